@@ -1,0 +1,88 @@
+//! The relay's error body, `{"error":{"code","message"}}`, and its closed set of codes.
+
+use serde::{Deserialize, Serialize};
+
+/// Every error code the relay answers with. The set is closed: clients may match on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Malformed JSON, missing fields or header (400).
+    InvalidRequest,
+    /// Missing, malformed, forged or expired credentials (401).
+    Unauthorized,
+    /// A CRM company that has not installed Sidechat (403).
+    NotInstalled,
+    /// No such thing, or not this company's (404).
+    NotFound,
+    /// An idempotency key reused with another body (409).
+    IdempotencyConflict,
+    /// A file over the provider's limit for its kind (413).
+    AttachmentTooLarge,
+    /// Not a phone number Sidechat can send to (422).
+    InvalidPhone,
+    /// Nothing to send (422).
+    EmptyMessage,
+    /// More than 4096 characters (422).
+    BodyTooLong,
+    /// No connected sender with that id (422).
+    UnknownSender,
+    /// Free text outside the 24-hour window (422).
+    WindowClosed,
+    /// A file type the provider does not send (422).
+    UnsupportedAttachment,
+    /// A canned text with a malformed or foreign merge field (422).
+    InvalidMergeField,
+    /// An edit that moves a canned text to another module (422).
+    ModuleImmutable,
+    /// Too many requests (429).
+    RateLimited,
+    /// The provider did not answer a synchronous call (502).
+    ProviderUnavailable,
+}
+
+impl ErrorCode {
+    /// The HTTP status the code is answered with.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::InvalidRequest => 400,
+            Self::Unauthorized => 401,
+            Self::NotInstalled => 403,
+            Self::NotFound => 404,
+            Self::IdempotencyConflict => 409,
+            Self::AttachmentTooLarge => 413,
+            Self::InvalidPhone
+            | Self::EmptyMessage
+            | Self::BodyTooLong
+            | Self::UnknownSender
+            | Self::WindowClosed
+            | Self::UnsupportedAttachment
+            | Self::InvalidMergeField
+            | Self::ModuleImmutable => 422,
+            Self::RateLimited => 429,
+            Self::ProviderUnavailable => 502,
+        }
+    }
+}
+
+/// The inside of an error body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// What went wrong, for programs.
+    pub code: ErrorCode,
+    /// What went wrong, for people.
+    pub message: String,
+}
+
+/// `{"error":{"code","message"}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+impl ErrorBody {
+    /// An error body with a code and a message for people.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { error: ErrorDetail { code, message: message.into() } }
+    }
+}
