@@ -1,0 +1,24 @@
+//! `GET /widget/…`: the built widget, with a strict Content-Security-Policy.
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::Redirect;
+use axum::routing::get;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::AppState;
+use crate::config::Config;
+
+/// The widget's files under `/widget/`, and `/` sending people there.
+pub fn router(config: &Config) -> Router<AppState> {
+    let csp = HeaderValue::from_static(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; \
+         connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'",
+    );
+    let files = Router::new()
+        .fallback_service(ServeDir::new(&config.widget_dir))
+        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, csp))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")));
+    Router::new().nest_service("/widget", files).route("/", get(|| async { Redirect::temporary("/widget/") }))
+}

@@ -1,0 +1,3 @@
+//! The panel's components, one per file.
+
+pub mod relay_status;

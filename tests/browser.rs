@@ -1,0 +1,50 @@
+//! The widget's components in a real browser (headless Chromium through wasm-bindgen-test).
+//! Run by `cargo xtask test`; natively this file compiles to nothing.
+#![cfg(target_arch = "wasm32")]
+
+use std::time::Duration;
+
+use sidechat_widget::app::App;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Resolves after the browser's event loop has turned once (a few milliseconds).
+async fn next_tick() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let window = web_sys::window().unwrap();
+        window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 5).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+/// Waits until `selector` matches an element, or fails after `limit`.
+async fn wait_for(selector: &str, limit: Duration) -> web_sys::Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let started = js_sys::Date::now();
+    loop {
+        if let Some(element) = document.query_selector(selector).unwrap() {
+            return element;
+        }
+        assert!(
+            js_sys::Date::now() - started < limit.as_millis() as f64,
+            "nothing matched {selector} within {limit:?}"
+        );
+        next_tick().await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn panel_mounts_and_reports_an_unreachable_relay() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&host).unwrap();
+    let _handle = leptos::mount::mount_to(host, App);
+
+    let panel = wait_for("[data-testid=panel]", Duration::from_secs(5)).await;
+    assert_eq!(panel.get_attribute("aria-label").as_deref(), Some("WhatsApp"));
+    // The test runner's server has no relay behind it: the panel must say so rather than hang.
+    let status = wait_for("[data-testid=relay-status][data-relay=unreachable]", Duration::from_secs(5)).await;
+    assert!(status.text_content().unwrap().contains("cannot be reached"));
+}

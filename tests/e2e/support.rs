@@ -1,0 +1,100 @@
+//! What the end-to-end tests stand on: the built relay binary on port 0, chromedriver, and a WebDriver session
+//! in headless Chromium. Every wait here waits on state (a line printed, a port open, an element present),
+//! bounded by a limit, never on a fixed sleep.
+
+use std::io::{BufRead, BufReader};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder};
+
+/// How long anything in these tests may take to become ready.
+pub const LIMIT: Duration = Duration::from_secs(20);
+
+fn required_path(name: &str) -> PathBuf {
+    std::env::var_os(name)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| panic!("{name} is not set: run the end-to-end tests through `cargo xtask test`"))
+}
+
+/// A child process that is killed when dropped.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The relay binary, serving the built widget on a free loopback port.
+pub struct Relay {
+    _process: Guard,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+impl Relay {
+    /// Starts `sidechat-relay serve` and waits for the line that tells its address.
+    pub fn start() -> Self {
+        let mut child = Command::new(required_path("SIDECHAT_RELAY_BIN"))
+            .arg("serve")
+            .env("SIDECHAT_LISTEN", "127.0.0.1:0")
+            .env("SIDECHAT_WIDGET_DIR", required_path("SIDECHAT_WIDGET_DIR"))
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("starting the relay");
+        let stdout = child.stdout.take().expect("the relay's stdout");
+        let process = Guard(child);
+        let mut lines = BufReader::new(stdout).lines();
+        let url = lines
+            .find_map(|line| line.ok()?.strip_prefix("sidechat-relay listening on ").map(str::to_owned))
+            .expect("the relay exited before telling its address");
+        // Keep draining stdout so the relay never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Self { _process: process, url }
+    }
+}
+
+/// chromedriver on a free port, and a headless Chromium session through it.
+pub struct Browser {
+    _driver: Guard,
+    /// The WebDriver session.
+    pub client: Client,
+}
+
+impl Browser {
+    /// Starts chromedriver, waits for its port, and opens a session.
+    pub async fn start() -> Self {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let driver = Guard(
+            Command::new(required_path("CHROMEDRIVER"))
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("starting chromedriver"),
+        );
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < LIMIT, "chromedriver did not open port {port}");
+            std::thread::yield_now();
+        }
+        let capabilities = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": required_path("CHROMIUM"),
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--disable-quic", "--no-first-run", "--disable-background-networking",
+                         "--disable-component-update", "--disable-sync", "--window-size=400,800"]
+            }
+        });
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities.as_object().unwrap().clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("opening a WebDriver session");
+        Self { _driver: driver, client }
+    }
+}

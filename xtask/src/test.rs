@@ -1,0 +1,66 @@
+//! `cargo xtask test`: every check the project has, in the order a failure is cheapest to find.
+
+use crate::build;
+use crate::cmd::{self, cargo, exec};
+use crate::tools;
+
+/// Runs formatting, clippy, native tests, the domain crate for wasm, and the browser tests.
+pub fn run() -> anyhow::Result<()> {
+    tools::ensure_wasm_target()?;
+    let browser = tools::ensure_browser()?;
+
+    cmd::step("formatting");
+    exec(cargo().args(["fmt", "--all", "--check"]))?;
+
+    cmd::step("clippy (native and wasm), warnings denied");
+    exec(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    exec(cargo().args([
+        "clippy",
+        "--package",
+        "sidechat-widget",
+        "--all-targets",
+        "--target",
+        tools::WASM_TARGET,
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+
+    cmd::step("the domain crate for wasm32-unknown-unknown, with and without phone metadata");
+    exec(cargo().args(["build", "--package", "sidechat-domain", "--target", tools::WASM_TARGET]))?;
+    exec(cargo().args([
+        "build",
+        "--package",
+        "sidechat-domain",
+        "--target",
+        tools::WASM_TARGET,
+        "--no-default-features",
+    ]))?;
+
+    cmd::step("native tests");
+    exec(cargo().args(["test", "--workspace"]))?;
+
+    cmd::step("widget components in headless Chromium (wasm-bindgen-test)");
+    tools::ensure_wasm_bindgen()?;
+    exec(
+        cargo()
+            .args(["test", "--package", "sidechat-widget", "--target", tools::WASM_TARGET, "--test", "browser"])
+            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+            .env("CHROMEDRIVER", &browser.chromedriver)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "60"),
+    )?;
+
+    cmd::step("end-to-end: the built widget served by the relay, in headless Chromium");
+    let relay = build::build_all()?;
+    exec(
+        cargo()
+            .args(["test", "--package", "sidechat-widget", "--features", "e2e", "--test", "e2e"])
+            .env("SIDECHAT_RELAY_BIN", &relay)
+            .env("SIDECHAT_WIDGET_DIR", build::widget_dir())
+            .env("CHROMEDRIVER", &browser.chromedriver)
+            .env("CHROMIUM", &browser.chromium),
+    )?;
+
+    eprintln!("\nAll checks passed.");
+    Ok(())
+}
