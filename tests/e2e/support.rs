@@ -19,6 +19,24 @@ fn required_path(name: &str) -> PathBuf {
         .unwrap_or_else(|| panic!("{name} is not set: run the end-to-end tests through `cargo xtask test`"))
 }
 
+/// A directory removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    fn new() -> Self {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let dir = std::env::temp_dir().join(format!("sidechat-e2e-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A child process that is killed when dropped.
 struct Guard(Child);
 
@@ -29,9 +47,11 @@ impl Drop for Guard {
     }
 }
 
-/// The relay binary, serving the built widget on a free loopback port.
+/// The relay binary in demo mode (sandbox provider, a throw-away SQLite file), serving the built widget on a
+/// free loopback port.
 pub struct Relay {
     _process: Guard,
+    _dir: TempDir,
     /// `http://127.0.0.1:PORT`.
     pub url: String,
 }
@@ -39,9 +59,11 @@ pub struct Relay {
 impl Relay {
     /// Starts `sidechat-relay serve` and waits for the line that tells its address.
     pub fn start() -> Self {
+        let dir = TempDir::new();
         let mut child = Command::new(required_path("SIDECHAT_RELAY_BIN"))
-            .arg("serve")
+            .args(["serve", "--demo"])
             .env("SIDECHAT_LISTEN", "127.0.0.1:0")
+            .env("SIDECHAT_DATABASE_URL", format!("sqlite://{}", dir.0.join("relay.db").display()))
             .env("SIDECHAT_WIDGET_DIR", required_path("SIDECHAT_WIDGET_DIR"))
             .stdout(Stdio::piped())
             .spawn()
@@ -54,7 +76,7 @@ impl Relay {
             .expect("the relay exited before telling its address");
         // Keep draining stdout so the relay never blocks on a full pipe.
         std::thread::spawn(move || lines.for_each(drop));
-        Self { _process: process, url }
+        Self { _process: process, _dir: dir, url }
     }
 }
 

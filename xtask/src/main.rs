@@ -4,6 +4,7 @@ mod bench;
 mod build;
 mod cmd;
 mod demo;
+mod postgres;
 mod test;
 mod tools;
 

@@ -2,6 +2,7 @@
 
 use crate::build;
 use crate::cmd::{self, cargo, exec};
+use crate::postgres;
 use crate::tools;
 
 /// Runs formatting, clippy, native tests, the domain crate for wasm, and the browser tests.
@@ -37,8 +38,10 @@ pub fn run() -> anyhow::Result<()> {
         "--no-default-features",
     ]))?;
 
-    cmd::step("native tests");
-    exec(cargo().args(["test", "--workspace"]))?;
+    let postgres = postgres::start()?;
+    cmd::step("native tests (the relay's on SQLite and PostgreSQL)");
+    exec(cargo().args(["test", "--workspace"]).env("SIDECHAT_TEST_POSTGRES_URL", &postgres.url))?;
+    drop(postgres);
 
     cmd::step("widget components in headless Chromium (wasm-bindgen-test)");
     tools::ensure_wasm_bindgen()?;

@@ -100,6 +100,6 @@ pub fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
     )
 }
 
-fn is_root() -> bool {
+pub fn is_root() -> bool {
     output(command("id").arg("-u")).is_some_and(|uid| uid.trim() == "0")
 }

@@ -1,31 +1,137 @@
 //! Sidechat's relay: verifies the CRM user, reads the CRM record, keeps the message log, sends through
 //! WhatsApp providers and takes their webhooks. It also serves the built widget.
 //!
-//! [`build_router`] assembles the HTTP routes apart from any socket, so tests drive it directly; [`serve`]
-//! binds the configured address and runs until the shutdown signal.
+//! [`Relay::start`] opens the database and starts the outbox; [`build_router`] assembles the HTTP routes apart
+//! from any socket; [`serve`] binds the configured address and runs until the shutdown signal, then lets the
+//! sends under way finish.
 
+pub mod auth;
 pub mod config;
+pub mod crm;
+pub mod error;
+pub mod events;
+pub mod ingest;
+pub mod metrics;
+pub mod outbox;
+pub mod present;
+pub mod providers;
 pub mod routes;
+pub mod signing;
+pub mod store;
 pub mod telemetry;
+mod web;
 
 use std::future::Future;
 use std::sync::Arc;
 
 use anyhow::Context;
 use axum::Router;
+use sidechat_domain::wire::{ErrorCode, Sender};
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
-use crate::config::Config;
+use crate::config::{Config, ProviderConfig};
+use crate::error::ApiError;
+use crate::events::Events;
+use crate::ingest::Ingest;
+use crate::metrics::Metrics;
+use crate::providers::Provider;
+use crate::signing::UrlSigner;
+use crate::store::Store;
 
 /// What every handler may reach.
 #[derive(Clone)]
 pub struct AppState {
     /// The configuration the relay started with.
     pub config: Arc<Config>,
+    /// The database.
+    pub store: Store,
+    /// The WhatsApp provider.
+    pub provider: Arc<Provider>,
+    /// Live event streams.
+    pub events: Events,
+    /// Signs attachment URLs.
+    pub signer: Arc<UrlSigner>,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<Metrics>,
+    /// Logs inbound messages and statuses.
+    pub ingest: Ingest,
+    /// Wakes the outbox when a message is queued.
+    pub outbox: Arc<Notify>,
+}
+
+impl AppState {
+    /// The connected sender numbers, or `provider_unavailable`.
+    pub async fn senders(&self) -> Result<Vec<Sender>, ApiError> {
+        self.provider.senders().await.map_err(|error| {
+            tracing::warn!(error = format!("{error:#}"), "listing senders");
+            ApiError::new(ErrorCode::ProviderUnavailable, "the WhatsApp provider did not answer")
+        })
+    }
+}
+
+/// A running relay: its state and its outbox worker.
+pub struct Relay {
+    /// What the routes share.
+    pub state: AppState,
+    stop: CancellationToken,
+    worker: JoinHandle<()>,
+}
+
+impl Relay {
+    /// Opens the database (applying migrations) and starts the outbox.
+    pub async fn start(config: Config) -> anyhow::Result<Self> {
+        let store = Store::connect(&config.database_url).await?;
+        let events = Events::default();
+        let signer = Arc::new(UrlSigner::new(&config.public_url));
+        let metrics = Arc::new(Metrics::default());
+        let ingest =
+            Ingest { store: store.clone(), events: events.clone(), signer: signer.clone(), metrics: metrics.clone() };
+        let provider = Arc::new(match &config.provider {
+            ProviderConfig::Sandbox => Provider::Sandbox(providers::sandbox::Sandbox::new(ingest.clone())),
+            ProviderConfig::Cloud(_) | ProviderConfig::Timelines(_) => {
+                anyhow::bail!("SIDECHAT_PROVIDER: this build of the relay supports only the sandbox so far")
+            }
+        });
+        let outbox = Arc::new(Notify::new());
+        let stop = CancellationToken::new();
+        let worker = tokio::spawn(outbox::run(ingest.clone(), provider.clone(), outbox.clone(), stop.clone()));
+        let state = AppState { config: Arc::new(config), store, provider, events, signer, metrics, ingest, outbox };
+        Ok(Self { state, stop, worker })
+    }
+
+    /// The HTTP routes.
+    pub fn router(&self) -> Router {
+        build_router(self.state.clone())
+    }
+
+    /// Stops the outbox after the sends under way, and closes the database.
+    pub async fn stop(self) {
+        self.stop.cancel();
+        let _ = self.worker.await;
+        self.state.store.close().await;
+    }
 }
 
 /// The relay's routes.
 pub fn build_router(state: AppState) -> Router {
-    Router::new().merge(routes::health::router()).merge(routes::widget::router(&state.config)).with_state(state)
+    let api = Router::new()
+        .merge(routes::phones::router())
+        .merge(routes::senders::router())
+        .merge(routes::messages::router())
+        .merge(routes::events::router())
+        .merge(routes::templates::router())
+        .merge(routes::canned::router())
+        .layer(web::cors(&state.config));
+    Router::new()
+        .merge(api)
+        .merge(routes::health::router())
+        .merge(routes::metrics::router())
+        .merge(routes::widget::router(&state.config))
+        .fallback(web::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web::count_requests))
+        .with_state(state)
 }
 
 /// Binds the configured address and serves until `shutdown` completes.
@@ -34,14 +140,16 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send + '
         .await
         .with_context(|| format!("cannot listen on {} (SIDECHAT_LISTEN)", config.listen))?;
     let address = listener.local_addr().context("reading the bound address")?;
+    let demo = config.demo;
+    let relay = Relay::start(config).await?;
     // Tests and `cargo xtask demo` read this line to learn the port.
     println!("sidechat-relay listening on http://{address}");
-    if config.demo {
+    if demo {
         println!("  the widget:   http://{address}/widget/");
     }
-    tracing::info!(%address, demo = config.demo, widget_dir = %config.widget_dir.display(), "relay started");
-    let app = build_router(AppState { config: Arc::new(config) });
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("serving HTTP")?;
+    tracing::info!(%address, demo, "relay started");
+    axum::serve(listener, relay.router()).with_graceful_shutdown(shutdown).await.context("serving HTTP")?;
+    relay.stop().await;
     tracing::info!("relay stopped");
     Ok(())
 }

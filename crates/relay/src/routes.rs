@@ -1,4 +1,11 @@
 //! The relay's HTTP routes, one module per area.
 
+pub mod canned;
+pub mod events;
 pub mod health;
+pub mod messages;
+pub mod metrics;
+pub mod phones;
+pub mod senders;
+pub mod templates;
 pub mod widget;

@@ -1,0 +1,124 @@
+use super::*;
+
+/// A widget directory with an index page, removed on drop.
+struct WidgetDir(PathBuf);
+
+impl WidgetDir {
+    fn new() -> Self {
+        let dir = std::env::temp_dir().join(format!("sidechat-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), "<!doctype html>").unwrap();
+        Self(dir)
+    }
+}
+
+impl Drop for WidgetDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn read(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let widget = WidgetDir::new();
+    let widget_dir = widget.0.to_str().unwrap().to_owned();
+    Config::from_lookup(false, |name| {
+        if name == "SIDECHAT_WIDGET_DIR" {
+            return Some(widget_dir.clone());
+        }
+        pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+    })
+}
+
+const ZOHO: (&str, &str) = ("ZOHO_INSTALL_KEY", "a-long-random-installation-key-0123456789");
+
+#[test]
+fn each_bad_setting_is_named() {
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (&[("SIDECHAT_LISTEN", "localhost"), ("SIDECHAT_PROVIDER", "sandbox"), ZOHO], "SIDECHAT_LISTEN"),
+        (&[ZOHO], "SIDECHAT_PROVIDER"),
+        (&[("SIDECHAT_PROVIDER", "carrier-pigeon"), ZOHO], "SIDECHAT_PROVIDER"),
+        (&[("SIDECHAT_PROVIDER", "sandbox")], "PIPEDRIVE_CLIENT_ID"),
+        (&[("SIDECHAT_PROVIDER", "sandbox"), ("ZOHO_INSTALL_KEY", "short")], "ZOHO_INSTALL_KEY"),
+        (&[("SIDECHAT_PROVIDER", "sandbox"), ("SIDECHAT_DATABASE_URL", "mysql://x"), ZOHO], "SIDECHAT_DATABASE_URL"),
+        (
+            &[("SIDECHAT_PROVIDER", "sandbox"), ("SIDECHAT_PUBLIC_URL", "relay.example.com"), ZOHO],
+            "SIDECHAT_PUBLIC_URL",
+        ),
+        (
+            &[("SIDECHAT_PROVIDER", "sandbox"), ("SIDECHAT_CORS_ORIGINS", "https://a.com/path"), ZOHO],
+            "SIDECHAT_CORS_ORIGINS",
+        ),
+        (&[("SIDECHAT_PROVIDER", "sandbox"), ("PIPEDRIVE_CLIENT_ID", "abc")], "PIPEDRIVE_CLIENT_SECRET"),
+        (
+            &[
+                ("SIDECHAT_PROVIDER", "sandbox"),
+                ("PIPEDRIVE_CLIENT_ID", "a"),
+                ("PIPEDRIVE_CLIENT_SECRET", "b"),
+                ("PIPEDRIVE_COMPANY_IDS", "1,x"),
+            ],
+            "PIPEDRIVE_COMPANY_IDS",
+        ),
+        (&[("SIDECHAT_PROVIDER", "cloud"), ZOHO], "WHATSAPP_TOKEN"),
+        (
+            &[("SIDECHAT_PROVIDER", "cloud"), ("WHATSAPP_TOKEN", "t"), ("WHATSAPP_SENDERS", "123=4930901820"), ZOHO],
+            "WHATSAPP_SENDERS",
+        ),
+        (
+            &[
+                ("SIDECHAT_PROVIDER", "timelines"),
+                ("TIMELINES_API_TOKEN", "t"),
+                ("TIMELINES_WEBHOOK_SECRET", "short"),
+                ZOHO,
+            ],
+            "TIMELINES_WEBHOOK_SECRET",
+        ),
+    ];
+    for (pairs, name) in cases {
+        let error = read(pairs).expect_err(&format!("{pairs:?} should be refused"));
+        assert_eq!(error.name, *name, "{pairs:?}: {error}");
+        assert!(error.to_string().starts_with(&format!("{name}: ")));
+    }
+}
+
+#[test]
+fn cloud_senders_and_defaults() {
+    let config = read(&[
+        ("SIDECHAT_PROVIDER", "cloud"),
+        ("WHATSAPP_TOKEN", "token"),
+        ("WHATSAPP_SENDERS", "1001=+4930901820:Berlin desk, 1002=+819012345678"),
+        ("WHATSAPP_WABA_ID", "555"),
+        ("WHATSAPP_APP_SECRET", "secret"),
+        ("WHATSAPP_VERIFY_TOKEN", "verify"),
+        ("PIPEDRIVE_CLIENT_ID", "client"),
+        ("PIPEDRIVE_CLIENT_SECRET", "client-secret"),
+    ])
+    .unwrap();
+    let ProviderConfig::Cloud(cloud) = &config.provider else { panic!("expected the Cloud API") };
+    assert_eq!(cloud.graph_url, DEFAULT_GRAPH_URL);
+    assert_eq!(
+        cloud.senders,
+        [
+            SenderConfig { id: "1001".into(), phone: E164::parse("+4930901820").unwrap(), label: "Berlin desk".into() },
+            SenderConfig {
+                id: "1002".into(),
+                phone: E164::parse("+819012345678").unwrap(),
+                label: "+819012345678".into()
+            },
+        ]
+    );
+    let pipedrive = config.pipedrive.unwrap();
+    assert_eq!(pipedrive.jwt_secret, "client-secret", "the JWT secret defaults to the client secret");
+    assert_eq!(config.listen, SocketAddr::from(([127, 0, 0, 1], 8787)));
+    assert_eq!(config.public_url, "http://127.0.0.1:8787");
+    assert_eq!(config.frame_ancestors, ["https://*.pipedrive.com"]);
+    assert!(config.cors_origins.contains(&"https://*.zappsusercontent.com".to_owned()));
+}
+
+#[test]
+fn demo_mode_needs_no_settings() {
+    let widget = WidgetDir::new();
+    let dir = widget.0.to_str().unwrap().to_owned();
+    let config = Config::from_lookup(true, |name| (name == "SIDECHAT_WIDGET_DIR").then(|| dir.clone())).unwrap();
+    assert!(matches!(config.provider, ProviderConfig::Sandbox));
+    assert!(config.pipedrive.is_some() && config.zoho_install_key.is_some());
+}

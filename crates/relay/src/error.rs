@@ -1,0 +1,84 @@
+//! The one error type handlers return, mapped once to `{"error":{"code","message"}}`.
+//!
+//! Client errors carry a code from the closed set and a message for people. Anything else is internal: logged
+//! with its chain, answered as a bare 500 without details.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use sidechat_domain::wire::{ErrorBody, ErrorCode};
+
+/// What a handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The caller's fault, or the provider's answer to a synchronous call: a code and a message for people.
+    #[error("{code:?}: {message}")]
+    Client {
+        /// From the closed set.
+        code: ErrorCode,
+        /// For people.
+        message: String,
+    },
+    /// The relay's fault: logged, never echoed.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    /// A client error.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::Client { code, message: message.into() }
+    }
+
+    /// `invalid_request`.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidRequest, message)
+    }
+
+    /// `not_found`.
+    pub fn not_found(what: &str) -> Self {
+        Self::new(ErrorCode::NotFound, format!("no such {what}"))
+    }
+
+    /// `unauthorized`.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Unauthorized, message)
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Internal(anyhow::Error::new(error).context("database"))
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        Self::invalid(rejection.body_text())
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        Self::invalid(rejection.body_text())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Client { code, message } => {
+                let status = StatusCode::from_u16(code.status()).unwrap_or(StatusCode::BAD_REQUEST);
+                (status, Json(ErrorBody::new(code, message))).into_response()
+            }
+            Self::Internal(error) => {
+                tracing::error!(error = format!("{error:#}"), "internal error");
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
+        }
+    }
+}
+
+/// What handlers return.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,172 @@
+//! The durable outbox: every accepted message is stored as `queued` before the widget hears 202, and this
+//! worker sends queued messages until each is sent or refused for good.
+//!
+//! Throttling (429, the Cloud API's rate codes) is retried with exponential backoff and jitter. A timeout or a
+//! 5xx leaves the outcome unknown: where the provider lets us look, the worker checks whether the message went
+//! out before sending it again. A message that was in flight when the relay stopped is picked up on restart;
+//! for providers that cannot tell whether it went out, it is sent again (the one case where a repeat is
+//! possible), and counted as `resent_after_restart`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::Rng;
+use sidechat_domain::wire::TemplateSend;
+use tokio::sync::Notify;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::ingest::Ingest;
+use crate::providers::{Outgoing, Provider, SendError};
+use crate::store::{OutboxItem, SendOutcome};
+
+/// How many sends may be under way at once.
+const CONCURRENT_SENDS: usize = 8;
+/// After this many attempts a message is failed.
+pub const MAX_ATTEMPTS: i64 = 12;
+/// The longest wait between two attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(300);
+/// How long to sleep when nothing is due and nothing wakes the worker.
+const IDLE: Duration = Duration::from_secs(30);
+
+/// Runs the outbox until `stop` is cancelled, then lets the sends under way finish.
+pub async fn run(ingest: Ingest, provider: Arc<Provider>, wake: Arc<Notify>, stop: CancellationToken) {
+    let mut in_flight = JoinSet::new();
+    loop {
+        let now = jiff::Timestamp::now().as_millisecond();
+        let room = CONCURRENT_SENDS.saturating_sub(in_flight.len()) as i64;
+        let due = if room > 0 { ingest.store.claim_due(now, room).await } else { Ok(Vec::new()) };
+        match due {
+            Ok(items) => {
+                for item in items {
+                    let (ingest, provider) = (ingest.clone(), provider.clone());
+                    in_flight.spawn(async move { attempt(&ingest, &provider, item).await });
+                }
+            }
+            Err(error) => tracing::error!(error = %error, "reading the outbox"),
+        }
+        let next = ingest.store.next_due().await.ok().flatten();
+        let wait = next
+            .map(|due| Duration::from_millis((due - jiff::Timestamp::now().as_millisecond()).clamp(0, 30_000) as u64))
+            .unwrap_or(IDLE);
+        tokio::select! {
+            () = stop.cancelled() => break,
+            () = wake.notified() => {}
+            () = tokio::time::sleep(wait.max(Duration::from_millis(5))) => {}
+            Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
+        }
+    }
+    let unfinished = in_flight.len();
+    if unfinished > 0 {
+        tracing::info!(unfinished, "finishing sends under way before stopping");
+    }
+    while in_flight.join_next().await.is_some() {}
+}
+
+/// One send attempt, recorded whatever it comes to.
+async fn attempt(ingest: &Ingest, provider: &Provider, item: OutboxItem) {
+    let OutboxItem { message, interrupted } = item;
+    let id = message.id.clone();
+    let outgoing = match outgoing(ingest, message).await {
+        Ok(outgoing) => outgoing,
+        Err(error) => {
+            tracing::error!(message = %id, error = format!("{error:#}"), "preparing a send");
+            return;
+        }
+    };
+    let started = std::time::Instant::now();
+    let result = if interrupted || outgoing.message.attempts > 0 {
+        // An earlier attempt's outcome is unknown: look before sending again, where the provider lets us.
+        match provider.find_sent(&outgoing).await {
+            Ok(Some(provider_id)) => Ok(provider_id),
+            Ok(None) => {
+                if interrupted {
+                    ingest.metrics.send("resent_after_restart");
+                    tracing::warn!(message = %id, "resending a message that was in flight when the relay stopped");
+                }
+                provider.send(&outgoing).await
+            }
+            Err(error) => Err(SendError::Unknown { reason: format!("checking for an earlier send: {error:#}") }),
+        }
+    } else {
+        provider.send(&outgoing).await
+    };
+    ingest.metrics.provider_latency(started.elapsed().as_secs_f64());
+    let attempts = outgoing.message.attempts + 1;
+    let now = jiff::Timestamp::now().as_millisecond();
+    let outcome = match result {
+        Ok(provider_id) => {
+            ingest.metrics.send("sent");
+            SendOutcome::Sent { provider_id }
+        }
+        Err(SendError::Permanent { code, message }) => {
+            ingest.metrics.send("failed");
+            tracing::info!(message = %id, code, reason = message, "provider refused the message");
+            SendOutcome::Failed { code, message }
+        }
+        Err(SendError::Retryable { reason, .. } | SendError::Unknown { reason }) if attempts >= MAX_ATTEMPTS => {
+            ingest.metrics.send("failed");
+            SendOutcome::Failed {
+                code: "retries_exhausted".to_owned(),
+                message: format!("gave up after {attempts} attempts: {reason}"),
+            }
+        }
+        Err(SendError::Retryable { reason, retry_after }) => {
+            ingest.metrics.send("retry");
+            let delay = retry_after.unwrap_or_else(|| backoff(attempts)).min(MAX_BACKOFF);
+            tracing::info!(message = %id, reason, delay_ms = delay.as_millis() as u64, "retrying later");
+            SendOutcome::Retry { at: now + delay.as_millis() as i64 }
+        }
+        Err(SendError::Unknown { reason }) => {
+            ingest.metrics.send("retry");
+            let delay = backoff(attempts);
+            tracing::warn!(message = %id, reason, delay_ms = delay.as_millis() as u64, "outcome unknown, checking later");
+            SendOutcome::Retry { at: now + delay.as_millis() as i64 }
+        }
+    };
+    match ingest.store.record_outcome(&id, &outcome, now).await {
+        Ok(status) => {
+            if !matches!(outcome, SendOutcome::Retry { .. })
+                && let Ok(Some(row)) = ingest.store.message(&id).await
+            {
+                ingest.publish_status(&row, status);
+            }
+        }
+        Err(error) => tracing::error!(message = %id, error = %error, "recording a send's outcome"),
+    }
+}
+
+/// The wait before attempt `attempts + 1`: doubling from half a second, with ±50 % jitter.
+pub fn backoff(attempts: i64) -> Duration {
+    let base = Duration::from_millis(500).saturating_mul(1u32 << attempts.clamp(0, 16) as u32).min(MAX_BACKOFF);
+    base.mul_f64(rand::rng().random_range(0.5..1.5))
+}
+
+async fn outgoing(ingest: &Ingest, message: crate::store::MessageRow) -> anyhow::Result<Outgoing> {
+    let mut attachments = Vec::with_capacity(message.attachments.len());
+    for meta in &message.attachments {
+        let file = ingest
+            .store
+            .attachment(&meta.id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("attachment {} is gone", meta.id))?;
+        attachments.push(file);
+    }
+    let template = message.template.as_deref().map(serde_json::from_str::<TemplateSend>).transpose()?;
+    Ok(Outgoing { message, attachments, template })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_with_jitter_and_is_capped() {
+        for attempts in 0..40 {
+            let delay = backoff(attempts);
+            let base = Duration::from_millis(500).saturating_mul(1u32 << attempts.clamp(0, 16) as u32).min(MAX_BACKOFF);
+            assert!(delay >= base.mul_f64(0.5) && delay <= base.mul_f64(1.5), "attempt {attempts}: {delay:?}");
+        }
+        assert!(backoff(30) <= MAX_BACKOFF.mul_f64(1.5));
+    }
+}

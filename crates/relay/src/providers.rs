@@ -1,0 +1,89 @@
+//! The WhatsApp providers, one file each. Their wire formats stop here: the rest of the relay sees senders,
+//! outgoing messages, and what became of a send.
+
+pub mod sandbox;
+
+use std::time::Duration;
+
+use sidechat_domain::wire::{Sender, Template, TemplateSend};
+
+use crate::store::{MessageRow, StoredAttachment};
+
+/// A message to hand to a provider.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    /// The stored message (sender, recipient, body).
+    pub message: MessageRow,
+    /// Its files, with their bytes.
+    pub attachments: Vec<StoredAttachment>,
+    /// The approved template, for a send outside the window.
+    pub template: Option<TemplateSend>,
+}
+
+/// Why a send did not go through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    /// The provider refused for now (throttling, 429): safe to try again later.
+    Retryable {
+        /// What it said.
+        reason: String,
+        /// When it asked to be called again, if it said.
+        retry_after: Option<Duration>,
+    },
+    /// No answer (timeout, 5xx, broken connection): the message may or may not have gone out.
+    Unknown {
+        /// What happened.
+        reason: String,
+    },
+    /// The provider refused for good.
+    Permanent {
+        /// Its code, as a string (`"131026"`).
+        code: String,
+        /// Its words.
+        message: String,
+    },
+}
+
+/// The provider in use.
+pub enum Provider {
+    /// The built-in counterpart.
+    Sandbox(sandbox::Sandbox),
+}
+
+impl Provider {
+    /// Which provider this is.
+    pub fn kind(&self) -> sidechat_domain::Provider {
+        match self {
+            Self::Sandbox(_) => sidechat_domain::Provider::Sandbox,
+        }
+    }
+
+    /// The connected sender numbers.
+    pub async fn senders(&self) -> anyhow::Result<Vec<Sender>> {
+        match self {
+            Self::Sandbox(sandbox) => Ok(sandbox.senders()),
+        }
+    }
+
+    /// Sends one message; returns the provider's id for it.
+    pub async fn send(&self, outgoing: &Outgoing) -> Result<String, SendError> {
+        match self {
+            Self::Sandbox(sandbox) => sandbox.send(outgoing).await,
+        }
+    }
+
+    /// After a send with an unknown outcome: the provider's id for the message if it did go out, where the
+    /// provider lets us look. `None` means it did not go out, or that the provider cannot tell.
+    pub async fn find_sent(&self, _outgoing: &Outgoing) -> anyhow::Result<Option<String>> {
+        match self {
+            Self::Sandbox(_) => Ok(None),
+        }
+    }
+
+    /// The provider's approved templates (empty for providers without any).
+    pub async fn templates(&self) -> anyhow::Result<Vec<Template>> {
+        match self {
+            Self::Sandbox(sandbox) => Ok(sandbox.templates()),
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! `GET /api/v1/messages`: the conversation with a number; `POST /api/v1/messages`: a durable, idempotent send.
+
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use sidechat_domain::E164;
+use sidechat_domain::attachment::{self, AttachmentError};
+use sidechat_domain::phone::{Phone, PhoneError};
+use sidechat_domain::window::ServiceWindow;
+use sidechat_domain::wire::{self, AttachmentRef, ErrorCode, MessagesResponse, SendRequest, SendResponse, Sender};
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::present;
+use crate::store::{Accepted, NewOutbound, timestamp};
+
+/// Messages listed when the caller names no limit.
+const DEFAULT_LIMIT: i64 = 20;
+/// The most messages one page may hold.
+const MAX_LIMIT: i64 = 100;
+/// The longest idempotency key accepted.
+const MAX_KEY_LENGTH: usize = 200;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/messages", get(list_messages).post(send_message))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    phone: Option<String>,
+    sender: Option<String>,
+    limit: Option<String>,
+}
+
+async fn list_messages(
+    _caller: Caller,
+    State(state): State<AppState>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> ApiResult<Json<MessagesResponse>> {
+    let Query(query) = query?;
+    let phone = query.phone.as_deref().ok_or_else(|| ApiError::invalid("the `phone` parameter is required"))?;
+    let contact = E164::parse(phone.trim()).map_err(|e| ApiError::new(ErrorCode::InvalidPhone, e.to_string()))?;
+    let limit = match query.limit.as_deref() {
+        None => DEFAULT_LIMIT,
+        Some(raw) => raw
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| ApiError::invalid(format!("`limit` must be a number from 1 to {MAX_LIMIT}")))?,
+    };
+    let senders = state.senders().await?;
+    let last_sender = state.store.last_sender(contact.as_str()).await?;
+    let sender_id = query.sender.or_else(|| last_sender.clone()).or_else(|| senders.first().map(|s| s.id.clone()));
+    let window = match sender_id {
+        Some(sender_id) => {
+            let sender = find_sender(&senders, &sender_id)?;
+            let last_inbound = state.store.last_inbound_at(contact.as_str(), &sender.id).await?.map(timestamp);
+            ServiceWindow::at(sender.provider, last_inbound, jiff::Timestamp::now())
+        }
+        None => ServiceWindow::at(state.provider.kind(), None, jiff::Timestamp::now()),
+    };
+    let rows = state.store.recent_messages(contact.as_str(), limit).await?;
+    let messages = rows.iter().map(|row| present::message(row, &state.signer)).collect();
+    Ok(Json(MessagesResponse { messages, window, last_sender }))
+}
+
+async fn send_message(
+    caller: Caller,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<SendResponse>)> {
+    let key = idempotency_key(&headers)?;
+    let request: SendRequest =
+        serde_json::from_slice(&body).map_err(|e| ApiError::invalid(format!("the body is not a send request: {e}")))?;
+    let request_hash = hex::encode(Sha256::digest(serde_json::to_vec(&request).map_err(anyhow::Error::from)?));
+
+    // A retry is answered from the log, whatever has changed since (a closed window, a removed upload).
+    if let Some(existing) = state.store.idempotent_message(&caller.company, &key).await? {
+        return answer_existing(&state, existing, &request_hash);
+    }
+
+    wire::check_body(&request).map_err(|code| {
+        let message = match code {
+            ErrorCode::BodyTooLong => format!("the message is longer than {} characters", wire::MAX_BODY_CHARS),
+            _ => "there is nothing to send: write a message, attach a file or choose a template".to_owned(),
+        };
+        ApiError::new(code, message)
+    })?;
+    let senders = state.senders().await?;
+    let sender = find_sender(&senders, &request.from)?;
+    let to = Phone::parse(&request.to, request.country).map_err(phone_refusal)?;
+    let contact = to.e164().clone();
+
+    let now = jiff::Timestamp::now();
+    if request.template.is_none() && sender.provider.enforces_window() {
+        let last_inbound = state.store.last_inbound_at(contact.as_str(), &sender.id).await?.map(timestamp);
+        let window = ServiceWindow::at(sender.provider, last_inbound, now);
+        if !window.allows_free_form() {
+            let message = match window.closes_at {
+                Some(closed) => format!("the 24-hour window closed at {closed}: send an approved template"),
+                None => "the customer has not written yet: the first message must be an approved template".to_owned(),
+            };
+            return Err(ApiError::new(ErrorCode::WindowClosed, message));
+        }
+    }
+    if let Some(template) = &request.template {
+        let templates = state.provider.templates().await.map_err(|_| {
+            ApiError::new(ErrorCode::ProviderUnavailable, "the WhatsApp provider did not list its templates")
+        })?;
+        if !templates.iter().any(|t| t.name == template.name && t.language == template.language) {
+            return Err(ApiError::invalid(format!(
+                "no approved template `{}` in `{}`",
+                template.name, template.language
+            )));
+        }
+    }
+    let attachment_ids = check_attachments(&state, &caller, sender, &request.attachments).await?;
+
+    let new = NewOutbound {
+        id: uuid::Uuid::now_v7().to_string(),
+        sender_id: sender.id.clone(),
+        business_phone: sender.phone.clone(),
+        contact,
+        body: request.body.clone(),
+        template: request.template.as_ref().map(serde_json::to_string).transpose().map_err(anyhow::Error::from)?,
+        attachment_ids,
+        now: now.as_millisecond(),
+    };
+    match state.store.accept_outbound(&caller.company, &key, &request_hash, &new).await? {
+        Accepted::Created(row) => {
+            state.outbox.notify_one();
+            state.ingest.publish_message(&row);
+            Ok((StatusCode::ACCEPTED, Json(SendResponse { message: present::message(&row, &state.signer) })))
+        }
+        Accepted::Existing(row) => {
+            Ok((StatusCode::OK, Json(SendResponse { message: present::message(&row, &state.signer) })))
+        }
+        Accepted::Conflict => Err(conflict()),
+    }
+}
+
+fn answer_existing(
+    state: &AppState,
+    (hash, row): (String, crate::store::MessageRow),
+    request_hash: &str,
+) -> ApiResult<(StatusCode, Json<SendResponse>)> {
+    if hash != request_hash {
+        return Err(conflict());
+    }
+    Ok((StatusCode::OK, Json(SendResponse { message: present::message(&row, &state.signer) })))
+}
+
+fn conflict() -> ApiError {
+    ApiError::new(ErrorCode::IdempotencyConflict, "this Idempotency-Key was already used for a different message")
+}
+
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
+    let key = headers
+        .get("idempotency-key")
+        .ok_or_else(|| ApiError::invalid("the Idempotency-Key header is required"))?
+        .to_str()
+        .map_err(|_| ApiError::invalid("the Idempotency-Key header must be plain text"))?
+        .trim();
+    if key.is_empty() || key.len() > MAX_KEY_LENGTH {
+        return Err(ApiError::invalid(format!(
+            "the Idempotency-Key header must have 1 to {MAX_KEY_LENGTH} characters"
+        )));
+    }
+    Ok(key.to_owned())
+}
+
+fn find_sender<'a>(senders: &'a [Sender], id: &str) -> ApiResult<&'a Sender> {
+    senders
+        .iter()
+        .find(|s| s.id == id)
+        .ok_or_else(|| ApiError::new(ErrorCode::UnknownSender, format!("no connected sender number has the id `{id}`")))
+}
+
+fn phone_refusal(error: PhoneError) -> ApiError {
+    ApiError::new(ErrorCode::InvalidPhone, format!("the recipient's number cannot be used: {error}"))
+}
+
+/// Checks each attachment against the sender's provider; returns the stored attachments' ids.
+async fn check_attachments(
+    state: &AppState,
+    caller: &Caller,
+    sender: &Sender,
+    refs: &[AttachmentRef],
+) -> ApiResult<Vec<String>> {
+    let mut ids = Vec::with_capacity(refs.len());
+    for reference in refs {
+        let meta = match reference {
+            AttachmentRef::Upload { upload } => state
+                .store
+                .attachment_meta(upload, Some(&caller.company))
+                .await?
+                .ok_or_else(|| ApiError::not_found("upload"))?,
+            AttachmentRef::RecordFile { record_file } => {
+                crate::crm::fetch_record_file(state, caller, record_file).await?
+            }
+        };
+        attachment::check(sender.provider, &meta.name, Some(&meta.mime), meta.size.max(0) as u64).map_err(|error| {
+            let code = match error {
+                AttachmentError::TooLarge { .. } => ErrorCode::AttachmentTooLarge,
+                AttachmentError::Unsupported { .. } | AttachmentError::Empty => ErrorCode::UnsupportedAttachment,
+            };
+            ApiError::new(code, format!("{}: {error}", meta.name))
+        })?;
+        ids.push(meta.id);
+    }
+    Ok(ids)
+}

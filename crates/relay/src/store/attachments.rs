@@ -1,0 +1,119 @@
+//! Stored files: uploads, record files fetched for a send, inbound media.
+
+use std::collections::HashMap;
+
+use sqlx::Row;
+
+use super::Store;
+
+/// What the message log shows of a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentMeta {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its size in bytes.
+    pub size: i64,
+    /// Its MIME type.
+    pub mime: String,
+}
+
+/// A file with its bytes.
+#[derive(Debug, Clone)]
+pub struct StoredAttachment {
+    /// Name, size, type.
+    pub meta: AttachmentMeta,
+    /// The bytes.
+    pub data: Vec<u8>,
+}
+
+impl Store {
+    /// Stores a file for a company.
+    pub async fn insert_attachment(&self, company: &str, file: &StoredAttachment, now: i64) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO attachments (id, company, name, size, mime, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&file.meta.id)
+        .bind(company)
+        .bind(&file.meta.name)
+        .bind(file.meta.size)
+        .bind(&file.meta.mime)
+        .bind(&file.data)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A file's name, size and type; `company` restricts it to that company's uploads.
+    pub async fn attachment_meta(
+        &self,
+        id: &str,
+        company: Option<&str>,
+    ) -> Result<Option<AttachmentMeta>, sqlx::Error> {
+        let row =
+            sqlx::query("SELECT id, name, size, mime FROM attachments WHERE id = $1 AND ($2 IS NULL OR company = $2)")
+                .bind(id)
+                .bind(company)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|row| {
+            Ok(AttachmentMeta {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                size: row.try_get("size")?,
+                mime: row.try_get("mime")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// A file with its bytes.
+    pub async fn attachment(&self, id: &str) -> Result<Option<StoredAttachment>, sqlx::Error> {
+        let row = sqlx::query("SELECT id, name, size, mime, data FROM attachments WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            Ok(StoredAttachment {
+                meta: AttachmentMeta {
+                    id: row.try_get("id")?,
+                    name: row.try_get("name")?,
+                    size: row.try_get("size")?,
+                    mime: row.try_get("mime")?,
+                },
+                data: row.try_get("data")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// The files of several messages, in order, keyed by message id.
+    pub(super) async fn attachments_of(
+        &self,
+        message_ids: &[&str],
+    ) -> Result<HashMap<String, Vec<AttachmentMeta>>, sqlx::Error> {
+        let placeholders: Vec<String> = (1..=message_ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT ma.message_id, a.id, a.name, a.size, a.mime FROM message_attachments ma
+             JOIN attachments a ON a.id = ma.attachment_id
+             WHERE ma.message_id IN ({}) ORDER BY ma.message_id, ma.position",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for id in message_ids {
+            query = query.bind(*id);
+        }
+        let mut by_message: HashMap<String, Vec<AttachmentMeta>> = HashMap::new();
+        for row in query.fetch_all(&self.pool).await? {
+            by_message.entry(row.try_get("message_id")?).or_default().push(AttachmentMeta {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                size: row.try_get("size")?,
+                mime: row.try_get("mime")?,
+            });
+        }
+        Ok(by_message)
+    }
+}

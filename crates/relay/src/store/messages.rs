@@ -1,0 +1,479 @@
+//! The message log, idempotency keys, and the outbox (queued outbound messages).
+
+use sidechat_domain::E164;
+use sidechat_domain::wire::DeliveryStatus;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use super::Store;
+use super::attachments::AttachmentMeta;
+
+/// A message as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRow {
+    /// The relay's id.
+    pub id: String,
+    /// `in` or `out`.
+    pub direction: String,
+    /// The business sender's id.
+    pub sender_id: String,
+    /// The business number.
+    pub business_phone: E164,
+    /// The customer's number.
+    pub contact: E164,
+    /// The text.
+    pub body: String,
+    /// For a template send: its JSON.
+    pub template: Option<String>,
+    /// The delivery status.
+    pub status: DeliveryStatus,
+    /// The provider's failure code.
+    pub error_code: Option<String>,
+    /// The provider's failure message.
+    pub error_message: Option<String>,
+    /// The provider's id for the message.
+    pub provider_id: Option<String>,
+    /// When (ms).
+    pub created_at: i64,
+    /// How many send attempts were started.
+    pub attempts: i64,
+    /// Its files.
+    pub attachments: Vec<AttachmentMeta>,
+}
+
+/// An outbound message to store as queued.
+#[derive(Debug, Clone)]
+pub struct NewOutbound {
+    /// The relay's id for it.
+    pub id: String,
+    /// The business sender's id.
+    pub sender_id: String,
+    /// The business number.
+    pub business_phone: E164,
+    /// The customer's number.
+    pub contact: E164,
+    /// The text.
+    pub body: String,
+    /// For a template send: its JSON.
+    pub template: Option<String>,
+    /// Stored attachments to send, in order.
+    pub attachment_ids: Vec<String>,
+    /// When it was accepted (ms).
+    pub now: i64,
+}
+
+/// An inbound message to log.
+#[derive(Debug, Clone)]
+pub struct InboundMessage {
+    /// The relay's id for it.
+    pub id: String,
+    /// The provider's id (deduplicates webhook deliveries).
+    pub provider_id: String,
+    /// The business sender's id.
+    pub sender_id: String,
+    /// The business number.
+    pub business_phone: E164,
+    /// The customer's number.
+    pub contact: E164,
+    /// The text.
+    pub body: String,
+    /// Stored attachments, in order.
+    pub attachment_ids: Vec<String>,
+    /// When the customer sent it (ms).
+    pub at: i64,
+}
+
+/// What became of a send attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendOutcome {
+    /// The provider accepted it, under this id.
+    Sent {
+        /// The provider's message id.
+        provider_id: String,
+    },
+    /// Try again at this time (ms).
+    Retry {
+        /// When.
+        at: i64,
+    },
+    /// The provider refused it for good.
+    Failed {
+        /// The provider's code.
+        code: String,
+        /// The provider's words.
+        message: String,
+    },
+}
+
+/// A queued message due for a send attempt.
+#[derive(Debug, Clone)]
+pub struct OutboxItem {
+    /// The message.
+    pub message: MessageRow,
+    /// Whether an earlier attempt was under way when the relay stopped: its outcome is unknown.
+    pub interrupted: bool,
+}
+
+/// The result of accepting a send under an idempotency key.
+#[derive(Debug)]
+pub enum Accepted {
+    /// A new message, queued.
+    Created(MessageRow),
+    /// The key was used before with the same request: that message.
+    Existing(MessageRow),
+    /// The key was used before with another request.
+    Conflict,
+}
+
+const COLUMNS: &str = "id, direction, sender_id, business_phone, contact, body, template, status, error_code, \
+                       error_message, provider_id, created_at, attempts";
+
+fn message(row: &AnyRow) -> Result<MessageRow, sqlx::Error> {
+    let status: String = row.try_get("status")?;
+    Ok(MessageRow {
+        id: row.try_get("id")?,
+        direction: row.try_get("direction")?,
+        sender_id: row.try_get("sender_id")?,
+        business_phone: e164(row, "business_phone")?,
+        contact: e164(row, "contact")?,
+        body: row.try_get("body")?,
+        template: row.try_get("template")?,
+        status: DeliveryStatus::parse(&status)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown status `{status}`").into()))?,
+        error_code: row.try_get("error_code")?,
+        error_message: row.try_get("error_message")?,
+        provider_id: row.try_get("provider_id")?,
+        created_at: row.try_get("created_at")?,
+        attempts: row.try_get("attempts")?,
+        attachments: Vec::new(),
+    })
+}
+
+fn e164(row: &AnyRow, column: &str) -> Result<E164, sqlx::Error> {
+    let raw: String = row.try_get(column)?;
+    E164::parse(&raw).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+async fn link_attachments(tx: &mut Transaction<'_, Any>, message_id: &str, ids: &[String]) -> Result<(), sqlx::Error> {
+    for (position, attachment_id) in ids.iter().enumerate() {
+        sqlx::query("INSERT INTO message_attachments (message_id, position, attachment_id) VALUES ($1, $2, $3)")
+            .bind(message_id)
+            .bind(position as i64)
+            .bind(attachment_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Stores an outbound message as queued under a company's idempotency key, unless the key was used already.
+    pub async fn accept_outbound(
+        &self,
+        company: &str,
+        key: &str,
+        request_hash: &str,
+        new: &NewOutbound,
+    ) -> Result<Accepted, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let claimed = sqlx::query(
+            "INSERT INTO idempotency_keys (company, idempotency_key, request_hash, message_id, created_at)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind(company)
+        .bind(key)
+        .bind(request_hash)
+        .bind(&new.id)
+        .bind(new.now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if claimed {
+            sqlx::query(
+                "INSERT INTO messages (id, direction, sender_id, business_phone, contact, body, template, status,
+                     created_at, updated_at, attempts, next_attempt_at)
+                 VALUES ($1, 'out', $2, $3, $4, $5, $6, 'queued', $7, $7, 0, $7)",
+            )
+            .bind(&new.id)
+            .bind(&new.sender_id)
+            .bind(new.business_phone.as_str())
+            .bind(new.contact.as_str())
+            .bind(&new.body)
+            .bind(&new.template)
+            .bind(new.now)
+            .execute(&mut *tx)
+            .await?;
+            link_attachments(&mut tx, &new.id, &new.attachment_ids).await?;
+            tx.commit().await?;
+            let message = self.message(&new.id).await?.ok_or(sqlx::Error::RowNotFound)?;
+            return Ok(Accepted::Created(message));
+        }
+        tx.rollback().await?;
+        let row = sqlx::query(
+            "SELECT request_hash, message_id FROM idempotency_keys WHERE company = $1 AND idempotency_key = $2",
+        )
+        .bind(company)
+        .bind(key)
+        .fetch_one(&self.pool)
+        .await?;
+        let (hash, message_id): (String, String) = (row.try_get("request_hash")?, row.try_get("message_id")?);
+        if hash != request_hash {
+            return Ok(Accepted::Conflict);
+        }
+        let message = self.message(&message_id).await?.ok_or(sqlx::Error::RowNotFound)?;
+        Ok(Accepted::Existing(message))
+    }
+
+    /// Logs an inbound message; false if the provider delivered it before (same provider id).
+    pub async fn insert_inbound(&self, inbound: &InboundMessage) -> Result<bool, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO messages (id, direction, sender_id, business_phone, contact, body, status, provider_id,
+                 created_at, updated_at, attempts)
+             VALUES ($1, 'in', $2, $3, $4, $5, 'delivered', $6, $7, $7, 0) ON CONFLICT DO NOTHING",
+        )
+        .bind(&inbound.id)
+        .bind(&inbound.sender_id)
+        .bind(inbound.business_phone.as_str())
+        .bind(inbound.contact.as_str())
+        .bind(&inbound.body)
+        .bind(&inbound.provider_id)
+        .bind(inbound.at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if inserted {
+            link_attachments(&mut tx, &inbound.id, &inbound.attachment_ids).await?;
+        }
+        tx.commit().await?;
+        Ok(inserted)
+    }
+
+    /// One message with its attachments.
+    pub async fn message(&self, id: &str) -> Result<Option<MessageRow>, sqlx::Error> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM messages WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let mut messages = vec![message(&row)?];
+        self.fill_attachments(&mut messages).await?;
+        Ok(messages.pop())
+    }
+
+    /// The most recent `limit` messages with a customer number, oldest first.
+    pub async fn recent_messages(&self, contact: &str, limit: i64) -> Result<Vec<MessageRow>, sqlx::Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM messages WHERE contact = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
+        ))
+        .bind(contact)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut messages = rows.iter().rev().map(message).collect::<Result<Vec<_>, _>>()?;
+        self.fill_attachments(&mut messages).await?;
+        Ok(messages)
+    }
+
+    /// When the customer last wrote to this sender number (ms).
+    pub async fn last_inbound_at(&self, contact: &str, sender_id: &str) -> Result<Option<i64>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT created_at FROM messages WHERE contact = $1 AND sender_id = $2 AND direction = 'in'
+             ORDER BY created_at DESC LIMIT 1",
+        )
+        .bind(contact)
+        .bind(sender_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| row.try_get("created_at")).transpose()
+    }
+
+    /// The sender that last talked with the customer, either way.
+    pub async fn last_sender(&self, contact: &str) -> Result<Option<String>, sqlx::Error> {
+        let row =
+            sqlx::query("SELECT sender_id FROM messages WHERE contact = $1 ORDER BY created_at DESC, id DESC LIMIT 1")
+                .bind(contact)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|row| row.try_get("sender_id")).transpose()
+    }
+
+    /// Queued messages due by `now`, oldest first; marks each as in flight.
+    pub async fn claim_due(&self, now: i64, limit: i64) -> Result<Vec<OutboxItem>, sqlx::Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS}, in_flight_since FROM messages WHERE status = 'queued' AND next_attempt_at <= $1
+             ORDER BY next_attempt_at, id LIMIT $2"
+        ))
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut items = Vec::with_capacity(rows.len());
+        let mut messages = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let in_flight: Option<i64> = row.try_get("in_flight_since")?;
+            items.push(in_flight.is_some());
+            messages.push(message(row)?);
+        }
+        self.fill_attachments(&mut messages).await?;
+        for message in &messages {
+            sqlx::query("UPDATE messages SET in_flight_since = $1, attempts = attempts + 1 WHERE id = $2")
+                .bind(now)
+                .bind(&message.id)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(messages.into_iter().zip(items).map(|(message, interrupted)| OutboxItem { message, interrupted }).collect())
+    }
+
+    /// When the next queued message falls due (ms), if any.
+    pub async fn next_due(&self) -> Result<Option<i64>, sqlx::Error> {
+        let row = sqlx::query("SELECT MIN(next_attempt_at) AS due FROM messages WHERE status = 'queued'")
+            .fetch_one(&self.pool)
+            .await?;
+        row.try_get("due")
+    }
+
+    /// Records what a send attempt came to; returns the message's new status.
+    pub async fn record_outcome(
+        &self,
+        id: &str,
+        outcome: &SendOutcome,
+        now: i64,
+    ) -> Result<DeliveryStatus, sqlx::Error> {
+        match outcome {
+            SendOutcome::Sent { provider_id } => {
+                sqlx::query(
+                    "UPDATE messages SET status = CASE WHEN status = 'queued' THEN 'sent' ELSE status END,
+                         provider_id = $1, in_flight_since = NULL, next_attempt_at = NULL, updated_at = $2 WHERE id = $3",
+                )
+                .bind(provider_id)
+                .bind(now)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+            }
+            SendOutcome::Retry { at } => {
+                sqlx::query(
+                    "UPDATE messages SET next_attempt_at = $1, in_flight_since = NULL, updated_at = $2 WHERE id = $3",
+                )
+                .bind(at)
+                .bind(now)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+            }
+            SendOutcome::Failed { code, message } => {
+                sqlx::query(
+                    "UPDATE messages SET status = 'failed', error_code = $1, error_message = $2, in_flight_since = NULL,
+                         next_attempt_at = NULL, updated_at = $3 WHERE id = $4",
+                )
+                .bind(code)
+                .bind(message)
+                .bind(now)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+            }
+        }
+        let row = sqlx::query("SELECT status FROM messages WHERE id = $1").bind(id).fetch_one(&self.pool).await?;
+        let status: String = row.try_get("status")?;
+        Ok(DeliveryStatus::parse(&status).unwrap_or(DeliveryStatus::Queued))
+    }
+
+    /// Applies a provider's status report to the message it names, never moving the status backwards.
+    /// Returns the message id and its new status when the report changed anything.
+    pub async fn apply_status(
+        &self,
+        provider_id: &str,
+        reported: DeliveryStatus,
+        error: Option<(&str, &str)>,
+        now: i64,
+    ) -> Result<Option<(String, DeliveryStatus)>, sqlx::Error> {
+        // Compare-and-set: a concurrent report between the read and the write makes the write miss; read again.
+        for _ in 0..8 {
+            let Some(row) = sqlx::query("SELECT id, status FROM messages WHERE provider_id = $1 AND direction = 'out'")
+                .bind(provider_id)
+                .fetch_optional(&self.pool)
+                .await?
+            else {
+                return Ok(None);
+            };
+            let (id, current): (String, String) = (row.try_get("id")?, row.try_get("status")?);
+            let current = DeliveryStatus::parse(&current).unwrap_or(DeliveryStatus::Queued);
+            let next = current.merge(reported);
+            if next == current {
+                return Ok(None);
+            }
+            let (code, message) = match (next, error) {
+                (DeliveryStatus::Failed, Some((code, message))) => (Some(code), Some(message)),
+                _ => (None, None),
+            };
+            let done = sqlx::query(
+                "UPDATE messages SET status = $1, error_code = $2, error_message = $3, updated_at = $4
+                 WHERE id = $5 AND status = $6",
+            )
+            .bind(next.as_str())
+            .bind(code)
+            .bind(message)
+            .bind(now)
+            .bind(&id)
+            .bind(current.as_str())
+            .execute(&self.pool)
+            .await?;
+            if done.rows_affected() == 1 {
+                return Ok(Some((id, next)));
+            }
+        }
+        Err(sqlx::Error::Protocol("status kept changing under concurrent reports".into()))
+    }
+
+    /// Outbound messages that were sent but not yet read, for providers whose statuses must be polled.
+    pub async fn unread_sent(&self, since: i64, limit: i64) -> Result<Vec<MessageRow>, sqlx::Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM messages WHERE direction = 'out' AND status IN ('sent', 'delivered')
+             AND provider_id IS NOT NULL AND created_at >= $1 ORDER BY created_at LIMIT $2"
+        ))
+        .bind(since)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(message).collect()
+    }
+
+    async fn fill_attachments(&self, messages: &mut [MessageRow]) -> Result<(), sqlx::Error> {
+        if messages.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<&str> = messages.iter().map(|m| m.id.as_str()).collect();
+        let mut by_message = self.attachments_of(&ids).await?;
+        for message in messages {
+            if let Some(attachments) = by_message.remove(&message.id) {
+                message.attachments = attachments;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The message an idempotency key already made for a company, with the request's hash.
+    pub async fn idempotent_message(
+        &self,
+        company: &str,
+        key: &str,
+    ) -> Result<Option<(String, MessageRow)>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT request_hash, message_id FROM idempotency_keys WHERE company = $1 AND idempotency_key = $2",
+        )
+        .bind(company)
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let (hash, id): (String, String) = (row.try_get("request_hash")?, row.try_get("message_id")?);
+        Ok(self.message(&id).await?.map(|message| (hash, message)))
+    }
+}

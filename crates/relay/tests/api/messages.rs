@@ -1,0 +1,267 @@
+//! Sending and listing: validation, idempotency under concurrent retries, the window, statuses, live events.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use serde_json::{Value, json};
+
+use crate::on_both_backends;
+use crate::support::*;
+
+const SENDER: &str = "sandbox-de";
+const SENDER_PHONE: &str = "+4930901820";
+const CUSTOMER: &str = "+498963648018";
+
+fn send(app: &TestApp, key: Option<&str>, body: &Value) -> reqwest::RequestBuilder {
+    let request = app.post("/api/v1/messages").header("authorization", bearer()).json(body);
+    match key {
+        Some(key) => request.header("idempotency-key", key),
+        None => request,
+    }
+}
+
+on_both_backends!(send_is_idempotent_under_50_concurrent_retries, |backend| async move {
+    let app = TestApp::spawn(backend, |_| {}).await;
+    app.customer_writes(SENDER, SENDER_PHONE, CUSTOMER, "Hello!").await;
+    let body = json!({"from": SENDER, "to": "+49 89 636 48018", "body": "Your offer is ready"});
+    let answers = futures::future::join_all(
+        (0..50).map(|_| async { json(send(&app, Some("retry-key-1"), &body).send().await.unwrap()).await }),
+    )
+    .await;
+    let created = answers.iter().filter(|(status, _)| *status == 202).count();
+    let repeated = answers.iter().filter(|(status, _)| *status == 200).count();
+    assert_eq!((created, repeated), (1, 49), "{answers:?}");
+    let ids: std::collections::BTreeSet<&str> =
+        answers.iter().map(|(_, b)| b["message"]["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 1, "every retry names the same message");
+
+    let id = ids.into_iter().next().unwrap().to_owned();
+    let read = eventually(Duration::from_secs(10), || async {
+        let (_, page) = json(
+            app.get("/api/v1/messages?phone=%2B498963648018").header("authorization", bearer()).send().await.unwrap(),
+        )
+        .await;
+        let outbound: Vec<Value> =
+            page["messages"].as_array().unwrap().iter().filter(|m| m["direction"] == "out").cloned().collect();
+        (outbound.len() == 1 && outbound[0]["status"] == "read").then_some(outbound)
+    })
+    .await;
+    assert_eq!(read[0]["id"], id.as_str());
+    assert_eq!(read[0]["to"], CUSTOMER);
+    assert_eq!(read[0]["from"], SENDER_PHONE);
+    let metrics = app.state.metrics.render();
+    assert!(metrics.contains(r#"sidechat_sends_total{outcome="sent"} 1"#), "one provider send, not 50: {metrics}");
+    app.stop().await;
+});
+
+on_both_backends!(idempotency_keys_conflict_and_are_scoped_per_company, |backend| async move {
+    let app = TestApp::spawn(backend, |_| {}).await;
+    app.customer_writes(SENDER, SENDER_PHONE, CUSTOMER, "Hi").await;
+    let first =
+        json(send(&app, Some("k"), &json!({"from": SENDER, "to": CUSTOMER, "body": "one"})).send().await.unwrap())
+            .await;
+    assert_eq!(first.0, 202, "{}", first.1);
+    assert_eq!(first.1["message"]["status"], "queued");
+    // the same JSON written differently is the same request
+    let same = json(
+        app.post("/api/v1/messages")
+            .header("authorization", bearer())
+            .header("idempotency-key", "k")
+            .header("content-type", "application/json")
+            .body(format!(r#"{{ "body": "one", "to": "{CUSTOMER}", "from": "{SENDER}" }}"#))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(same.0, 200, "{}", same.1);
+    assert_eq!(same.1["message"]["id"], first.1["message"]["id"]);
+    let other =
+        json(send(&app, Some("k"), &json!({"from": SENDER, "to": CUSTOMER, "body": "two"})).send().await.unwrap())
+            .await;
+    assert_error(&other, 409, "idempotency_conflict");
+    let zoho = json(
+        app.post("/api/v1/messages")
+            .header("authorization", format!("Bearer {ZOHO_KEY}"))
+            .header("idempotency-key", "k")
+            .json(&json!({"from": SENDER, "to": CUSTOMER, "body": "two"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(zoho.0, 202, "another company's key is another key: {}", zoho.1);
+    assert_ne!(zoho.1["message"]["id"], first.1["message"]["id"]);
+    app.stop().await;
+});
+
+on_both_backends!(bad_sends_get_specific_errors, |backend| async move {
+    let app = TestApp::spawn(backend, |_| {}).await;
+    app.customer_writes(SENDER, SENDER_PHONE, CUSTOMER, "Hi").await;
+    let missing_key =
+        json(send(&app, None, &json!({"from": SENDER, "to": CUSTOMER, "body": "x"})).send().await.unwrap()).await;
+    assert_error(&missing_key, 400, "invalid_request");
+    let not_json = json(
+        app.post("/api/v1/messages")
+            .header("authorization", bearer())
+            .header("idempotency-key", "nj")
+            .body("{oops")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_error(&not_json, 400, "invalid_request");
+    let cases: Vec<(Value, u16, &str)> = vec![
+        (json!({"to": CUSTOMER, "body": "x"}), 400, "invalid_request"),
+        (json!({"from": "nobody", "to": CUSTOMER, "body": "x"}), 422, "unknown_sender"),
+        (json!({"from": SENDER, "to": "call me", "body": "x"}), 422, "invalid_phone"),
+        (json!({"from": SENDER, "to": "089 636 48018", "body": "x"}), 422, "invalid_phone"),
+        (json!({"from": SENDER, "to": "+999 1234 5678", "body": "x"}), 422, "invalid_phone"),
+        (json!({"from": SENDER, "to": CUSTOMER, "body": "   "}), 422, "empty_message"),
+        (json!({"from": SENDER, "to": CUSTOMER, "body": "日".repeat(4097)}), 422, "body_too_long"),
+        (json!({"from": SENDER, "to": "+819012345678", "body": "hello"}), 422, "window_closed"),
+        (json!({"from": SENDER, "to": CUSTOMER, "body": "x", "attachments": [{"upload": "nope"}]}), 404, "not_found"),
+        (
+            json!({"from": SENDER, "to": "+819012345678", "template": {"name": "nope", "language": "en_US", "params": []}}),
+            400,
+            "invalid_request",
+        ),
+    ];
+    for (i, (body, status, code)) in cases.iter().enumerate() {
+        let answer = json(send(&app, Some(&format!("bad-{i}")), body).send().await.unwrap()).await;
+        assert_error(&answer, *status, code);
+    }
+    // a stored number without country code goes through with the chosen country
+    let with_country = json(
+        send(&app, Some("cc"), &json!({"from": SENDER, "to": "089 636 48018", "country": "DE", "body": "x"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(with_country.0, 202, "{}", with_country.1);
+    assert_eq!(with_country.1["message"]["to"], CUSTOMER);
+    // outside the window, an approved template goes through
+    let template = json(
+        send(
+            &app,
+            Some("tpl"),
+            &json!({"from": SENDER, "to": "+819012345678",
+        "template": {"name": "follow_up", "language": "en_US", "params": ["Kenji", "Maria"]}}),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(template.0, 202, "{}", template.1);
+    app.stop().await;
+});
+
+on_both_backends!(listing_shows_recent_messages_oldest_first_with_the_window, |backend| async move {
+    let app = TestApp::spawn(backend, |_| {}).await;
+    let page = |query: String| {
+        let app = &app;
+        async move {
+            json(app.get(&format!("/api/v1/messages?{query}")).header("authorization", bearer()).send().await.unwrap())
+                .await
+        }
+    };
+    let empty = page("phone=%2B498963648018".into()).await;
+    assert_eq!(empty.0, 200, "{}", empty.1);
+    assert_eq!(empty.1["messages"], json!([]));
+    assert_eq!(empty.1["last_sender"], Value::Null);
+    assert_eq!(empty.1["window"], json!({"enforced": true, "open": false, "closes_at": null}));
+
+    for i in 0..3 {
+        app.customer_writes(SENDER, SENDER_PHONE, CUSTOMER, &format!("message {i}")).await;
+    }
+    let all = page("phone=%2B498963648018".into()).await;
+    let bodies: Vec<&str> = all.1["messages"].as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap()).collect();
+    assert_eq!(bodies, ["message 0", "message 1", "message 2"]);
+    assert_eq!(all.1["last_sender"], SENDER);
+    assert_eq!(all.1["window"]["open"], true);
+    let closes_at: jiff::Timestamp = all.1["window"]["closes_at"].as_str().unwrap().parse().unwrap();
+    let last: jiff::Timestamp = all.1["messages"][2]["timestamp"].as_str().unwrap().parse().unwrap();
+    assert_eq!(closes_at, last + jiff::SignedDuration::from_hours(24));
+    let recent = page("phone=%2B498963648018&limit=2".into()).await;
+    let bodies: Vec<&str> =
+        recent.1["messages"].as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap()).collect();
+    assert_eq!(bodies, ["message 1", "message 2"], "the most recent two, oldest first");
+    // the window is per sender number: the other sandbox number never heard from this customer
+    let other = page("phone=%2B498963648018&sender=sandbox-br".into()).await;
+    assert_eq!(other.1["window"]["open"], false);
+
+    assert_error(&page("phone=%2B498963648018&limit=0".into()).await, 400, "invalid_request");
+    assert_error(&page("phone=%2B498963648018&limit=101".into()).await, 400, "invalid_request");
+    assert_error(&page("phone=%2B498963648018&limit=ten".into()).await, 400, "invalid_request");
+    assert_error(&page("phone=0896364".into()).await, 422, "invalid_phone");
+    assert_error(&page(String::new()).await, 400, "invalid_request");
+    assert_error(&page("phone=%2B498963648018&sender=nobody".into()).await, 422, "unknown_sender");
+    app.stop().await;
+});
+
+/// Reads server-sent events until `done` says enough, within a bound; returns them as (event, data).
+async fn read_events(
+    response: reqwest::Response,
+    mut done: impl FnMut(&[(String, Value)]) -> bool,
+) -> Vec<(String, Value)> {
+    let mut stream = response.bytes_stream();
+    let mut buffer = String::new();
+    let mut events = Vec::new();
+    let reading = async {
+        while let Some(chunk) = stream.next().await {
+            buffer.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+            while let Some(end) = buffer.find("\n\n") {
+                let block: String = buffer.drain(..end + 2).collect();
+                let event = block.lines().find_map(|l| l.strip_prefix("event: ")).map(str::to_owned);
+                let data =
+                    block.lines().find_map(|l| l.strip_prefix("data: ")).map(|d| serde_json::from_str(d).unwrap());
+                if let (Some(event), Some(data)) = (event, data) {
+                    events.push((event, data));
+                    if done(&events) {
+                        return;
+                    }
+                }
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(15), reading).await.expect("the expected events did not arrive");
+    events
+}
+
+on_both_backends!(statuses_advance_and_replies_arrive_live, |backend| async move {
+    let app = TestApp::spawn(backend, |_| {}).await;
+    app.customer_writes(SENDER, SENDER_PHONE, CUSTOMER, "Can we talk?").await;
+    let token = pipedrive_token(INSTALLED_COMPANY, 300);
+    let stream = app.get(&format!("/api/v1/events?phone=%2B498963648018&token={token}")).send().await.unwrap();
+    let unrelated = app.get(&format!("/api/v1/events?phone=%2B819012345678&token={token}")).send().await.unwrap();
+    let sent = json(
+        send(&app, Some("live"), &json!({"from": SENDER, "to": CUSTOMER, "body": "Does Tuesday suit you?"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(sent.0, 202, "{}", sent.1);
+    let id = sent.1["message"]["id"].as_str().unwrap().to_owned();
+    let events =
+        read_events(stream, |events| events.iter().any(|(kind, data)| kind == "message" && data["direction"] == "in"))
+            .await;
+    let statuses: Vec<&str> = events
+        .iter()
+        .filter(|(kind, data)| kind == "status" && data["id"] == id.as_str())
+        .map(|(_, d)| d["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["sent", "delivered", "read"]);
+    assert_eq!(events[0].0, "message", "the queued message comes first");
+    assert_eq!(events[0].1["status"], "queued");
+    let reply = &events.last().unwrap().1;
+    assert_eq!(reply["from"], CUSTOMER);
+    assert!(reply["body"].as_str().unwrap().contains("Does Tuesday suit you?"));
+    // the other number's stream heard nothing of this conversation
+    let quiet = tokio::time::timeout(Duration::from_millis(200), unrelated.bytes_stream().next()).await;
+    assert!(quiet.is_err(), "an unrelated stream received {quiet:?}");
+    app.stop().await;
+});

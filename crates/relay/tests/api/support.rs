@@ -1,0 +1,225 @@
+//! `spawn_app`: the real relay on port 0 with a throw-away database (SQLite file or PostgreSQL database), and
+//! helpers to call it as the widget does. Waits poll state with a bound, never sleep a fixed time.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use jsonwebtoken::{EncodingKey, Header};
+use reqwest::{Client, RequestBuilder, Response};
+use serde_json::{Value, json};
+use sidechat_relay::config::Config;
+use sidechat_relay::store::Installation;
+use sidechat_relay::{AppState, Relay};
+
+/// The Pipedrive app secret the test relays use.
+pub const PIPEDRIVE_SECRET: &str = "test-pipedrive-client-secret";
+/// The Zoho installation key the test relays use.
+pub const ZOHO_KEY: &str = "test-zoho-installation-key-0123456789";
+/// A Pipedrive company that installed Sidechat.
+pub const INSTALLED_COMPANY: u64 = 7001;
+/// One that did not.
+pub const OTHER_COMPANY: u64 = 7002;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A relay serving on a loopback port.
+pub struct TestApp {
+    pub url: String,
+    pub state: AppState,
+    pub http: Client,
+    relay: Option<Relay>,
+    server: tokio::task::JoinHandle<()>,
+    _dir: TempDir,
+}
+
+/// A directory removed on drop.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new() -> Self {
+        let dir = std::env::temp_dir().join(format!("sidechat-api-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A fresh, empty PostgreSQL database on the server `cargo xtask test` started.
+pub async fn postgres_database() -> String {
+    let server = std::env::var("SIDECHAT_TEST_POSTGRES_URL").expect(
+        "SIDECHAT_TEST_POSTGRES_URL is not set: run the tests through `cargo xtask test`, which starts PostgreSQL",
+    );
+    let name = format!("sidechat_test_{}", uuid::Uuid::new_v4().simple());
+    sqlx::any::install_default_drivers();
+    let mut admin =
+        <sqlx::AnyConnection as sqlx::Connection>::connect(&server).await.expect("connecting to PostgreSQL");
+    sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("creating a test database");
+    let base = server.rsplit_once('/').map_or(server.as_str(), |(base, _)| base).to_owned();
+    format!("{base}/{name}")
+}
+
+impl TestApp {
+    /// Starts a relay (sandbox provider, Pipedrive and Zoho configured) on `backend`, with `tweak` applied to
+    /// its settings.
+    pub async fn spawn(backend: Backend, tweak: impl FnOnce(&mut Vec<(&'static str, String)>)) -> Self {
+        let dir = TempDir::new();
+        std::fs::create_dir_all(dir.0.join("widget")).unwrap();
+        std::fs::write(dir.0.join("widget/index.html"), "<!doctype html><title>widget</title>").unwrap();
+        let database_url = match backend {
+            Backend::Sqlite => format!("sqlite://{}", dir.0.join("relay.db").display()),
+            Backend::Postgres => postgres_database().await,
+        };
+        let mut settings: Vec<(&'static str, String)> = vec![
+            ("SIDECHAT_LISTEN", "127.0.0.1:0".into()),
+            ("SIDECHAT_DATABASE_URL", database_url),
+            ("SIDECHAT_WIDGET_DIR", dir.0.join("widget").display().to_string()),
+            ("SIDECHAT_PROVIDER", "sandbox".into()),
+            ("SIDECHAT_PUBLIC_URL", "http://relay.test".into()),
+            ("PIPEDRIVE_CLIENT_ID", "test-client".into()),
+            ("PIPEDRIVE_CLIENT_SECRET", PIPEDRIVE_SECRET.into()),
+            ("ZOHO_INSTALL_KEY", ZOHO_KEY.into()),
+        ];
+        tweak(&mut settings);
+        let config =
+            Config::from_lookup(false, |name| settings.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))
+                .expect("a valid test configuration");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let relay = Relay::start(config).await.expect("starting the relay");
+        let state = relay.state.clone();
+        state
+            .store
+            .upsert_installation(
+                &Installation {
+                    crm: "pipedrive".into(),
+                    company_id: INSTALLED_COMPANY.to_string(),
+                    access_token: None,
+                    refresh_token: None,
+                    api_domain: None,
+                    token_expires_at: None,
+                },
+                0,
+            )
+            .await
+            .unwrap();
+        let router = relay.router();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, router).await.unwrap();
+        });
+        Self { url, state, http: Client::new(), relay: Some(relay), server, _dir: dir }
+    }
+
+    /// Stops the outbox and the server.
+    pub async fn stop(mut self) {
+        self.server.abort();
+        if let Some(relay) = self.relay.take() {
+            relay.stop().await;
+        }
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.http.get(format!("{}{path}", self.url))
+    }
+
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.http.post(format!("{}{path}", self.url))
+    }
+
+    pub fn put(&self, path: &str) -> RequestBuilder {
+        self.http.put(format!("{}{path}", self.url))
+    }
+
+    pub fn delete(&self, path: &str) -> RequestBuilder {
+        self.http.delete(format!("{}{path}", self.url))
+    }
+
+    /// Logs a message from the customer to a sender, as a provider webhook would, opening the 24-hour window.
+    pub async fn customer_writes(&self, sender_id: &str, sender_phone: &str, contact: &str, body: &str) {
+        let inbound = sidechat_relay::store::InboundMessage {
+            id: uuid::Uuid::now_v7().to_string(),
+            provider_id: format!("test-in-{}", uuid::Uuid::new_v4()),
+            sender_id: sender_id.into(),
+            business_phone: sidechat_domain::E164::parse(sender_phone).unwrap(),
+            contact: sidechat_domain::E164::parse(contact).unwrap(),
+            body: body.into(),
+            attachment_ids: vec![],
+            at: jiff::Timestamp::now().as_millisecond(),
+        };
+        assert!(self.state.ingest.inbound(inbound).await.unwrap());
+    }
+}
+
+/// A Pipedrive panel token: HS256, `userId`, `companyId`, `iat`, `exp`.
+pub fn pipedrive_token(company: u64, expires_in: i64) -> String {
+    let now = jiff::Timestamp::now().as_second();
+    let claims = json!({ "userId": 42, "companyId": company, "iat": now, "exp": now + expires_in });
+    jsonwebtoken::encode(&Header::default(), &claims, &EncodingKey::from_secret(PIPEDRIVE_SECRET.as_bytes())).unwrap()
+}
+
+/// `Authorization: Bearer` for an installed Pipedrive company.
+pub fn bearer() -> String {
+    format!("Bearer {}", pipedrive_token(INSTALLED_COMPANY, 300))
+}
+
+/// The status and JSON body of a response.
+pub async fn json(response: Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    (status, body)
+}
+
+/// Asserts an error answer: status and code.
+pub fn assert_error(answer: &(u16, Value), status: u16, code: &str) {
+    assert_eq!(answer.0, status, "answer: {}", answer.1);
+    assert_eq!(answer.1["error"]["code"], code, "answer: {}", answer.1);
+    assert!(answer.1["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "answer: {}", answer.1);
+}
+
+/// Polls `check` until it returns `Some`, for at most `limit`.
+pub async fn eventually<T, F, Fut>(limit: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let started = Instant::now();
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(started.elapsed() < limit, "the expected state did not come within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Runs a test body on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                ($body)(Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                ($body)(Backend::Postgres).await;
+            }
+        }
+    };
+}
