@@ -59,6 +59,8 @@ pub struct AppState {
     pub ingest: Ingest,
     /// Wakes the outbox when a message is queued.
     pub outbox: Arc<Notify>,
+    /// The one HTTP client for providers and CRMs.
+    pub http: reqwest::Client,
 }
 
 impl AppState {
@@ -83,6 +85,12 @@ impl Relay {
     /// Opens the database (applying migrations) and starts the outbox.
     pub async fn start(config: Config) -> anyhow::Result<Self> {
         let store = Store::connect(&config.database_url).await?;
+        let http = reqwest::Client::builder()
+            .timeout(config.provider_timeout)
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .user_agent(concat!("sidechat-relay/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .context("building the HTTP client")?;
         let events = Events::default();
         let signer = Arc::new(UrlSigner::new(&config.public_url));
         let metrics = Arc::new(Metrics::default());
@@ -90,14 +98,20 @@ impl Relay {
             Ingest { store: store.clone(), events: events.clone(), signer: signer.clone(), metrics: metrics.clone() };
         let provider = Arc::new(match &config.provider {
             ProviderConfig::Sandbox => Provider::Sandbox(providers::sandbox::Sandbox::new(ingest.clone())),
-            ProviderConfig::Cloud(_) | ProviderConfig::Timelines(_) => {
-                anyhow::bail!("SIDECHAT_PROVIDER: this build of the relay supports only the sandbox so far")
+            ProviderConfig::Cloud(cloud) => Provider::Cloud(providers::cloud::Cloud::new(cloud.clone(), http.clone())),
+            ProviderConfig::Timelines(_) => {
+                anyhow::bail!("SIDECHAT_PROVIDER: TimelinesAI is not supported by this build of the relay yet")
             }
         });
+        let recovered = store.recover_interrupted(jiff::Timestamp::now().as_millisecond()).await?;
+        if recovered > 0 {
+            tracing::warn!(recovered, "messages were being sent when the relay last stopped: sending them again");
+        }
         let outbox = Arc::new(Notify::new());
         let stop = CancellationToken::new();
         let worker = tokio::spawn(outbox::run(ingest.clone(), provider.clone(), outbox.clone(), stop.clone()));
-        let state = AppState { config: Arc::new(config), store, provider, events, signer, metrics, ingest, outbox };
+        let state =
+            AppState { config: Arc::new(config), store, provider, events, signer, metrics, ingest, outbox, http };
         Ok(Self { state, stop, worker })
     }
 
@@ -123,11 +137,13 @@ pub fn build_router(state: AppState) -> Router {
         .merge(routes::events::router())
         .merge(routes::templates::router())
         .merge(routes::canned::router())
+        .merge(routes::uploads::router())
         .layer(web::cors(&state.config));
     Router::new()
         .merge(api)
         .merge(routes::health::router())
         .merge(routes::metrics::router())
+        .merge(routes::webhooks::router())
         .merge(routes::widget::router(&state.config))
         .fallback(web::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::count_requests))

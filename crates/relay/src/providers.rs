@@ -1,6 +1,7 @@
 //! The WhatsApp providers, one file each. Their wire formats stop here: the rest of the relay sees senders,
 //! outgoing messages, and what became of a send.
 
+pub mod cloud;
 pub mod sandbox;
 
 use std::time::Duration;
@@ -48,6 +49,8 @@ pub enum SendError {
 pub enum Provider {
     /// The built-in counterpart.
     Sandbox(sandbox::Sandbox),
+    /// Meta's Cloud API.
+    Cloud(cloud::Cloud),
 }
 
 impl Provider {
@@ -55,6 +58,7 @@ impl Provider {
     pub fn kind(&self) -> sidechat_domain::Provider {
         match self {
             Self::Sandbox(_) => sidechat_domain::Provider::Sandbox,
+            Self::Cloud(_) => sidechat_domain::Provider::Cloud,
         }
     }
 
@@ -62,6 +66,7 @@ impl Provider {
     pub async fn senders(&self) -> anyhow::Result<Vec<Sender>> {
         match self {
             Self::Sandbox(sandbox) => Ok(sandbox.senders()),
+            Self::Cloud(cloud) => Ok(cloud.senders()),
         }
     }
 
@@ -69,6 +74,7 @@ impl Provider {
     pub async fn send(&self, outgoing: &Outgoing) -> Result<String, SendError> {
         match self {
             Self::Sandbox(sandbox) => sandbox.send(outgoing).await,
+            Self::Cloud(cloud) => cloud.send(outgoing).await,
         }
     }
 
@@ -76,7 +82,8 @@ impl Provider {
     /// provider lets us look. `None` means it did not go out, or that the provider cannot tell.
     pub async fn find_sent(&self, _outgoing: &Outgoing) -> anyhow::Result<Option<String>> {
         match self {
-            Self::Sandbox(_) => Ok(None),
+            // Neither lets us look up what was sent: an unknown outcome is sent again.
+            Self::Sandbox(_) | Self::Cloud(_) => Ok(None),
         }
     }
 
@@ -84,6 +91,12 @@ impl Provider {
     pub async fn templates(&self) -> anyhow::Result<Vec<Template>> {
         match self {
             Self::Sandbox(sandbox) => Ok(sandbox.templates()),
+            Self::Cloud(cloud) => cloud.templates().await,
         }
     }
+}
+
+/// A `Retry-After` header in seconds, if the provider sent one.
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim().parse::<u64>().ok().map(Duration::from_secs)
 }

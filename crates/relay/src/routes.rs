@@ -8,4 +8,6 @@ pub mod metrics;
 pub mod phones;
 pub mod senders;
 pub mod templates;
+pub mod uploads;
+pub mod webhooks;
 pub mod widget;

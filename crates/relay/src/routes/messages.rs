@@ -121,6 +121,12 @@ async fn send_message(
             )));
         }
     }
+    if request.attachments.len() > 1 {
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedAttachment,
+            "WhatsApp carries one file per message: send each file on its own",
+        ));
+    }
     let attachment_ids = check_attachments(&state, &caller, sender, &request.attachments).await?;
 
     let new = NewOutbound {

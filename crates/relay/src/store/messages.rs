@@ -300,7 +300,19 @@ impl Store {
         row.map(|row| row.try_get("sender_id")).transpose()
     }
 
-    /// Queued messages due by `now`, oldest first; marks each as in flight.
+    /// After a restart: queued messages that were in flight when the relay stopped become due again (they keep
+    /// their in-flight mark, so the outbox knows their last attempt's outcome is unknown). One relay per database.
+    pub async fn recover_interrupted(&self, now: i64) -> Result<u64, sqlx::Error> {
+        let done =
+            sqlx::query("UPDATE messages SET next_attempt_at = $1 WHERE status = 'queued' AND next_attempt_at IS NULL")
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Queued messages due by `now`, oldest first; marks each as in flight, no longer due until its outcome is
+    /// recorded.
     pub async fn claim_due(&self, now: i64, limit: i64) -> Result<Vec<OutboxItem>, sqlx::Error> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS}, in_flight_since FROM messages WHERE status = 'queued' AND next_attempt_at <= $1
@@ -319,7 +331,7 @@ impl Store {
         }
         self.fill_attachments(&mut messages).await?;
         for message in &messages {
-            sqlx::query("UPDATE messages SET in_flight_since = $1, attempts = attempts + 1 WHERE id = $2")
+            sqlx::query("UPDATE messages SET in_flight_since = $1, attempts = attempts + 1, next_attempt_at = NULL WHERE id = $2")
                 .bind(now)
                 .bind(&message.id)
                 .execute(&self.pool)

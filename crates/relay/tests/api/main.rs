@@ -1,10 +1,13 @@
 //! The relay's API tests: one binary that starts the real relay on port 0 with a throw-away database, on
 //! SQLite and on PostgreSQL, and calls it over HTTP as the widget does.
 
+mod mock_graph;
 mod support;
 
 mod auth;
 mod canned;
+mod cloud;
 mod health;
 mod messages;
 mod phones;
+mod restart;

@@ -1,0 +1,248 @@
+//! Meta's WhatsApp Cloud API (Graph API): sends to `/{phone_number_id}/messages`, media uploads to
+//! `/{phone_number_id}/media`, approved templates from `/{waba_id}/message_templates`.
+//!
+//! Throttling comes back as HTTP 429 or as HTTP 400 with a throttling code (130429, 131056, 4, 80007): the
+//! decision to retry reads the Graph error code, not the status.
+
+use reqwest::multipart::{Form, Part};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sidechat_domain::attachment::{self, MediaKind};
+use sidechat_domain::wire::{Sender, Template, TemplateSend};
+
+use super::{Outgoing, SendError, retry_after};
+use crate::config::CloudConfig;
+
+/// Graph error codes that mean "slow down": retried with backoff.
+const THROTTLING_CODES: [i64; 4] = [4, 80007, 130429, 131056];
+/// Graph error codes for passing trouble on Meta's side (unknown error, service unavailable).
+const TRANSIENT_CODES: [i64; 3] = [1, 2, 131000];
+
+/// The Cloud API client.
+pub struct Cloud {
+    config: CloudConfig,
+    http: reqwest::Client,
+}
+
+#[derive(Deserialize)]
+struct GraphError {
+    error: GraphErrorBody,
+}
+
+#[derive(Deserialize)]
+struct GraphErrorBody {
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    code: i64,
+    #[serde(default)]
+    error_data: Option<Value>,
+}
+
+impl Cloud {
+    /// A client for the configured numbers.
+    pub fn new(config: CloudConfig, http: reqwest::Client) -> Self {
+        Self { config, http }
+    }
+
+    /// The configured sender numbers.
+    pub fn senders(&self) -> Vec<Sender> {
+        self.config
+            .senders
+            .iter()
+            .map(|s| Sender {
+                id: s.id.clone(),
+                phone: s.phone.clone(),
+                label: s.label.clone(),
+                provider: sidechat_domain::Provider::Cloud,
+            })
+            .collect()
+    }
+
+    /// Sends one message (uploading its file first); returns the `wamid`.
+    pub async fn send(&self, outgoing: &Outgoing) -> Result<String, SendError> {
+        let message = &outgoing.message;
+        let to = message.contact.wa_id();
+        let mut payload = json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": to});
+        if let Some(template) = &outgoing.template {
+            payload["type"] = json!("template");
+            payload["template"] = template_payload(template);
+        } else if let Some(file) = outgoing.attachments.first() {
+            let accepted = attachment::check(
+                sidechat_domain::Provider::Cloud,
+                &file.meta.name,
+                Some(&file.meta.mime),
+                file.data.len() as u64,
+            )
+            .map_err(|e| SendError::Permanent { code: "unsupported_attachment".to_owned(), message: e.to_string() })?;
+            let media_id = self.upload(&message.sender_id, file, &accepted.mime).await?;
+            let kind = kind_name(accepted.kind);
+            let mut media = json!({"id": media_id});
+            if !message.body.trim().is_empty()
+                && matches!(accepted.kind, MediaKind::Image | MediaKind::Video | MediaKind::Document)
+            {
+                media["caption"] = json!(message.body);
+            }
+            if accepted.kind == MediaKind::Document {
+                media["filename"] = json!(file.meta.name);
+            }
+            payload["type"] = json!(kind);
+            payload[kind] = media;
+        } else {
+            payload["type"] = json!("text");
+            payload["text"] = json!({"preview_url": false, "body": message.body});
+        }
+        let url = format!("{}/{}/messages", self.config.graph_url, message.sender_id);
+        let answer =
+            self.http.post(&url).bearer_auth(&self.config.token).json(&payload).send().await.map_err(unknown)?;
+        let body: Value = read(answer).await?;
+        body["messages"][0]["id"].as_str().map(str::to_owned).ok_or_else(|| SendError::Unknown {
+            reason: format!("the Cloud API answered without a message id: {body}"),
+        })
+    }
+
+    async fn upload(
+        &self,
+        sender_id: &str,
+        file: &crate::store::StoredAttachment,
+        mime: &str,
+    ) -> Result<String, SendError> {
+        let part = Part::bytes(file.data.clone())
+            .file_name(file.meta.name.clone())
+            .mime_str(mime)
+            .map_err(|e| SendError::Permanent { code: "unsupported_attachment".to_owned(), message: e.to_string() })?;
+        let form = Form::new().text("messaging_product", "whatsapp").text("type", mime.to_owned()).part("file", part);
+        let url = format!("{}/{sender_id}/media", self.config.graph_url);
+        let answer =
+            self.http.post(&url).bearer_auth(&self.config.token).multipart(form).send().await.map_err(unknown)?;
+        let body: Value = read(answer).await?;
+        body["id"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| SendError::Unknown { reason: format!("the media upload answered without an id: {body}") })
+    }
+
+    /// The business account's approved templates.
+    pub async fn templates(&self) -> anyhow::Result<Vec<Template>> {
+        let url = format!("{}/{}/message_templates", self.config.graph_url, self.config.waba_id);
+        let mut templates = Vec::new();
+        let mut next = Some(url);
+        // Follow the cursor pagination, bounded.
+        for _ in 0..20 {
+            let Some(url) = next.take() else { break };
+            let page: Value = self
+                .http
+                .get(&url)
+                .query(&[("fields", "name,language,status,components"), ("limit", "100")])
+                .bearer_auth(&self.config.token)
+                .send()
+                .await?
+                .error_for_status()?
+                .json()
+                .await?;
+            for item in page["data"].as_array().into_iter().flatten() {
+                if item["status"] != "APPROVED" {
+                    continue;
+                }
+                let body = item["components"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|c| c["type"] == "BODY")
+                    .and_then(|c| c["text"].as_str())
+                    .unwrap_or_default()
+                    .to_owned();
+                templates.push(Template {
+                    name: item["name"].as_str().unwrap_or_default().to_owned(),
+                    language: item["language"].as_str().unwrap_or_default().to_owned(),
+                    params: placeholders(&body),
+                    body,
+                });
+            }
+            next = page["paging"]["next"].as_str().map(str::to_owned);
+        }
+        Ok(templates)
+    }
+}
+
+/// The Graph name of a media kind.
+fn kind_name(kind: MediaKind) -> &'static str {
+    match kind {
+        MediaKind::Image => "image",
+        MediaKind::Audio => "audio",
+        MediaKind::Video => "video",
+        MediaKind::Document => "document",
+        MediaKind::Sticker => "sticker",
+    }
+}
+
+fn template_payload(template: &TemplateSend) -> Value {
+    let mut payload = json!({"name": template.name, "language": {"code": template.language}});
+    if !template.params.is_empty() {
+        let parameters: Vec<Value> = template.params.iter().map(|p| json!({"type": "text", "text": p})).collect();
+        payload["components"] = json!([{"type": "body", "parameters": parameters}]);
+    }
+    payload
+}
+
+/// `{{1}}`, `{{2}}`… in order of first appearance.
+pub fn placeholders(body: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut rest = body;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else { break };
+        let name = after[..end].trim().to_owned();
+        if !name.is_empty() && !names.contains(&name) {
+            names.push(name);
+        }
+        rest = &after[end + 2..];
+    }
+    names
+}
+
+fn unknown(error: reqwest::Error) -> SendError {
+    SendError::Unknown { reason: format!("no answer from the Cloud API: {error}") }
+}
+
+/// Reads a Graph answer, classifying failures by the Graph error code.
+async fn read(answer: reqwest::Response) -> Result<Value, SendError> {
+    let status = answer.status();
+    let retry_after = retry_after(answer.headers());
+    let text = answer.text().await.map_err(unknown)?;
+    if status.is_success() {
+        return serde_json::from_str(&text)
+            .map_err(|_| SendError::Unknown { reason: format!("unreadable answer: {text}") });
+    }
+    let error = serde_json::from_str::<GraphError>(&text).ok().map(|e| e.error);
+    let code = error.as_ref().map_or(0, |e| e.code);
+    let mut message = error.as_ref().map(|e| e.message.clone()).unwrap_or_else(|| format!("HTTP {status}"));
+    if let Some(details) = error.as_ref().and_then(|e| e.error_data.as_ref()).and_then(|d| d["details"].as_str()) {
+        message = format!("{message}: {details}");
+    }
+    if status.as_u16() == 429 || THROTTLING_CODES.contains(&code) {
+        return Err(SendError::Retryable { reason: format!("throttled ({code}): {message}"), retry_after });
+    }
+    if status.is_server_error() || TRANSIENT_CODES.contains(&code) {
+        return Err(SendError::Unknown { reason: format!("Cloud API error {status} ({code}): {message}") });
+    }
+    if status.as_u16() == 401 || code == 190 {
+        // A bad or expired token is the operator's to fix; keep the message queued meanwhile.
+        return Err(SendError::Retryable {
+            reason: format!("the Cloud API refused the token ({code}): {message}"),
+            retry_after: None,
+        });
+    }
+    Err(SendError::Permanent { code: code.to_string(), message })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_in_order_of_first_use() {
+        assert_eq!(placeholders("Hi {{1}}, {{2}} and {{1}} again {{ 3 }}"), ["1", "2", "3"]);
+        assert!(placeholders("no params {{").is_empty());
+    }
+}

@@ -1,0 +1,120 @@
+//! `POST /api/v1/uploads`: one file for a later send (Zoho record files and local files travel this way);
+//! `GET /api/v1/attachments/{id}`: a file's bytes through a short-lived signed URL, for `<img>` and downloads.
+
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use sidechat_domain::attachment::{MAX_ATTACHMENT_BYTES, megabytes, mime_from_name};
+use sidechat_domain::wire::{ErrorCode, Upload, UploadResponse};
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::store::{AttachmentMeta, StoredAttachment};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/uploads",
+            // Room for the multipart framing around the largest file.
+            post(upload_file).layer(DefaultBodyLimit::max(MAX_ATTACHMENT_BYTES as usize + 64 * 1024)),
+        )
+        .route("/api/v1/attachments/{id}", get(download_attachment))
+}
+
+async fn upload_file(
+    caller: Caller,
+    State(state): State<AppState>,
+    mut form: Multipart,
+) -> ApiResult<(StatusCode, Json<UploadResponse>)> {
+    let mut stored: Option<StoredAttachment> = None;
+    while let Some(mut field) =
+        form.next_field().await.map_err(|e| ApiError::invalid(format!("unreadable upload: {e}")))?
+    {
+        let Some(name) = field.file_name().map(clean_name) else { continue };
+        if stored.is_some() {
+            return Err(ApiError::invalid("send one file per upload"));
+        }
+        let mime = field
+            .content_type()
+            .map(str::to_owned)
+            .filter(|m| !m.is_empty() && m != "application/octet-stream")
+            .unwrap_or_else(|| mime_from_name(&name).to_owned());
+        let mut data = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(|e| too_large_or_invalid(&e.body_text()))? {
+            data.extend_from_slice(&chunk);
+            if data.len() as u64 > MAX_ATTACHMENT_BYTES {
+                return Err(too_large());
+            }
+        }
+        if data.is_empty() {
+            return Err(ApiError::new(ErrorCode::UnsupportedAttachment, format!("{name}: the file is empty")));
+        }
+        let meta = AttachmentMeta { id: uuid::Uuid::now_v7().to_string(), name, size: data.len() as i64, mime };
+        stored = Some(StoredAttachment { meta, data });
+    }
+    let file =
+        stored.ok_or_else(|| ApiError::invalid("the upload holds no file (a multipart field with a file name)"))?;
+    state.store.insert_attachment(&caller.company, &file, jiff::Timestamp::now().as_millisecond()).await?;
+    let meta = file.meta;
+    let upload = Upload { id: meta.id, name: meta.name, size: meta.size as u64, mime: meta.mime };
+    Ok((StatusCode::CREATED, Json(UploadResponse { upload })))
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(ErrorCode::AttachmentTooLarge, format!("files may be at most {}", megabytes(MAX_ATTACHMENT_BYTES)))
+}
+
+fn too_large_or_invalid(reason: &str) -> ApiError {
+    if reason.to_ascii_lowercase().contains("length limit") {
+        too_large()
+    } else {
+        ApiError::invalid(format!("unreadable upload: {reason}"))
+    }
+}
+
+/// A file name without any path, control characters or quotes, at most 200 characters.
+fn clean_name(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
+    let name: String = base.chars().filter(|c| !c.is_control() && *c != '"').take(200).collect();
+    if name.trim().is_empty() { "file".to_owned() } else { name.trim().to_owned() }
+}
+
+#[derive(Deserialize)]
+struct Signed {
+    expires: Option<i64>,
+    sig: Option<String>,
+}
+
+async fn download_attachment(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(signed): Query<Signed>,
+) -> ApiResult<Response> {
+    let now = jiff::Timestamp::now().as_second();
+    let (Some(expires), Some(signature)) = (signed.expires, signed.sig) else {
+        return Err(ApiError::unauthorized("this link is not signed"));
+    };
+    if !state.signer.verify(&id, expires, &signature, now) {
+        return Err(ApiError::unauthorized("this link is forged or has expired"));
+    }
+    let file = state.store.attachment(&id).await?.ok_or_else(|| ApiError::not_found("attachment"))?;
+    let disposition = if file.meta.mime.starts_with("image/") { "inline" } else { "attachment" };
+    let filename = urlencoding::encode(&file.meta.name).into_owned();
+    let mut response = file.data.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&file.meta.mime).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=3600"));
+    if let Ok(value) = HeaderValue::from_str(&format!("{disposition}; filename*=UTF-8''{filename}")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}

@@ -1,0 +1,133 @@
+//! Kill the relay binary with SIGKILL while sends are in flight, start it again on the same database: every
+//! accepted message is sent; only messages in flight at the kill may reach the provider twice, and are counted.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::mock_graph::*;
+use crate::on_both_backends;
+use crate::support::*;
+
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `sidechat-relay serve` against the Graph stand-in; returns the process and its URL.
+fn start_binary(database_url: &str, graph_url: &str, widget_dir: &std::path::Path) -> (Process, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sidechat-relay"))
+        .arg("serve")
+        .env("SIDECHAT_LISTEN", "127.0.0.1:0")
+        .env("SIDECHAT_DATABASE_URL", database_url)
+        .env("SIDECHAT_WIDGET_DIR", widget_dir)
+        .env("SIDECHAT_PROVIDER", "cloud")
+        .env("WHATSAPP_GRAPH_URL", graph_url)
+        .env("WHATSAPP_TOKEN", TOKEN)
+        .env("WHATSAPP_SENDERS", format!("{PHONE_NUMBER_ID}={SENDER_PHONE}"))
+        .env("WHATSAPP_WABA_ID", WABA_ID)
+        .env("WHATSAPP_APP_SECRET", APP_SECRET)
+        .env("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN)
+        .env("ZOHO_INSTALL_KEY", ZOHO_KEY)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("starting the relay binary");
+    let stdout = child.stdout.take().unwrap();
+    let process = Process(child);
+    let mut lines = BufReader::new(stdout).lines();
+    let url = lines
+        .find_map(|line| line.ok()?.strip_prefix("sidechat-relay listening on ").map(str::to_owned))
+        .expect("the relay exited before telling its address");
+    std::thread::spawn(move || lines.for_each(drop));
+    (process, url)
+}
+
+on_both_backends!(a_relay_killed_mid_send_resumes_its_outbox, |backend| async move {
+    let dir = TempDir::new();
+    std::fs::create_dir_all(dir.0.join("widget")).unwrap();
+    std::fs::write(dir.0.join("widget/index.html"), "<!doctype html>").unwrap();
+    let database_url = match backend {
+        Backend::Sqlite => format!("sqlite://{}", dir.0.join("relay.db").display()),
+        Backend::Postgres => postgres_database().await,
+    };
+    let graph = Graph::default();
+    let graph_url = graph.start().await;
+    let http = reqwest::Client::new();
+    let zoho = format!("Bearer {ZOHO_KEY}");
+
+    let (first, url) = start_binary(&database_url, &graph_url, &dir.0.join("widget"));
+    // The customer writes first (a signed webhook), opening the window.
+    let inbound = json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp", "metadata": {"display_phone_number": "4930901820", "phone_number_id": PHONE_NUMBER_ID},
+        "messages": [{"from": "498963648018", "id": "wamid.IN", "timestamp": jiff::Timestamp::now().as_second().to_string(), "type": "text", "text": {"body": "Hi"}}]}}]}]});
+    let raw = serde_json::to_vec(&inbound).unwrap();
+    let signature = {
+        use hmac::Mac;
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(APP_SECRET.as_bytes()).unwrap();
+        mac.update(&raw);
+        format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+    };
+    let answer = http
+        .post(format!("{url}/webhooks/whatsapp"))
+        .header("x-hub-signature-256", signature)
+        .body(raw)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+
+    // Five sends the provider holds for a long time: all five are in flight when the relay is killed.
+    graph.script((0..5).map(|_| Scripted::Slow(Duration::from_secs(30))));
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let (status, body) = json(
+            http.post(format!("{url}/api/v1/messages"))
+                .header("authorization", &zoho)
+                .header("idempotency-key", format!("crash-{i}"))
+                .json(&json!({"from": PHONE_NUMBER_ID, "to": "+498963648018", "body": format!("message {i}")}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 202, "{body}");
+        ids.push(body["message"]["id"].as_str().unwrap().to_owned());
+    }
+    eventually(Duration::from_secs(10), || async { (graph.sends().len() == 5).then_some(()) }).await;
+    drop(first); // SIGKILL
+
+    let (_second, url) = start_binary(&database_url, &graph_url, &dir.0.join("widget"));
+    let page = eventually(Duration::from_secs(30), || async {
+        let (_, page) = json(
+            http.get(format!("{url}/api/v1/messages?phone=%2B498963648018&limit=100"))
+                .header("authorization", &zoho)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let outbound: Vec<serde_json::Value> =
+            page["messages"].as_array()?.iter().filter(|m| m["direction"] == "out").cloned().collect();
+        (outbound.len() == 5 && outbound.iter().all(|m| m["status"] == "sent")).then_some(outbound)
+    })
+    .await;
+    let listed: Vec<&str> = page.iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!(listed, ids.iter().map(String::as_str).collect::<Vec<_>>(), "nothing accepted was lost");
+
+    // Every message reached the provider; the repeats are exactly the messages in flight at the kill.
+    let sends = graph.sends();
+    for i in 0..5 {
+        let times = sends.iter().filter(|s| s["text"]["body"] == format!("message {i}")).count();
+        assert_eq!(times, 2, "message {i} was in flight at the kill, so it went out again once");
+    }
+    let metrics = http.get(format!("{url}/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains(r#"sidechat_sends_total{outcome="resent_after_restart"} 5"#), "{metrics}");
+    println!("restart ({backend:?}): 5 accepted, 5 in flight at SIGKILL, 5 repeats counted, 0 lost");
+});
