@@ -23,6 +23,7 @@ mod web;
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
@@ -59,6 +60,10 @@ pub struct AppState {
     pub ingest: Ingest,
     /// Wakes the outbox when a message is queued.
     pub outbox: Arc<Notify>,
+    /// The one HTTP client for CRM APIs.
+    pub http: reqwest::Client,
+    /// Taken while a Pipedrive token is refreshed, so concurrent calls refresh once.
+    pub pipedrive_refresh: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
@@ -97,7 +102,24 @@ impl Relay {
         let outbox = Arc::new(Notify::new());
         let stop = CancellationToken::new();
         let worker = tokio::spawn(outbox::run(ingest.clone(), provider.clone(), outbox.clone(), stop.clone()));
-        let state = AppState { config: Arc::new(config), store, provider, events, signer, metrics, ingest, outbox };
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(60))
+            .user_agent(concat!("sidechat-relay/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .context("building the HTTP client")?;
+        let state = AppState {
+            config: Arc::new(config),
+            store,
+            provider,
+            events,
+            signer,
+            metrics,
+            ingest,
+            outbox,
+            http,
+            pipedrive_refresh: Arc::new(tokio::sync::Mutex::new(())),
+        };
         Ok(Self { state, stop, worker })
     }
 
@@ -123,10 +145,12 @@ pub fn build_router(state: AppState) -> Router {
         .merge(routes::events::router())
         .merge(routes::templates::router())
         .merge(routes::canned::router())
+        .merge(routes::records::router())
         .layer(web::cors(&state.config));
     Router::new()
         .merge(api)
         .merge(routes::health::router())
+        .merge(routes::oauth::router())
         .merge(routes::metrics::router())
         .merge(routes::widget::router(&state.config))
         .fallback(web::not_found)
