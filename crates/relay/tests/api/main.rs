@@ -1,6 +1,7 @@
 //! The relay's API tests: one binary that starts the real relay on port 0 with a throw-away database, on
 //! SQLite and on PostgreSQL, and calls it over HTTP as the widget does.
 
+mod mock_pipedrive;
 mod support;
 
 mod auth;
@@ -8,3 +9,4 @@ mod canned;
 mod health;
 mod messages;
 mod phones;
+mod pipedrive;

@@ -1,0 +1,410 @@
+//! A local Pipedrive for the API tests: its OAuth token endpoint and the REST endpoints the relay reads,
+//! answering in the JSON shapes Pipedrive documents. It checks what it receives (Basic client credentials,
+//! grant types, the redirect URI, Bearer tokens) and notes every deviation, so tests can assert there was none.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use base64::Engine;
+use serde_json::{Value, json};
+
+use crate::support::PIPEDRIVE_SECRET;
+
+/// The app's client id, as the test relays are configured.
+pub const CLIENT_ID: &str = "test-client";
+/// Where the test relays say Pipedrive redirects after an install.
+pub const REDIRECT_URI: &str = "http://relay.test/oauth/pipedrive/callback";
+/// A 40-character custom field key, as Pipedrive makes them.
+pub const TIER_KEY: &str = "4c2d8b1e0f9a7c6b5d4e3f2a1b0c9d8e7f6a5b4c";
+const LANGUAGE_KEY: &str = "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432";
+const FEE_KEY: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567";
+
+/// The bytes of the files the mock serves.
+pub fn file_bytes(id: u64) -> Option<Vec<u8>> {
+    match id {
+        9001 => Some(b"%PDF-1.4 the offer for Marie".to_vec()),
+        9002 => Some(vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4]),
+        9003 => Some(b"%PDF-1.4 the contract".to_vec()),
+        _ => None,
+    }
+}
+
+/// A running mock Pipedrive.
+pub struct MockPipedrive {
+    /// Its base URL: the OAuth server and every company's `api_domain`.
+    pub url: String,
+    inner: Arc<Inner>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+#[derive(Default)]
+struct Inner {
+    url: String,
+    next: AtomicUsize,
+    codes: Mutex<HashMap<String, u64>>,
+    access: Mutex<HashMap<String, u64>>,
+    refresh: Mutex<HashMap<String, u64>>,
+    code_grants: AtomicUsize,
+    refresh_grants: AtomicUsize,
+    unauthorized: AtomicUsize,
+    calls: Mutex<Vec<(String, u64)>>,
+    downloads: Mutex<HashMap<u64, usize>>,
+    problems: Mutex<Vec<String>>,
+}
+
+impl MockPipedrive {
+    /// Starts the mock on a loopback port.
+    pub async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let inner = Arc::new(Inner { url: url.clone(), ..Inner::default() });
+        let router = Router::new()
+            .route("/oauth/token", post(token))
+            .route("/api/v1/users/me", get(users_me))
+            .route("/api/v2/persons/{id}", get(person))
+            .route("/api/v2/deals/{id}", get(deal))
+            .route("/api/v2/personFields", get(person_fields))
+            .route("/api/v2/dealFields", get(deal_fields))
+            .route("/api/v1/persons/{id}/files", get(person_files))
+            .route("/api/v1/deals/{id}/files", get(deal_files))
+            .route("/api/v1/files/{id}", get(file))
+            .route("/api/v1/files/{id}/download", get(download))
+            .with_state(inner.clone());
+        let server = tokio::spawn(async move {
+            axum::serve(listener, router).await.unwrap();
+        });
+        Self { url, inner, server }
+    }
+
+    /// An authorization code for `company`, as Pipedrive puts on the install redirect.
+    pub fn issue_code(&self, company: u64) -> String {
+        let code = format!("code-{company}-{}", self.inner.next.fetch_add(1, Ordering::SeqCst));
+        self.inner.codes.lock().unwrap().insert(code.clone(), company);
+        code
+    }
+
+    /// Makes every access token invalid, as when Pipedrive expires them early; refresh tokens still work.
+    pub fn revoke_access_tokens(&self) {
+        self.inner.access.lock().unwrap().clear();
+    }
+
+    /// Makes every token invalid, as when the company uninstalled the app.
+    pub fn revoke_everything(&self) {
+        self.revoke_access_tokens();
+        self.inner.refresh.lock().unwrap().clear();
+    }
+
+    /// The company an access token belongs to, if it is valid.
+    pub fn company_of(&self, access_token: &str) -> Option<u64> {
+        self.inner.access.lock().unwrap().get(access_token).copied()
+    }
+
+    /// How many codes were traded for tokens.
+    pub fn code_grants(&self) -> usize {
+        self.inner.code_grants.load(Ordering::SeqCst)
+    }
+
+    /// How many refresh tokens were traded for tokens.
+    pub fn refresh_grants(&self) -> usize {
+        self.inner.refresh_grants.load(Ordering::SeqCst)
+    }
+
+    /// How many API calls were refused for their token.
+    pub fn unauthorized(&self) -> usize {
+        self.inner.unauthorized.load(Ordering::SeqCst)
+    }
+
+    /// The companies whose tokens called `path` (without query).
+    pub fn callers_of(&self, path: &str) -> Vec<u64> {
+        self.inner.calls.lock().unwrap().iter().filter(|(p, _)| p == path).map(|(_, c)| *c).collect()
+    }
+
+    /// How often a file was downloaded.
+    pub fn downloads(&self, id: u64) -> usize {
+        self.inner.downloads.lock().unwrap().get(&id).copied().unwrap_or(0)
+    }
+
+    /// Asserts that every request followed Pipedrive's protocol.
+    pub fn assert_no_problems(&self) {
+        let problems = self.inner.problems.lock().unwrap();
+        assert!(problems.is_empty(), "the relay broke Pipedrive's protocol: {problems:?}");
+    }
+}
+
+impl Drop for MockPipedrive {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl Inner {
+    fn problem(&self, problem: String) {
+        self.problems.lock().unwrap().push(problem);
+    }
+
+    fn tokens_for(&self, company: u64) -> Value {
+        let n = self.next.fetch_add(1, Ordering::SeqCst);
+        let (access, refresh) = (format!("access-{company}-{n}"), format!("refresh-{company}-{n}"));
+        self.access.lock().unwrap().insert(access.clone(), company);
+        self.refresh.lock().unwrap().insert(refresh.clone(), company);
+        json!({
+            "access_token": access, "token_type": "Bearer", "refresh_token": refresh,
+            "scope": "base,deals:read,contacts:read", "expires_in": 3599, "api_domain": self.url,
+        })
+    }
+
+    /// The company of the call's Bearer token, or Pipedrive's 401 answer.
+    fn authorize(&self, headers: &HeaderMap, path: &str) -> Result<u64, Response> {
+        let token = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        match token.and_then(|t| self.access.lock().unwrap().get(t).copied()) {
+            Some(company) => {
+                self.calls.lock().unwrap().push((path.to_owned(), company));
+                Ok(company)
+            }
+            None => {
+                self.unauthorized.fetch_add(1, Ordering::SeqCst);
+                let body = json!({"success": false, "error": "unauthorized access", "errorCode": 401,
+                    "error_info": "Please check developers.pipedrive.com for more information about Pipedrive API."});
+                Err((StatusCode::UNAUTHORIZED, Json(body)).into_response())
+            }
+        }
+    }
+}
+
+fn not_found(what: &str) -> Response {
+    let body = json!({"success": false, "error": format!("{what} not found"), "error_info": "", "data": null});
+    (StatusCode::NOT_FOUND, Json(body)).into_response()
+}
+
+fn ok(data: Value) -> Response {
+    Json(json!({"success": true, "data": data})).into_response()
+}
+
+async fn token(
+    State(inner): State<Arc<Inner>>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let expected = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{PIPEDRIVE_SECRET}"))
+    );
+    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
+        inner.problem("the token request lacks the app's Basic credentials".into());
+        return (StatusCode::UNAUTHORIZED, Json(json!({"success": false, "message": "Invalid client"})))
+            .into_response();
+    }
+    let invalid_grant =
+        || (StatusCode::BAD_REQUEST, Json(json!({"success": false, "message": "Invalid grant"}))).into_response();
+    match form.get("grant_type").map(String::as_str) {
+        Some("authorization_code") => {
+            if form.get("redirect_uri").map(String::as_str) != Some(REDIRECT_URI) {
+                inner.problem(format!("redirect_uri was {:?}", form.get("redirect_uri")));
+                return invalid_grant();
+            }
+            let company = form.get("code").and_then(|code| inner.codes.lock().unwrap().remove(code));
+            let Some(company) = company else { return invalid_grant() };
+            inner.code_grants.fetch_add(1, Ordering::SeqCst);
+            Json(inner.tokens_for(company)).into_response()
+        }
+        Some("refresh_token") => {
+            let company = form.get("refresh_token").and_then(|token| inner.refresh.lock().unwrap().remove(token));
+            let Some(company) = company else { return invalid_grant() };
+            inner.refresh_grants.fetch_add(1, Ordering::SeqCst);
+            Json(inner.tokens_for(company)).into_response()
+        }
+        other => {
+            inner.problem(format!("grant_type was {other:?}"));
+            invalid_grant()
+        }
+    }
+}
+
+async fn users_me(State(inner): State<Arc<Inner>>, headers: HeaderMap) -> Response {
+    let company = match inner.authorize(&headers, "/api/v1/users/me") {
+        Ok(company) => company,
+        Err(refused) => return refused,
+    };
+    ok(json!({
+        "id": 42, "name": "Ada Admin", "email": "ada@example.com", "lang": 1, "locale": "en_US",
+        "timezone_name": "Europe/Berlin", "company_id": company, "company_name": format!("Company {company}"),
+        "company_domain": format!("company{company}"), "is_admin": 1, "active_flag": true,
+    }))
+}
+
+async fn person(State(inner): State<Arc<Inner>>, headers: HeaderMap, Path(id): Path<u64>) -> Response {
+    if let Err(refused) = inner.authorize(&headers, &format!("/api/v2/persons/{id}")) {
+        return refused;
+    }
+    let phone = |label: &str, value: &str, primary: bool| json!({"label": label, "value": value, "primary": primary});
+    let (first, last, phones, custom) = match id {
+        101 => (
+            "Marie",
+            "Curie",
+            vec![
+                phone("work", "089 636 48018", false),
+                phone("mobile", "+49 30 901820", true),
+                phone("other", "n/a", false),
+            ],
+            json!({TIER_KEY: 12, LANGUAGE_KEY: "French"}),
+        ),
+        102 => (
+            "Pierre",
+            "Curie",
+            vec![phone("mobile", "+33 6 12 34 56 78", true)],
+            json!({TIER_KEY: null, LANGUAGE_KEY: null}),
+        ),
+        503 => return (StatusCode::SERVICE_UNAVAILABLE, "upstream overloaded").into_response(),
+        _ => return not_found("Person"),
+    };
+    ok(json!({
+        "id": id, "name": format!("{first} {last}"), "first_name": first, "last_name": last, "owner_id": 42,
+        "org_id": null, "add_time": "2025-01-02T10:00:00Z", "update_time": "2025-03-04T11:00:00Z",
+        "emails": [{"label": "work", "value": format!("{}@example.com", first.to_lowercase()), "primary": true}],
+        "phones": phones, "is_deleted": false, "visible_to": 3, "label_ids": [], "picture_id": null,
+        "custom_fields": custom,
+    }))
+}
+
+async fn deal(State(inner): State<Arc<Inner>>, headers: HeaderMap, Path(id): Path<u64>) -> Response {
+    if let Err(refused) = inner.authorize(&headers, &format!("/api/v2/deals/{id}")) {
+        return refused;
+    }
+    let (title, person_id) = match id {
+        501 => ("Solar roof for the lab", json!(102)),
+        502 => ("Deal without a person", Value::Null),
+        _ => return not_found("Deal"),
+    };
+    ok(json!({
+        "id": id, "title": title, "creator_user_id": 42, "owner_id": 42, "value": 12000, "currency": "EUR",
+        "person_id": person_id, "org_id": null, "stage_id": 1, "pipeline_id": 1, "status": "open",
+        "add_time": "2025-01-02T10:00:00Z", "update_time": "2025-03-04T11:00:00Z", "is_deleted": false,
+        "visible_to": 3, "label_ids": [], "custom_fields": {FEE_KEY: {"value": 500, "currency": "EUR"}},
+    }))
+}
+
+fn definition(code: &str, name: &str, field_type: &str, options: Value, custom: bool) -> Value {
+    json!({"field_name": name, "field_code": code, "field_type": field_type, "options": options,
+        "subfields": null, "is_custom_field": custom, "is_optional_response_field": false})
+}
+
+async fn person_fields(
+    State(inner): State<Arc<Inner>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(refused) = inner.authorize(&headers, "/api/v2/personFields") {
+        return refused;
+    }
+    // Two pages, to prove the relay follows the cursor.
+    let (data, next) = match query.get("cursor").map(String::as_str) {
+        None => (
+            vec![
+                definition("name", "Name", "varchar", Value::Null, false),
+                definition("first_name", "First name", "varchar", Value::Null, false),
+            ],
+            json!("cGFnZTI="),
+        ),
+        Some("cGFnZTI=") => (
+            vec![
+                definition("last_name", "Last name", "varchar", Value::Null, false),
+                definition("phones", "Phone", "phone", Value::Null, false),
+                definition(
+                    TIER_KEY,
+                    "Customer tier",
+                    "enum",
+                    json!([{"id": 12, "label": "Gold"}, {"id": 13, "label": "Silver"}]),
+                    true,
+                ),
+                definition(LANGUAGE_KEY, "Preferred language", "varchar", Value::Null, true),
+            ],
+            Value::Null,
+        ),
+        Some(other) => {
+            inner.problem(format!("unknown cursor {other}"));
+            return (StatusCode::BAD_REQUEST, Json(json!({"success": false, "error": "bad cursor"}))).into_response();
+        }
+    };
+    Json(json!({"success": true, "data": data, "additional_data": {"next_cursor": next}})).into_response()
+}
+
+async fn deal_fields(State(inner): State<Arc<Inner>>, headers: HeaderMap) -> Response {
+    if let Err(refused) = inner.authorize(&headers, "/api/v2/dealFields") {
+        return refused;
+    }
+    let data = vec![
+        definition("title", "Title", "varchar", Value::Null, false),
+        definition("value", "Value", "monetary", Value::Null, false),
+        definition("status", "Status", "status", Value::Null, false),
+        definition(FEE_KEY, "Installation fee", "monetary", Value::Null, true),
+    ];
+    Json(json!({"success": true, "data": data, "additional_data": {"next_cursor": null}})).into_response()
+}
+
+fn file_item(id: u64) -> Option<Value> {
+    let (file_name, size, person_id, deal_id) = match id {
+        9001 => ("offer.pdf", file_bytes(id)?.len() as u64, json!(101), Value::Null),
+        9002 => ("photo.JPG", file_bytes(id)?.len() as u64, json!(101), Value::Null),
+        9003 => ("contract.pdf", file_bytes(id)?.len() as u64, Value::Null, json!(501)),
+        9009 => ("site-survey.mp4", 200_000_000, json!(101), Value::Null),
+        _ => return None,
+    };
+    Some(json!({
+        "id": id, "user_id": 42, "deal_id": deal_id, "person_id": person_id, "org_id": null, "product_id": null,
+        "activity_id": null, "lead_id": null, "add_time": "2025-02-01 09:00:00", "update_time": "2025-02-01 09:00:00",
+        "file_name": file_name, "file_type": "img", "file_size": size, "active_flag": true, "inline_flag": false,
+        "remote_location": "s3", "remote_id": format!("remote-{id}"), "cid": "", "s3_bucket": "", "mail_message_id": "",
+        "mail_template_id": "", "deal_name": "", "person_name": "", "org_name": "", "product_name": "", "lead_name": "",
+        "url": format!("https://example.pipedrive.com/v1/files/{id}/download"), "name": file_name, "description": "",
+    }))
+}
+
+fn file_list(ids: &[u64]) -> Response {
+    let data: Vec<Value> = ids.iter().filter_map(|id| file_item(*id)).collect();
+    let data = if data.is_empty() { Value::Null } else { Value::Array(data) };
+    Json(json!({"success": true, "data": data,
+        "additional_data": {"pagination": {"start": 0, "limit": 100, "more_items_in_collection": false}}}))
+    .into_response()
+}
+
+async fn person_files(State(inner): State<Arc<Inner>>, headers: HeaderMap, Path(id): Path<u64>) -> Response {
+    if let Err(refused) = inner.authorize(&headers, &format!("/api/v1/persons/{id}/files")) {
+        return refused;
+    }
+    file_list(if id == 101 { &[9001, 9002, 9009] } else { &[] })
+}
+
+async fn deal_files(State(inner): State<Arc<Inner>>, headers: HeaderMap, Path(id): Path<u64>) -> Response {
+    if let Err(refused) = inner.authorize(&headers, &format!("/api/v1/deals/{id}/files")) {
+        return refused;
+    }
+    file_list(if id == 501 { &[9003] } else { &[] })
+}
+
+async fn file(State(inner): State<Arc<Inner>>, headers: HeaderMap, Path(id): Path<u64>) -> Response {
+    if let Err(refused) = inner.authorize(&headers, &format!("/api/v1/files/{id}")) {
+        return refused;
+    }
+    file_item(id).map_or_else(|| not_found("File"), ok)
+}
+
+async fn download(State(inner): State<Arc<Inner>>, headers: HeaderMap, Path(id): Path<u64>) -> Response {
+    if let Err(refused) = inner.authorize(&headers, &format!("/api/v1/files/{id}/download")) {
+        return refused;
+    }
+    *inner.downloads.lock().unwrap().entry(id).or_default() += 1;
+    match file_bytes(id) {
+        Some(bytes) => ([("content-type", "application/octet-stream")], bytes).into_response(),
+        None if id == 9009 => {
+            inner.problem("the relay downloaded a file over the size limit".into());
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+        None => not_found("File"),
+    }
+}
