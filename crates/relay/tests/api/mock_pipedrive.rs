@@ -159,22 +159,25 @@ impl Inner {
         })
     }
 
-    /// The company of the call's Bearer token, or Pipedrive's 401 answer.
-    fn authorize(&self, headers: &HeaderMap, path: &str) -> Result<u64, Response> {
+    /// The company of the call's Bearer token; `None` (counted) when Pipedrive would answer 401.
+    fn authorize(&self, headers: &HeaderMap, path: &str) -> Option<u64> {
         let token = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-        match token.and_then(|t| self.access.lock().unwrap().get(t).copied()) {
-            Some(company) => {
-                self.calls.lock().unwrap().push((path.to_owned(), company));
-                Ok(company)
-            }
+        let company = token.and_then(|t| self.access.lock().unwrap().get(t).copied());
+        match company {
+            Some(company) => self.calls.lock().unwrap().push((path.to_owned(), company)),
             None => {
                 self.unauthorized.fetch_add(1, Ordering::SeqCst);
-                let body = json!({"success": false, "error": "unauthorized access", "errorCode": 401,
-                    "error_info": "Please check developers.pipedrive.com for more information about Pipedrive API."});
-                Err((StatusCode::UNAUTHORIZED, Json(body)).into_response())
             }
         }
+        company
     }
+}
+
+/// Pipedrive's answer to a missing, expired or revoked access token.
+fn unauthorized() -> Response {
+    let body = json!({"success": false, "error": "unauthorized access", "errorCode": 401,
+        "error_info": "Please check developers.pipedrive.com for more information about Pipedrive API."});
+    (StatusCode::UNAUTHORIZED, Json(body)).into_response()
 }
 
 fn not_found(what: &str) -> Response {
@@ -227,10 +230,7 @@ async fn token(
 }
 
 async fn users_me(State(inner): State<Arc<Inner>>, headers: HeaderMap) -> Response {
-    let company = match inner.authorize(&headers, "/api/v1/users/me") {
-        Ok(company) => company,
-        Err(refused) => return refused,
-    };
+    let Some(company) = inner.authorize(&headers, "/api/v1/users/me") else { return unauthorized() };
     ok(json!({
         "id": 42, "name": "Ada Admin", "email": "ada@example.com", "lang": 1, "locale": "en_US",
         "timezone_name": "Europe/Berlin", "company_id": company, "company_name": format!("Company {company}"),
@@ -239,8 +239,8 @@ async fn users_me(State(inner): State<Arc<Inner>>, headers: HeaderMap) -> Respon
 }
 
 async fn person(State(inner): State<Arc<Inner>>, headers: HeaderMap, Path(id): Path<u64>) -> Response {
-    if let Err(refused) = inner.authorize(&headers, &format!("/api/v2/persons/{id}")) {
-        return refused;
+    if inner.authorize(&headers, &format!("/api/v2/persons/{id}")).is_none() {
+        return unauthorized();
     }
     let phone = |label: &str, value: &str, primary: bool| json!({"label": label, "value": value, "primary": primary});
     let (first, last, phones, custom) = match id {
@@ -273,8 +273,8 @@ async fn person(State(inner): State<Arc<Inner>>, headers: HeaderMap, Path(id): P
 }
 
 async fn deal(State(inner): State<Arc<Inner>>, headers: HeaderMap, Path(id): Path<u64>) -> Response {
-    if let Err(refused) = inner.authorize(&headers, &format!("/api/v2/deals/{id}")) {
-        return refused;
+    if inner.authorize(&headers, &format!("/api/v2/deals/{id}")).is_none() {
+        return unauthorized();
     }
     let (title, person_id) = match id {
         501 => ("Solar roof for the lab", json!(102)),
@@ -299,8 +299,8 @@ async fn person_fields(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(refused) = inner.authorize(&headers, "/api/v2/personFields") {
-        return refused;
+    if inner.authorize(&headers, "/api/v2/personFields").is_none() {
+        return unauthorized();
     }
     // Two pages, to prove the relay follows the cursor.
     let (data, next) = match query.get("cursor").map(String::as_str) {
@@ -335,8 +335,8 @@ async fn person_fields(
 }
 
 async fn deal_fields(State(inner): State<Arc<Inner>>, headers: HeaderMap) -> Response {
-    if let Err(refused) = inner.authorize(&headers, "/api/v2/dealFields") {
-        return refused;
+    if inner.authorize(&headers, "/api/v2/dealFields").is_none() {
+        return unauthorized();
     }
     let data = vec![
         definition("title", "Title", "varchar", Value::Null, false),
@@ -374,29 +374,29 @@ fn file_list(ids: &[u64]) -> Response {
 }
 
 async fn person_files(State(inner): State<Arc<Inner>>, headers: HeaderMap, Path(id): Path<u64>) -> Response {
-    if let Err(refused) = inner.authorize(&headers, &format!("/api/v1/persons/{id}/files")) {
-        return refused;
+    if inner.authorize(&headers, &format!("/api/v1/persons/{id}/files")).is_none() {
+        return unauthorized();
     }
     file_list(if id == 101 { &[9001, 9002, 9009] } else { &[] })
 }
 
 async fn deal_files(State(inner): State<Arc<Inner>>, headers: HeaderMap, Path(id): Path<u64>) -> Response {
-    if let Err(refused) = inner.authorize(&headers, &format!("/api/v1/deals/{id}/files")) {
-        return refused;
+    if inner.authorize(&headers, &format!("/api/v1/deals/{id}/files")).is_none() {
+        return unauthorized();
     }
     file_list(if id == 501 { &[9003] } else { &[] })
 }
 
 async fn file(State(inner): State<Arc<Inner>>, headers: HeaderMap, Path(id): Path<u64>) -> Response {
-    if let Err(refused) = inner.authorize(&headers, &format!("/api/v1/files/{id}")) {
-        return refused;
+    if inner.authorize(&headers, &format!("/api/v1/files/{id}")).is_none() {
+        return unauthorized();
     }
     file_item(id).map_or_else(|| not_found("File"), ok)
 }
 
 async fn download(State(inner): State<Arc<Inner>>, headers: HeaderMap, Path(id): Path<u64>) -> Response {
-    if let Err(refused) = inner.authorize(&headers, &format!("/api/v1/files/{id}/download")) {
-        return refused;
+    if inner.authorize(&headers, &format!("/api/v1/files/{id}/download")).is_none() {
+        return unauthorized();
     }
     *inner.downloads.lock().unwrap().entry(id).or_default() += 1;
     match file_bytes(id) {
