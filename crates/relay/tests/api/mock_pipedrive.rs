@@ -16,25 +16,14 @@ use serde_json::{Value, json};
 
 use crate::support::PIPEDRIVE_SECRET;
 
+mod data;
+
+pub use data::file_bytes;
+
 /// The app's client id, as the test relays are configured.
 pub const CLIENT_ID: &str = "test-client";
 /// Where the test relays say Pipedrive redirects after an install.
 pub const REDIRECT_URI: &str = "http://relay.test/oauth/pipedrive/callback";
-/// A 40-character custom field key, as Pipedrive makes them.
-pub const TIER_KEY: &str = "4c2d8b1e0f9a7c6b5d4e3f2a1b0c9d8e7f6a5b4c";
-const LANGUAGE_KEY: &str = "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432";
-const FEE_KEY: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567";
-
-/// The bytes of the files the mock serves.
-pub fn file_bytes(id: u64) -> Option<Vec<u8>> {
-    match id {
-        9001 => Some(b"%PDF-1.4 the offer for Marie".to_vec()),
-        9002 => Some(vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4]),
-        9003 => Some(b"%PDF-1.4 the contract".to_vec()),
-        _ => None,
-    }
-}
-
 /// A running mock Pipedrive.
 pub struct MockPipedrive {
     /// Its base URL: the OAuth server and every company's `api_domain`.
@@ -242,56 +231,17 @@ async fn person(State(inner): State<Arc<Inner>>, headers: HeaderMap, Path(id): P
     if inner.authorize(&headers, &format!("/api/v2/persons/{id}")).is_none() {
         return unauthorized();
     }
-    let phone = |label: &str, value: &str, primary: bool| json!({"label": label, "value": value, "primary": primary});
-    let (first, last, phones, custom) = match id {
-        101 => (
-            "Marie",
-            "Curie",
-            vec![
-                phone("work", "089 636 48018", false),
-                phone("mobile", "+49 30 901820", true),
-                phone("other", "n/a", false),
-            ],
-            json!({TIER_KEY: 12, LANGUAGE_KEY: "French"}),
-        ),
-        102 => (
-            "Pierre",
-            "Curie",
-            vec![phone("mobile", "+33 6 12 34 56 78", true)],
-            json!({TIER_KEY: null, LANGUAGE_KEY: null}),
-        ),
-        503 => return (StatusCode::SERVICE_UNAVAILABLE, "upstream overloaded").into_response(),
-        _ => return not_found("Person"),
-    };
-    ok(json!({
-        "id": id, "name": format!("{first} {last}"), "first_name": first, "last_name": last, "owner_id": 42,
-        "org_id": null, "add_time": "2025-01-02T10:00:00Z", "update_time": "2025-03-04T11:00:00Z",
-        "emails": [{"label": "work", "value": format!("{}@example.com", first.to_lowercase()), "primary": true}],
-        "phones": phones, "is_deleted": false, "visible_to": 3, "label_ids": [], "picture_id": null,
-        "custom_fields": custom,
-    }))
+    match id {
+        503 => (StatusCode::SERVICE_UNAVAILABLE, "upstream overloaded").into_response(),
+        _ => data::person(id).map_or_else(|| not_found("Person"), ok),
+    }
 }
 
 async fn deal(State(inner): State<Arc<Inner>>, headers: HeaderMap, Path(id): Path<u64>) -> Response {
     if inner.authorize(&headers, &format!("/api/v2/deals/{id}")).is_none() {
         return unauthorized();
     }
-    let (title, person_id) = match id {
-        501 => ("Solar roof for the lab", json!(102)),
-        502 => ("Deal without a person", Value::Null),
-        _ => return not_found("Deal"),
-    };
-    ok(json!({
-        "id": id, "title": title, "creator_user_id": 42, "owner_id": 42, "value": 12000, "currency": "EUR",
-        "person_id": person_id, "org_id": null, "stage_id": 1, "pipeline_id": 1, "status": "open",
-        "add_time": "2025-01-02T10:00:00Z", "update_time": "2025-03-04T11:00:00Z", "is_deleted": false,
-        "visible_to": 3, "label_ids": [], "custom_fields": {FEE_KEY: {"value": 500, "currency": "EUR"}},
-    }))
-}
-
-fn definition(code: &str, name: &str, field_type: &str, options: Value, custom: bool) -> Value {
-    json!({"field_name": name, "field_code": code, "field_type": field_type, "options": options,
-        "subfields": null, "is_custom_field": custom, "is_optional_response_field": false})
+    data::deal(id).map_or_else(|| not_found("Deal"), ok)
 }
 
 async fn person_fields(
@@ -306,23 +256,23 @@ async fn person_fields(
     let (data, next) = match query.get("cursor").map(String::as_str) {
         None => (
             vec![
-                definition("name", "Name", "varchar", Value::Null, false),
-                definition("first_name", "First name", "varchar", Value::Null, false),
+                data::definition("name", "Name", "varchar", Value::Null, false),
+                data::definition("first_name", "First name", "varchar", Value::Null, false),
             ],
             json!("cGFnZTI="),
         ),
         Some("cGFnZTI=") => (
             vec![
-                definition("last_name", "Last name", "varchar", Value::Null, false),
-                definition("phones", "Phone", "phone", Value::Null, false),
-                definition(
-                    TIER_KEY,
+                data::definition("last_name", "Last name", "varchar", Value::Null, false),
+                data::definition("phones", "Phone", "phone", Value::Null, false),
+                data::definition(
+                    data::TIER_KEY,
                     "Customer tier",
                     "enum",
                     json!([{"id": 12, "label": "Gold"}, {"id": 13, "label": "Silver"}]),
                     true,
                 ),
-                definition(LANGUAGE_KEY, "Preferred language", "varchar", Value::Null, true),
+                data::definition(data::LANGUAGE_KEY, "Preferred language", "varchar", Value::Null, true),
             ],
             Value::Null,
         ),
@@ -339,34 +289,16 @@ async fn deal_fields(State(inner): State<Arc<Inner>>, headers: HeaderMap) -> Res
         return unauthorized();
     }
     let data = vec![
-        definition("title", "Title", "varchar", Value::Null, false),
-        definition("value", "Value", "monetary", Value::Null, false),
-        definition("status", "Status", "status", Value::Null, false),
-        definition(FEE_KEY, "Installation fee", "monetary", Value::Null, true),
+        data::definition("title", "Title", "varchar", Value::Null, false),
+        data::definition("value", "Value", "monetary", Value::Null, false),
+        data::definition("status", "Status", "status", Value::Null, false),
+        data::definition(data::FEE_KEY, "Installation fee", "monetary", Value::Null, true),
     ];
     Json(json!({"success": true, "data": data, "additional_data": {"next_cursor": null}})).into_response()
 }
 
-fn file_item(id: u64) -> Option<Value> {
-    let (file_name, size, person_id, deal_id) = match id {
-        9001 => ("offer.pdf", file_bytes(id)?.len() as u64, json!(101), Value::Null),
-        9002 => ("photo.JPG", file_bytes(id)?.len() as u64, json!(101), Value::Null),
-        9003 => ("contract.pdf", file_bytes(id)?.len() as u64, Value::Null, json!(501)),
-        9009 => ("site-survey.mp4", 200_000_000, json!(101), Value::Null),
-        _ => return None,
-    };
-    Some(json!({
-        "id": id, "user_id": 42, "deal_id": deal_id, "person_id": person_id, "org_id": null, "product_id": null,
-        "activity_id": null, "lead_id": null, "add_time": "2025-02-01 09:00:00", "update_time": "2025-02-01 09:00:00",
-        "file_name": file_name, "file_type": "img", "file_size": size, "active_flag": true, "inline_flag": false,
-        "remote_location": "s3", "remote_id": format!("remote-{id}"), "cid": "", "s3_bucket": "", "mail_message_id": "",
-        "mail_template_id": "", "deal_name": "", "person_name": "", "org_name": "", "product_name": "", "lead_name": "",
-        "url": format!("https://example.pipedrive.com/v1/files/{id}/download"), "name": file_name, "description": "",
-    }))
-}
-
 fn file_list(ids: &[u64]) -> Response {
-    let data: Vec<Value> = ids.iter().filter_map(|id| file_item(*id)).collect();
+    let data: Vec<Value> = ids.iter().filter_map(|id| data::file_item(*id)).collect();
     let data = if data.is_empty() { Value::Null } else { Value::Array(data) };
     Json(json!({"success": true, "data": data,
         "additional_data": {"pagination": {"start": 0, "limit": 100, "more_items_in_collection": false}}}))
@@ -391,7 +323,7 @@ async fn file(State(inner): State<Arc<Inner>>, headers: HeaderMap, Path(id): Pat
     if inner.authorize(&headers, &format!("/api/v1/files/{id}")).is_none() {
         return unauthorized();
     }
-    file_item(id).map_or_else(|| not_found("File"), ok)
+    data::file_item(id).map_or_else(|| not_found("File"), ok)
 }
 
 async fn download(State(inner): State<Arc<Inner>>, headers: HeaderMap, Path(id): Path<u64>) -> Response {
@@ -399,7 +331,7 @@ async fn download(State(inner): State<Arc<Inner>>, headers: HeaderMap, Path(id):
         return unauthorized();
     }
     *inner.downloads.lock().unwrap().entry(id).or_default() += 1;
-    match file_bytes(id) {
+    match data::file_bytes(id) {
         Some(bytes) => ([("content-type", "application/octet-stream")], bytes).into_response(),
         None if id == 9009 => {
             inner.problem("the relay downloaded a file over the size limit".into());
