@@ -44,7 +44,7 @@ pub struct Config {
     pub frame_ancestors: Vec<String>,
     /// `SIDECHAT_CORS_ORIGINS`: origin patterns that may call `/api/v1` from a browser.
     pub cors_origins: Vec<String>,
-    /// `SIDECHAT_PROVIDER_TIMEOUT_MS`: how long a provider or CRM call may take (default 15 s).
+    /// `SIDECHAT_PROVIDER_TIMEOUT_MS`: how long a provider or CRM call may take, files included (default 60 s).
     pub provider_timeout: std::time::Duration,
     /// Whether `--demo` was given.
     pub demo: bool,
@@ -171,7 +171,7 @@ impl Config {
             ));
         }
         let provider_timeout = std::time::Duration::from_millis(
-            env.parsed::<u64>("SIDECHAT_PROVIDER_TIMEOUT_MS", "a number of milliseconds")?.unwrap_or(15_000).max(1),
+            env.parsed::<u64>("SIDECHAT_PROVIDER_TIMEOUT_MS", "a number of milliseconds")?.unwrap_or(60_000).max(1),
         );
         let frame_ancestors = env.origins("SIDECHAT_FRAME_ANCESTORS", DEFAULT_FRAME_ANCESTORS)?;
         let cors_origins = env.origins("SIDECHAT_CORS_ORIGINS", DEFAULT_CORS_ORIGINS)?;

@@ -1,5 +1,7 @@
 //! The CRMs' APIs, one file each. CRM-specific server code stops here.
 
+pub mod pipedrive;
+
 use crate::AppState;
 use crate::auth::{Caller, Crm};
 use crate::error::{ApiError, ApiResult};
@@ -9,9 +11,9 @@ use crate::store::AttachmentMeta;
 ///
 /// Zoho record files reach the relay as uploads (the widget reads them through the Zoho host), so only
 /// Pipedrive files are fetched here.
-pub async fn fetch_record_file(_state: &AppState, caller: &Caller, _file_id: &str) -> ApiResult<AttachmentMeta> {
+pub async fn fetch_record_file(state: &AppState, caller: &Caller, file_id: &str) -> ApiResult<AttachmentMeta> {
     match caller.crm {
         Crm::Zoho => Err(ApiError::invalid("Zoho record files are sent as uploads (POST /api/v1/uploads)")),
-        Crm::Pipedrive => Err(ApiError::not_found("record file")),
+        Crm::Pipedrive => Ok(pipedrive::fetch_file(state, caller, file_id).await?),
     }
 }

@@ -61,6 +61,8 @@ pub struct AppState {
     pub outbox: Arc<Notify>,
     /// The one HTTP client for providers and CRMs.
     pub http: reqwest::Client,
+    /// Taken while a Pipedrive token is refreshed, so concurrent calls refresh once.
+    pub pipedrive_refresh: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
@@ -110,8 +112,18 @@ impl Relay {
         let outbox = Arc::new(Notify::new());
         let stop = CancellationToken::new();
         let worker = tokio::spawn(outbox::run(ingest.clone(), provider.clone(), outbox.clone(), stop.clone()));
-        let state =
-            AppState { config: Arc::new(config), store, provider, events, signer, metrics, ingest, outbox, http };
+        let state = AppState {
+            config: Arc::new(config),
+            store,
+            provider,
+            events,
+            signer,
+            metrics,
+            ingest,
+            outbox,
+            http,
+            pipedrive_refresh: Arc::new(tokio::sync::Mutex::new(())),
+        };
         Ok(Self { state, stop, worker })
     }
 
@@ -138,10 +150,12 @@ pub fn build_router(state: AppState) -> Router {
         .merge(routes::templates::router())
         .merge(routes::canned::router())
         .merge(routes::uploads::router())
+        .merge(routes::records::router())
         .layer(web::cors(&state.config));
     Router::new()
         .merge(api)
         .merge(routes::health::router())
+        .merge(routes::oauth::router())
         .merge(routes::metrics::router())
         .merge(routes::webhooks::router())
         .merge(routes::widget::router(&state.config))

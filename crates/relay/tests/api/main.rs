@@ -2,6 +2,7 @@
 //! SQLite and on PostgreSQL, and calls it over HTTP as the widget does.
 
 mod mock_graph;
+mod mock_pipedrive;
 mod support;
 
 mod auth;
@@ -10,4 +11,5 @@ mod cloud;
 mod health;
 mod messages;
 mod phones;
+mod pipedrive;
 mod restart;

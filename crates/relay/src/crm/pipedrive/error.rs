@@ -1,0 +1,89 @@
+//! What talking to Pipedrive can fail with, and how each failure reaches the caller.
+
+use sidechat_domain::attachment::{self, MAX_ATTACHMENT_BYTES};
+use sidechat_domain::wire::ErrorCode;
+
+use crate::error::ApiError;
+
+/// A failed exchange with Pipedrive.
+#[derive(Debug, thiserror::Error)]
+pub enum PipedriveError {
+    /// The relay has no Pipedrive app settings.
+    #[error("the relay does not serve Pipedrive")]
+    NotConfigured,
+    /// The company's installation holds no usable tokens.
+    #[error("the company's installation holds no API tokens")]
+    NotConnected,
+    /// Pipedrive refused the authorization code, the refresh token or the access token.
+    #[error("Pipedrive refused the credentials ({0})")]
+    Refused(String),
+    /// The company is not on `PIPEDRIVE_COMPANY_IDS`.
+    #[error("company {0} may not install Sidechat")]
+    CompanyNotAllowed(String),
+    /// No such record or file.
+    #[error("Pipedrive has no such {0}")]
+    NotFound(&'static str),
+    /// A file larger than any provider sends.
+    #[error("the file has {0} bytes")]
+    TooLarge(u64),
+    /// Pipedrive answered with an unexpected status.
+    #[error("Pipedrive answered {status} to {what}")]
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// The request.
+        what: String,
+    },
+    /// Pipedrive did not answer.
+    #[error("Pipedrive did not answer {what}")]
+    Unreachable {
+        /// The request.
+        what: String,
+        /// Why.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// Pipedrive's answer is not what its documentation describes.
+    #[error("unexpected answer to {what}: {problem}")]
+    Malformed {
+        /// The request.
+        what: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The store failed.
+    #[error("database")]
+    Store(#[from] sqlx::Error),
+}
+
+impl From<PipedriveError> for ApiError {
+    fn from(error: PipedriveError) -> Self {
+        match error {
+            PipedriveError::NotConfigured => ApiError::not_found("Pipedrive installation"),
+            PipedriveError::NotConnected | PipedriveError::Refused(_) => {
+                tracing::warn!(error = format!("{error:#}"), "pipedrive credentials");
+                ApiError::new(
+                    ErrorCode::NotInstalled,
+                    "Pipedrive no longer accepts Sidechat's authorization for this company: install Sidechat again",
+                )
+            }
+            PipedriveError::CompanyNotAllowed(_) => {
+                ApiError::new(ErrorCode::NotInstalled, "this Pipedrive company may not install Sidechat")
+            }
+            PipedriveError::NotFound(what) => ApiError::not_found(what),
+            PipedriveError::TooLarge(size) => ApiError::new(
+                ErrorCode::AttachmentTooLarge,
+                format!(
+                    "the file has {}, more than the {} any provider sends",
+                    attachment::megabytes(size),
+                    attachment::megabytes(MAX_ATTACHMENT_BYTES)
+                ),
+            ),
+            PipedriveError::Status { .. } | PipedriveError::Unreachable { .. } | PipedriveError::Malformed { .. } => {
+                tracing::warn!(error = format!("{:#}", anyhow::Error::new(error)), "pipedrive call failed");
+                ApiError::new(ErrorCode::ProviderUnavailable, "Pipedrive did not answer as expected")
+            }
+            PipedriveError::Store(error) => ApiError::from(error),
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! `GET /oauth/pipedrive/callback?code=…`: where Pipedrive sends the admin who allowed Sidechat. The code is
+//! traded for tokens, which stay on the server; the browser gets a short page saying the install succeeded.
+
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::response::Html;
+use axum::routing::get;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::crm::pipedrive::{self, PipedriveError};
+use crate::error::{ApiError, ApiResult};
+
+/// The page an admin sees after installing.
+const INSTALLED_PAGE: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<title>Sidechat installed</title></head><body><h1>Sidechat is installed</h1>\
+<p>Your Pipedrive company can now use Sidechat on persons and deals. You may close this tab.</p></body></html>\n";
+
+pub fn router() -> Router<AppState> {
+    Router::new().route(pipedrive::CALLBACK_PATH, get(complete_pipedrive_install))
+}
+
+#[derive(Deserialize)]
+struct CallbackQuery {
+    code: Option<String>,
+    error: Option<String>,
+}
+
+async fn complete_pipedrive_install(
+    State(state): State<AppState>,
+    query: Result<Query<CallbackQuery>, QueryRejection>,
+) -> ApiResult<Html<&'static str>> {
+    let Query(query) = query?;
+    if let Some(error) = query.error {
+        tracing::info!(error = error.chars().take(100).collect::<String>(), "pipedrive install not allowed");
+        return Err(ApiError::invalid("the installation was not allowed in Pipedrive"));
+    }
+    let code = query
+        .code
+        .filter(|code| !code.trim().is_empty())
+        .ok_or_else(|| ApiError::invalid("the `code` parameter is required"))?;
+    match pipedrive::install(&state, code.trim()).await {
+        Ok(_) => Ok(Html(INSTALLED_PAGE)),
+        Err(PipedriveError::Refused(reason)) => {
+            tracing::info!(reason, "pipedrive refused the install code");
+            Err(ApiError::invalid("Pipedrive refused the authorization code: start the installation again"))
+        }
+        Err(error) => Err(error.into()),
+    }
+}

@@ -1,0 +1,32 @@
+//! `GET /api/v1/records/pipedrive/{person|deal}/{id}`: a Pipedrive record with its phones, files and field
+//! values, read through the caller's company's installation.
+
+use axum::extract::{Path, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use sidechat_domain::wire::{Record, RecordKind};
+
+use crate::AppState;
+use crate::auth::{Caller, Crm};
+use crate::crm::pipedrive;
+use crate::error::{ApiError, ApiResult};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/records/pipedrive/{kind}/{id}", get(get_pipedrive_record))
+}
+
+async fn get_pipedrive_record(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path((kind, id)): Path<(String, String)>,
+) -> ApiResult<Json<Record>> {
+    if caller.crm != Crm::Pipedrive {
+        return Err(ApiError::not_found("Pipedrive record"));
+    }
+    let kind = match kind.as_str() {
+        "person" => RecordKind::Person,
+        "deal" => RecordKind::Deal,
+        _ => return Err(ApiError::not_found("record kind")),
+    };
+    Ok(Json(pipedrive::read_record(&state, &caller.company_id, kind, &id).await?))
+}
