@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 use super::Store;
 
@@ -26,6 +27,16 @@ pub struct StoredAttachment {
     pub meta: AttachmentMeta,
     /// The bytes.
     pub data: Vec<u8>,
+}
+
+/// Name, size and type from a row with the columns `id`, `name`, `size`, `mime`.
+fn meta(row: &AnyRow) -> Result<AttachmentMeta, sqlx::Error> {
+    Ok(AttachmentMeta {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        size: row.try_get("size")?,
+        mime: row.try_get("mime")?,
+    })
 }
 
 impl Store {
@@ -58,15 +69,7 @@ impl Store {
                 .bind(company)
                 .fetch_optional(&self.pool)
                 .await?;
-        row.map(|row| {
-            Ok(AttachmentMeta {
-                id: row.try_get("id")?,
-                name: row.try_get("name")?,
-                size: row.try_get("size")?,
-                mime: row.try_get("mime")?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(meta).transpose()
     }
 
     /// A file with its bytes.
@@ -75,18 +78,7 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|row| {
-            Ok(StoredAttachment {
-                meta: AttachmentMeta {
-                    id: row.try_get("id")?,
-                    name: row.try_get("name")?,
-                    size: row.try_get("size")?,
-                    mime: row.try_get("mime")?,
-                },
-                data: row.try_get("data")?,
-            })
-        })
-        .transpose()
+        row.map(|row| Ok(StoredAttachment { meta: meta(&row)?, data: row.try_get("data")? })).transpose()
     }
 
     /// The files of several messages, in order, keyed by message id.
@@ -107,12 +99,7 @@ impl Store {
         }
         let mut by_message: HashMap<String, Vec<AttachmentMeta>> = HashMap::new();
         for row in query.fetch_all(&self.pool).await? {
-            by_message.entry(row.try_get("message_id")?).or_default().push(AttachmentMeta {
-                id: row.try_get("id")?,
-                name: row.try_get("name")?,
-                size: row.try_get("size")?,
-                mime: row.try_get("mime")?,
-            });
+            by_message.entry(row.try_get("message_id")?).or_default().push(meta(&row)?);
         }
         Ok(by_message)
     }
