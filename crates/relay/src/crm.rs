@@ -11,9 +11,14 @@ use crate::store::AttachmentMeta;
 ///
 /// Zoho record files reach the relay as uploads (the widget reads them through the Zoho host), so only
 /// Pipedrive files are fetched here.
-pub async fn fetch_record_file(state: &AppState, caller: &Caller, file_id: &str) -> ApiResult<AttachmentMeta> {
+pub async fn fetch_record_file(
+    state: &AppState,
+    caller: &Caller,
+    file_id: &str,
+    provider: sidechat_domain::Provider,
+) -> ApiResult<AttachmentMeta> {
     match caller.crm {
         Crm::Zoho => Err(ApiError::invalid("Zoho record files are sent as uploads (POST /api/v1/uploads)")),
-        Crm::Pipedrive => Ok(pipedrive::fetch_file(state, caller, file_id).await?),
+        Crm::Pipedrive => Ok(pipedrive::fetch_file(state, caller, file_id, provider).await?),
     }
 }

@@ -80,5 +80,15 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The answer to a file the provider would refuse: 413 for a file over its limit, 422 otherwise.
+pub fn attachment_refusal(name: &str, error: &sidechat_domain::attachment::AttachmentError) -> ApiError {
+    use sidechat_domain::attachment::AttachmentError;
+    let code = match error {
+        AttachmentError::TooLarge { .. } => ErrorCode::AttachmentTooLarge,
+        AttachmentError::Unsupported { .. } | AttachmentError::Empty => ErrorCode::UnsupportedAttachment,
+    };
+    ApiError::new(code, format!("{name}: {error}"))
+}
+
 /// What handlers return.
 pub type ApiResult<T> = Result<T, ApiError>;

@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod config;
 pub mod crm;
+pub mod demo;
 pub mod error;
 pub mod events;
 pub mod ingest;
@@ -105,6 +106,9 @@ impl Relay {
                 anyhow::bail!("SIDECHAT_PROVIDER: TimelinesAI is not supported by this build of the relay yet")
             }
         });
+        if config.demo {
+            demo::seed(&store, &config.public_url).await.context("storing the demo's data")?;
+        }
         let recovered = store.recover_interrupted(jiff::Timestamp::now().as_millisecond()).await?;
         if recovered > 0 {
             tracing::warn!(recovered, "messages were being sent when the relay last stopped: sending them again");
@@ -152,7 +156,8 @@ pub fn build_router(state: AppState) -> Router {
         .merge(routes::uploads::router())
         .merge(routes::records::router())
         .layer(web::cors(&state.config));
-    Router::new()
+    let router = if state.config.demo { Router::new().merge(demo::router()) } else { Router::new() };
+    router
         .merge(api)
         .merge(routes::health::router())
         .merge(routes::oauth::router())

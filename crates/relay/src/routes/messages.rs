@@ -9,14 +9,14 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use sidechat_domain::E164;
-use sidechat_domain::attachment::{self, AttachmentError};
+use sidechat_domain::attachment;
 use sidechat_domain::phone::{Phone, PhoneError};
 use sidechat_domain::window::ServiceWindow;
 use sidechat_domain::wire::{self, AttachmentRef, ErrorCode, MessagesResponse, SendRequest, SendResponse, Sender};
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, attachment_refusal};
 use crate::present;
 use crate::store::{Accepted, NewOutbound, timestamp};
 
@@ -209,16 +209,11 @@ async fn check_attachments(
                 .await?
                 .ok_or_else(|| ApiError::not_found("upload"))?,
             AttachmentRef::RecordFile { record_file } => {
-                crate::crm::fetch_record_file(state, caller, record_file).await?
+                crate::crm::fetch_record_file(state, caller, record_file, sender.provider).await?
             }
         };
-        attachment::check(sender.provider, &meta.name, Some(&meta.mime), meta.size.max(0) as u64).map_err(|error| {
-            let code = match error {
-                AttachmentError::TooLarge { .. } => ErrorCode::AttachmentTooLarge,
-                AttachmentError::Unsupported { .. } | AttachmentError::Empty => ErrorCode::UnsupportedAttachment,
-            };
-            ApiError::new(code, format!("{}: {error}", meta.name))
-        })?;
+        attachment::check(sender.provider, &meta.name, Some(&meta.mime), meta.size.max(0) as u64)
+            .map_err(|error| attachment_refusal(&meta.name, &error))?;
         ids.push(meta.id);
     }
     Ok(ids)

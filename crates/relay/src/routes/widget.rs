@@ -10,12 +10,20 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::AppState;
 use crate::config::Config;
 
+/// The widget's policy: its own scripts and WebAssembly only, calls to the relay only, and framing only by the
+/// configured CRM origins (`SIDECHAT_FRAME_ANCESTORS`).
+pub fn content_security_policy(config: &Config) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; \
+         connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self' {}",
+        config.frame_ancestors.join(" ")
+    )
+}
+
 /// The widget's files under `/widget/`, and `/` sending people there.
 pub fn router(config: &Config) -> Router<AppState> {
-    let csp = HeaderValue::from_static(
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; \
-         connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'",
-    );
+    let csp = HeaderValue::from_str(&content_security_policy(config))
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"));
     let files = Router::new()
         .fallback_service(ServeDir::new(&config.widget_dir))
         .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, csp))

@@ -267,7 +267,12 @@ on_both_backends!(templates_and_media_follow_the_graph_formats, |backend| async 
     );
 
     // the message's attachment URL serves the bytes; a tampered one does not
-    let url = sent["message"]["attachments"][0]["url"].as_str().unwrap().replace("http://relay.test", &app.url);
+    let signed = sent["message"]["attachments"][0]["url"].as_str().unwrap();
+    assert!(
+        signed.starts_with("http://relay.test/api/v1/attachments/"),
+        "an absolute URL on the public address: {signed}"
+    );
+    let url = signed.replace("http://relay.test", &app.url);
     let bytes = app.http.get(&url).send().await.unwrap();
     assert_eq!(bytes.status(), 200);
     assert_eq!(bytes.headers()["content-type"], "application/pdf");

@@ -8,6 +8,7 @@ mod support;
 mod auth;
 mod canned;
 mod cloud;
+mod demo;
 mod health;
 mod messages;
 mod phones;

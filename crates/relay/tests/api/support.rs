@@ -74,7 +74,26 @@ impl TestApp {
     /// Starts a relay (sandbox provider, Pipedrive and Zoho configured) on `backend`, with `tweak` applied to
     /// its settings.
     pub async fn spawn(backend: Backend, tweak: impl FnOnce(&mut Vec<(&'static str, String)>)) -> Self {
+        Self::spawn_with(backend, false, tweak).await
+    }
+
+    /// Starts a relay in demo mode (`serve --demo`), which needs no settings beyond where to listen and store.
+    pub async fn spawn_demo(backend: Backend) -> Self {
+        Self::spawn_with(backend, true, |settings| {
+            settings.retain(|(k, _)| {
+                matches!(
+                    *k,
+                    "SIDECHAT_LISTEN" | "SIDECHAT_DATABASE_URL" | "SIDECHAT_WIDGET_DIR" | "SIDECHAT_PUBLIC_URL"
+                )
+            })
+        })
+        .await
+    }
+
+    async fn spawn_with(backend: Backend, demo: bool, tweak: impl FnOnce(&mut Vec<(&'static str, String)>)) -> Self {
         let dir = TempDir::new();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
         std::fs::create_dir_all(dir.0.join("widget")).unwrap();
         std::fs::write(dir.0.join("widget/index.html"), "<!doctype html><title>widget</title>").unwrap();
         let database_url = match backend {
@@ -86,17 +105,17 @@ impl TestApp {
             ("SIDECHAT_DATABASE_URL", database_url),
             ("SIDECHAT_WIDGET_DIR", dir.0.join("widget").display().to_string()),
             ("SIDECHAT_PROVIDER", "sandbox".into()),
-            ("SIDECHAT_PUBLIC_URL", "http://relay.test".into()),
+            // The demo's CRM is read through the public URL, so it must be the real one; elsewhere a fixed name
+            // keeps OAuth redirect URIs and signed links predictable.
+            ("SIDECHAT_PUBLIC_URL", if demo { url.clone() } else { "http://relay.test".to_owned() }),
             ("PIPEDRIVE_CLIENT_ID", "test-client".into()),
             ("PIPEDRIVE_CLIENT_SECRET", PIPEDRIVE_SECRET.into()),
             ("ZOHO_INSTALL_KEY", ZOHO_KEY.into()),
         ];
         tweak(&mut settings);
         let config =
-            Config::from_lookup(false, |name| settings.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))
+            Config::from_lookup(demo, |name| settings.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))
                 .expect("a valid test configuration");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
         let relay = Relay::start(config).await.expect("starting the relay");
         let state = relay.state.clone();
         state

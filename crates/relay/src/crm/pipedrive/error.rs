@@ -26,6 +26,14 @@ pub enum PipedriveError {
     /// A file larger than any provider sends.
     #[error("the file has {0} bytes")]
     TooLarge(u64),
+    /// A file the sender's provider would refuse.
+    #[error("{name}: {error}")]
+    Unsendable {
+        /// The file's name.
+        name: String,
+        /// Why the provider would refuse it.
+        error: attachment::AttachmentError,
+    },
     /// Pipedrive answered with an unexpected status.
     #[error("Pipedrive answered {status} to {what}")]
     Status {
@@ -83,6 +91,7 @@ impl From<PipedriveError> for ApiError {
                 tracing::warn!(error = format!("{:#}", anyhow::Error::new(error)), "pipedrive call failed");
                 ApiError::new(ErrorCode::ProviderUnavailable, "Pipedrive did not answer as expected")
             }
+            PipedriveError::Unsendable { name, error } => crate::error::attachment_refusal(&name, &error),
             PipedriveError::Store(error) => ApiError::from(error),
         }
     }

@@ -1,6 +1,7 @@
 //! A Pipedrive file fetched into the store, for a send with `{"record_file": id}`.
 
-use sidechat_domain::attachment::{MAX_ATTACHMENT_BYTES, mime_from_name};
+use sidechat_domain::Provider;
+use sidechat_domain::attachment::{self, MAX_ATTACHMENT_BYTES, mime_from_name};
 
 use super::PipedriveError;
 use super::session::Session;
@@ -9,9 +10,14 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::store::{AttachmentMeta, StoredAttachment};
 
-/// Downloads a file of the caller's company and stores it; files over the largest size any provider sends are
-/// refused before downloading.
-pub async fn fetch_file(state: &AppState, caller: &Caller, file_id: &str) -> Result<AttachmentMeta, PipedriveError> {
+/// Downloads a file of the caller's company and stores it; a file the provider would refuse (by its listed name
+/// and size) is refused before downloading.
+pub async fn fetch_file(
+    state: &AppState,
+    caller: &Caller,
+    file_id: &str,
+    provider: Provider,
+) -> Result<AttachmentMeta, PipedriveError> {
     let id = parse_id(file_id, "record file")?;
     let session = Session::open(state, &caller.company_id).await?;
     let file: V1File = session.get(&format!("/api/v1/files/{id}"), "record file").await?;
@@ -21,9 +27,13 @@ pub async fn fetch_file(state: &AppState, caller: &Caller, file_id: &str) -> Res
     if let Some(size) = file.file_size.filter(|size| *size > MAX_ATTACHMENT_BYTES) {
         return Err(PipedriveError::TooLarge(size));
     }
+    let name = file.display_name();
+    if let Some(size) = file.file_size {
+        attachment::check(provider, &name, None, size)
+            .map_err(|error| PipedriveError::Unsendable { name: name.clone(), error })?;
+    }
     let response = session.send(&format!("/api/v1/files/{id}/download"), "record file").await?;
     let data = read_limited(response, id).await?;
-    let name = file.display_name();
     let meta = AttachmentMeta {
         id: uuid::Uuid::now_v7().to_string(),
         mime: mime_from_name(&name).to_owned(),
