@@ -3,8 +3,9 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::Path;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{Path, Request};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/deals/{id}/files", get(deal_files))
         .route("/api/v1/files/{id}", get(file))
         .route("/api/v1/files/{id}/download", get(download))
+        .layer(axum::middleware::from_fn(authorized))
 }
 
 /// The custom field "Preferred language" of persons.
@@ -31,16 +33,14 @@ const LANGUAGE_KEY: &str = "5b3f0d6c2a9e4f1b8c7d6e5f4a3b2c1d0e9f8a7b";
 /// The custom field "Installation date" of deals.
 const INSTALL_KEY: &str = "a1c3e5f7b9d2f4a6c8e0b2d4f6a8c0e2b4d6f8a0";
 
-fn authorized(headers: &HeaderMap) -> Result<(), Response> {
+/// Every call needs the demo company's access token, as Pipedrive's API needs a real one.
+async fn authorized(request: Request, next: Next) -> Response {
     let expected = format!("Bearer {DEMO_ACCESS_TOKEN}");
-    if headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) == Some(expected.as_str()) {
-        Ok(())
+    if request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) == Some(expected.as_str()) {
+        next.run(request).await
     } else {
-        Err((
-            StatusCode::UNAUTHORIZED,
-            Json(json!({"success": false, "error": "unauthorized access", "errorCode": 401})),
-        )
-            .into_response())
+        (StatusCode::UNAUTHORIZED, Json(json!({"success": false, "error": "unauthorized access", "errorCode": 401})))
+            .into_response()
     }
 }
 
@@ -52,20 +52,14 @@ fn not_found() -> Response {
     (StatusCode::NOT_FOUND, Json(json!({"success": false, "error": "Not found", "errorCode": 404}))).into_response()
 }
 
-async fn users_me(headers: HeaderMap) -> Response {
-    if let Err(refusal) = authorized(&headers) {
-        return refusal;
-    }
+async fn users_me() -> Response {
     ok(
         json!({"id": super::DEMO_USER_ID, "name": "Demo User", "email": "demo@example.com", "company_id": super::DEMO_COMPANY_ID,
         "company_name": "Sidechat Demo", "company_domain": "sidechat-demo"}),
     )
 }
 
-async fn person(headers: HeaderMap, Path(id): Path<u64>) -> Response {
-    if let Err(refusal) = authorized(&headers) {
-        return refusal;
-    }
+async fn person(Path(id): Path<u64>) -> Response {
     let Some(p) = PEOPLE.iter().find(|p| p.id == id) else { return not_found() };
     let phones: Vec<Value> = p
         .phones
@@ -80,10 +74,7 @@ async fn person(headers: HeaderMap, Path(id): Path<u64>) -> Response {
     }))
 }
 
-async fn deal(headers: HeaderMap, Path(id): Path<u64>) -> Response {
-    if let Err(refusal) = authorized(&headers) {
-        return refusal;
-    }
+async fn deal(Path(id): Path<u64>) -> Response {
     let Some(d) = DEALS.iter().find(|d| d.id == id) else { return not_found() };
     ok(json!({
         "id": d.id, "title": d.title, "creator_user_id": super::DEMO_USER_ID, "owner_id": super::DEMO_USER_ID,
@@ -98,18 +89,12 @@ fn definition(code: &str, name: &str) -> Value {
         "is_custom_field": true, "is_optional_response_field": false})
 }
 
-async fn person_fields(headers: HeaderMap) -> Response {
-    if let Err(refusal) = authorized(&headers) {
-        return refusal;
-    }
+async fn person_fields() -> Response {
     Json(json!({"success": true, "data": [definition(LANGUAGE_KEY, "Preferred language")], "additional_data": {"next_cursor": null}}))
         .into_response()
 }
 
-async fn deal_fields(headers: HeaderMap) -> Response {
-    if let Err(refusal) = authorized(&headers) {
-        return refusal;
-    }
+async fn deal_fields() -> Response {
     Json(json!({"success": true, "data": [definition(INSTALL_KEY, "Installation date")], "additional_data": {"next_cursor": null}}))
         .into_response()
 }
@@ -125,33 +110,21 @@ fn file_item(id: u64) -> Option<Value> {
     }))
 }
 
-async fn person_files(headers: HeaderMap, Path(id): Path<u64>) -> Response {
-    if let Err(refusal) = authorized(&headers) {
-        return refusal;
-    }
+async fn person_files(Path(id): Path<u64>) -> Response {
     let items: Vec<Value> = FILES.iter().filter(|f| f.person_id == Some(id)).filter_map(|f| file_item(f.id)).collect();
     ok(if items.is_empty() { Value::Null } else { Value::Array(items) })
 }
 
-async fn deal_files(headers: HeaderMap, Path(id): Path<u64>) -> Response {
-    if let Err(refusal) = authorized(&headers) {
-        return refusal;
-    }
+async fn deal_files(Path(id): Path<u64>) -> Response {
     let items: Vec<Value> = FILES.iter().filter(|f| f.deal_id == Some(id)).filter_map(|f| file_item(f.id)).collect();
     ok(if items.is_empty() { Value::Null } else { Value::Array(items) })
 }
 
-async fn file(headers: HeaderMap, Path(id): Path<u64>) -> Response {
-    if let Err(refusal) = authorized(&headers) {
-        return refusal;
-    }
+async fn file(Path(id): Path<u64>) -> Response {
     file_item(id).map_or_else(not_found, ok)
 }
 
-async fn download(headers: HeaderMap, Path(id): Path<u64>) -> Response {
-    if let Err(refusal) = authorized(&headers) {
-        return refusal;
-    }
+async fn download(Path(id): Path<u64>) -> Response {
     match file_bytes(id) {
         Some(bytes) => ([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response(),
         None => not_found(),
