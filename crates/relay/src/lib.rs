@@ -62,6 +62,8 @@ pub struct AppState {
     pub outbox: Arc<Notify>,
     /// The one HTTP client for providers and CRMs.
     pub http: reqwest::Client,
+    /// Cancelled when the relay begins to shut down: long-lived responses (event streams) end then.
+    pub closing: CancellationToken,
     /// Taken while a Pipedrive token is refreshed, so concurrent calls refresh once.
     pub pipedrive_refresh: Arc<tokio::sync::Mutex<()>>,
 }
@@ -126,6 +128,7 @@ impl Relay {
             ingest,
             outbox,
             http,
+            closing: CancellationToken::new(),
             pipedrive_refresh: Arc::new(tokio::sync::Mutex::new(())),
         };
         Ok(Self { state, stop, worker })
@@ -183,6 +186,12 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send + '
         println!("  the widget:   http://{address}/widget/");
     }
     tracing::info!(%address, demo, "relay started");
+    let closing = relay.state.closing.clone();
+    let shutdown = async move {
+        shutdown.await;
+        tracing::info!("shutting down: finishing requests and the sends under way");
+        closing.cancel();
+    };
     axum::serve(listener, relay.router()).with_graceful_shutdown(shutdown).await.context("serving HTTP")?;
     relay.stop().await;
     tracing::info!("relay stopped");

@@ -165,6 +165,68 @@ impl Cloud {
     }
 }
 
+/// A file a customer sent, fetched from Meta.
+pub struct InboundMedia {
+    /// The file's name (the customer's for documents, made up from the type otherwise).
+    pub name: String,
+    /// Its MIME type.
+    pub mime: String,
+    /// Its bytes.
+    pub data: Vec<u8>,
+}
+
+impl Cloud {
+    /// Fetches an inbound message's media: `GET /{media_id}` for its short-lived URL, then the bytes from that
+    /// URL, both with the token.
+    pub async fn download_media(
+        &self,
+        media_id: &str,
+        kind: &str,
+        filename: Option<&str>,
+    ) -> anyhow::Result<InboundMedia> {
+        let info: Value = self
+            .http
+            .get(format!("{}/{media_id}", self.config.graph_url))
+            .bearer_auth(&self.config.token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let url = info["url"].as_str().ok_or_else(|| anyhow::anyhow!("the media answer has no url: {info}"))?;
+        let mime = info["mime_type"].as_str().unwrap_or("application/octet-stream").to_owned();
+        let answer = self.http.get(url).bearer_auth(&self.config.token).send().await?.error_for_status()?;
+        if answer.content_length().is_some_and(|length| length > attachment::MAX_ATTACHMENT_BYTES) {
+            anyhow::bail!("the media is larger than {} bytes", attachment::MAX_ATTACHMENT_BYTES);
+        }
+        let data = answer.bytes().await?.to_vec();
+        let name = match filename {
+            Some(name) if !name.trim().is_empty() => name.trim().to_owned(),
+            _ => format!("{kind}-{}.{}", media_id.chars().rev().take(6).collect::<String>(), extension(&mime)),
+        };
+        Ok(InboundMedia { name, mime, data })
+    }
+}
+
+/// A file extension for a media type WhatsApp sends.
+fn extension(mime: &str) -> &'static str {
+    match mime.split(';').next().unwrap_or(mime).trim() {
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        "image/webp" => "webp",
+        "audio/ogg" => "ogg",
+        "audio/mpeg" => "mp3",
+        "audio/mp4" => "m4a",
+        "audio/aac" => "aac",
+        "audio/amr" => "amr",
+        "video/mp4" => "mp4",
+        "video/3gpp" => "3gp",
+        "application/pdf" => "pdf",
+        "text/plain" => "txt",
+        _ => "bin",
+    }
+}
+
 /// The Graph name of a media kind.
 fn kind_name(kind: MediaKind) -> &'static str {
     match kind {

@@ -38,6 +38,7 @@ async fn stream_events(
     let Query(query) = query?;
     let phone = query.phone.as_deref().ok_or_else(|| ApiError::invalid("the `phone` parameter is required"))?;
     let contact = E164::parse(phone.trim()).map_err(|e| ApiError::new(ErrorCode::InvalidPhone, e.to_string()))?;
+    let closing = state.closing.clone().cancelled_owned();
     let stream = BroadcastStream::new(state.events.subscribe()).filter_map(move |envelope| {
         // A lagging stream skips what it missed; the widget reloads the list when it reconnects.
         let envelope = envelope.ok()?;
@@ -50,5 +51,7 @@ async fn stream_events(
         };
         event.ok().map(Ok)
     });
+    // The stream ends when the relay shuts down, so graceful shutdown does not wait on open panels forever.
+    let stream = futures::StreamExt::take_until(stream, closing);
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }

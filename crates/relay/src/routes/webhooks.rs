@@ -19,7 +19,7 @@ use subtle::ConstantTimeEq;
 use crate::AppState;
 use crate::config::ProviderConfig;
 use crate::error::{ApiError, ApiResult};
-use crate::store::InboundMessage;
+use crate::store::{AttachmentMeta, InboundMessage, StoredAttachment};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/webhooks/whatsapp", get(verify_subscription).post(receive_cloud_events))
@@ -80,10 +80,13 @@ async fn receive_cloud_events(State(state): State<AppState>, headers: HeaderMap,
             continue;
         };
         for message in value["messages"].as_array().into_iter().flatten() {
-            let Some(inbound) = inbound(message, &sender.id, &sender.phone) else {
+            let Some(mut inbound) = inbound(message, &sender.id, &sender.phone) else {
                 tracing::warn!("an inbound message without sender, id or time was skipped");
                 continue;
             };
+            if state.store.message_by_provider_id(&inbound.provider_id).await?.is_none() {
+                attach_media(&state, message, &mut inbound).await?;
+            }
             state.ingest.inbound(inbound).await?;
         }
         for report in value["statuses"].as_array().into_iter().flatten() {
@@ -104,6 +107,38 @@ async fn receive_cloud_events(State(state): State<AppState>, headers: HeaderMap,
     }
     Ok(StatusCode::OK)
 }
+
+/// Fetches the file of a media message into the store and links it; a file that cannot be fetched is noted in
+/// the body rather than holding up the rest of the webhook.
+async fn attach_media(state: &AppState, message: &Value, inbound: &mut InboundMessage) -> ApiResult<()> {
+    let kind = message["type"].as_str().unwrap_or_default();
+    let media = &message[kind];
+    let (Some(media_id), crate::providers::Provider::Cloud(cloud)) = (media["id"].as_str(), state.provider.as_ref())
+    else {
+        return Ok(());
+    };
+    match cloud.download_media(media_id, kind, media["filename"].as_str()).await {
+        Ok(file) => {
+            let meta = AttachmentMeta {
+                id: uuid::Uuid::now_v7().to_string(),
+                name: file.name,
+                size: file.data.len() as i64,
+                mime: file.mime,
+            };
+            let stored = StoredAttachment { meta, data: file.data };
+            state.store.insert_attachment(INBOUND_FILES, &stored, inbound.at).await?;
+            inbound.attachment_ids.push(stored.meta.id);
+        }
+        Err(error) => {
+            tracing::warn!(error = format!("{error:#}"), media_id, "an inbound file could not be fetched from Meta");
+            inbound.body = format!("{} (the file could not be fetched)", inbound.body);
+        }
+    }
+    Ok(())
+}
+
+/// The owner of files customers send: the workspace's shared log, not one CRM company.
+const INBOUND_FILES: &str = "inbound";
 
 /// An inbound message from a Cloud API webhook: text, or a caption and the kind of media for other types.
 fn inbound(message: &Value, sender_id: &str, business_phone: &E164) -> Option<InboundMessage> {

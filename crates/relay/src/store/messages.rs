@@ -251,6 +251,18 @@ impl Store {
         Ok(inserted)
     }
 
+    /// The message a provider id names, if it is logged.
+    pub async fn message_by_provider_id(&self, provider_id: &str) -> Result<Option<MessageRow>, sqlx::Error> {
+        let row = sqlx::query("SELECT id FROM messages WHERE provider_id = $1")
+            .bind(provider_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(row) => self.message(&row.try_get::<String, _>("id")?).await,
+            None => Ok(None),
+        }
+    }
+
     /// One message with its attachments.
     pub async fn message(&self, id: &str) -> Result<Option<MessageRow>, sqlx::Error> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM messages WHERE id = $1"))

@@ -136,6 +136,37 @@ on_both_backends!(a_text_goes_out_and_statuses_never_move_backwards, |backend| a
     app.stop().await;
 });
 
+on_both_backends!(inbound_media_is_fetched_with_the_token_and_served_signed, |backend| async move {
+    let graph = Graph::default();
+    let app = spawn_cloud(backend, &graph, 5_000).await;
+    let photo = envelope(json!({
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "4930901820", "phone_number_id": PHONE_NUMBER_ID},
+        "messages": [
+            {"from": "498963648018", "id": "wamid.PHOTO", "timestamp": jiff::Timestamp::now().as_second().to_string(), "type": "image",
+             "image": {"id": "media-in-1", "mime_type": "image/jpeg", "sha256": "abc", "caption": "the roof"}},
+            {"from": "498963648018", "id": "wamid.GONE", "timestamp": jiff::Timestamp::now().as_second().to_string(), "type": "document",
+             "document": {"id": "media-missing", "mime_type": "application/pdf", "filename": "plan.pdf"}}
+        ]
+    }));
+    assert_eq!(webhook(&app, &photo, APP_SECRET).await.0, 200);
+    assert_eq!(webhook(&app, &photo, APP_SECRET).await.0, 200, "a repeated delivery is accepted and ignored");
+    let (_, page) =
+        json(app.get("/api/v1/messages?phone=%2B498963648018").header("authorization", bearer()).send().await.unwrap())
+            .await;
+    let messages = page["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 2, "{page}");
+    assert_eq!(messages[0]["body"], "[image] the roof");
+    let file = &messages[0]["attachments"][0];
+    assert_eq!(file["mime"], "image/jpeg");
+    assert_eq!(file["size"], INBOUND_PHOTO.len());
+    let url = file["url"].as_str().unwrap().replace("http://relay.test", &app.url);
+    assert_eq!(app.http.get(&url).send().await.unwrap().bytes().await.unwrap().as_ref(), INBOUND_PHOTO);
+    assert_eq!(messages[1]["body"], "[document] (the file could not be fetched)");
+    assert_eq!(messages[1]["attachments"], json!([]));
+    app.stop().await;
+});
+
 on_both_backends!(throttling_and_server_errors_are_retried_and_permanent_errors_fail, |backend| async move {
     let graph = Graph::default();
     let app = spawn_cloud(backend, &graph, 5_000).await;

@@ -44,7 +44,11 @@ pub struct Recorded {
 pub struct Graph {
     pub recorded: Arc<Mutex<Recorded>>,
     script: Arc<Mutex<VecDeque<Scripted>>>,
+    base: Arc<Mutex<String>>,
 }
+
+/// The bytes of the inbound photo the stand-in holds as media `media-in-1`.
+pub const INBOUND_PHOTO: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F'];
 
 impl Graph {
     /// Queues answers for the next sends.
@@ -62,9 +66,12 @@ impl Graph {
             .route("/{id}/messages", post(send))
             .route("/{id}/media", post(upload))
             .route("/{id}/message_templates", get(templates))
+            .route("/{id}", get(media_info))
+            .route("/files/{id}", get(media_bytes))
             .with_state(self.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/v23.0", listener.local_addr().unwrap());
+        *self.base.lock().unwrap() = url.clone();
         tokio::spawn(async move { axum::serve(listener, Router::new().nest("/v23.0", app)).await.unwrap() });
         url
     }
@@ -139,6 +146,27 @@ async fn upload(State(graph): State<Graph>, headers: HeaderMap, body: Bytes) -> 
     let mut recorded = graph.recorded.lock().unwrap();
     recorded.uploads.push((name, mime, bytes));
     Json(json!({"id": format!("media-{}", recorded.uploads.len())})).into_response()
+}
+
+/// `GET /{media_id}`: where to fetch an inbound file (a short-lived URL that also needs the token).
+async fn media_info(State(graph): State<Graph>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    if let Some(refusal) = authorized(&graph, &headers) {
+        return refusal;
+    }
+    if id != "media-in-1" {
+        return error(404, 100, "Unsupported get request");
+    }
+    let url = format!("{}/files/{id}", graph.base.lock().unwrap());
+    Json(json!({"messaging_product": "whatsapp", "url": url, "mime_type": "image/jpeg", "sha256": "abc",
+        "file_size": INBOUND_PHOTO.len(), "id": id}))
+    .into_response()
+}
+
+async fn media_bytes(State(graph): State<Graph>, headers: HeaderMap) -> Response {
+    if let Some(refusal) = authorized(&graph, &headers) {
+        return refusal;
+    }
+    ([("content-type", "image/jpeg")], INBOUND_PHOTO.to_vec()).into_response()
 }
 
 async fn templates(State(graph): State<Graph>, headers: HeaderMap) -> Response {

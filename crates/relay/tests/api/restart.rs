@@ -1,5 +1,6 @@
-//! Kill the relay binary with SIGKILL while sends are in flight, start it again on the same database: every
+//! The relay binary stopped mid-send. Killed with SIGKILL and started again on the same database: every
 //! accepted message is sent; only messages in flight at the kill may reach the provider twice, and are counted.
+//! Stopped with SIGTERM: it finishes the sends under way and ends open event streams before exiting.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -18,6 +19,40 @@ impl Drop for Process {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// The customer's first message, as a signed Cloud API webhook, opening the window.
+async fn customer_writes(http: &reqwest::Client, url: &str) {
+    let inbound = json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp", "metadata": {"display_phone_number": "4930901820", "phone_number_id": PHONE_NUMBER_ID},
+        "messages": [{"from": "498963648018", "id": "wamid.IN", "timestamp": jiff::Timestamp::now().as_second().to_string(), "type": "text", "text": {"body": "Hi"}}]}}]}]});
+    let raw = serde_json::to_vec(&inbound).unwrap();
+    let signature = {
+        use hmac::Mac;
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(APP_SECRET.as_bytes()).unwrap();
+        mac.update(&raw);
+        format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+    };
+    let answer = http
+        .post(format!("{url}/webhooks/whatsapp"))
+        .header("x-hub-signature-256", signature)
+        .body(raw)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+}
+
+/// A throw-away database and widget directory for the binary.
+async fn workspace(backend: Backend) -> (TempDir, String) {
+    let dir = TempDir::new();
+    std::fs::create_dir_all(dir.0.join("widget")).unwrap();
+    std::fs::write(dir.0.join("widget/index.html"), "<!doctype html>").unwrap();
+    let database_url = match backend {
+        Backend::Sqlite => format!("sqlite://{}", dir.0.join("relay.db").display()),
+        Backend::Postgres => postgres_database().await,
+    };
+    (dir, database_url)
 }
 
 /// Starts `sidechat-relay serve` against the Graph stand-in; returns the process and its URL.
@@ -50,38 +85,14 @@ fn start_binary(database_url: &str, graph_url: &str, widget_dir: &std::path::Pat
 }
 
 on_both_backends!(a_relay_killed_mid_send_resumes_its_outbox, |backend| async move {
-    let dir = TempDir::new();
-    std::fs::create_dir_all(dir.0.join("widget")).unwrap();
-    std::fs::write(dir.0.join("widget/index.html"), "<!doctype html>").unwrap();
-    let database_url = match backend {
-        Backend::Sqlite => format!("sqlite://{}", dir.0.join("relay.db").display()),
-        Backend::Postgres => postgres_database().await,
-    };
+    let (dir, database_url) = workspace(backend).await;
     let graph = Graph::default();
     let graph_url = graph.start().await;
     let http = reqwest::Client::new();
     let zoho = format!("Bearer {ZOHO_KEY}");
 
     let (first, url) = start_binary(&database_url, &graph_url, &dir.0.join("widget"));
-    // The customer writes first (a signed webhook), opening the window.
-    let inbound = json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": {
-        "messaging_product": "whatsapp", "metadata": {"display_phone_number": "4930901820", "phone_number_id": PHONE_NUMBER_ID},
-        "messages": [{"from": "498963648018", "id": "wamid.IN", "timestamp": jiff::Timestamp::now().as_second().to_string(), "type": "text", "text": {"body": "Hi"}}]}}]}]});
-    let raw = serde_json::to_vec(&inbound).unwrap();
-    let signature = {
-        use hmac::Mac;
-        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(APP_SECRET.as_bytes()).unwrap();
-        mac.update(&raw);
-        format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
-    };
-    let answer = http
-        .post(format!("{url}/webhooks/whatsapp"))
-        .header("x-hub-signature-256", signature)
-        .body(raw)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 200);
+    customer_writes(&http, &url).await;
 
     // Five sends the provider holds for a long time: all five are in flight when the relay is killed.
     graph.script((0..5).map(|_| Scripted::Slow(Duration::from_secs(30))));
@@ -130,4 +141,64 @@ on_both_backends!(a_relay_killed_mid_send_resumes_its_outbox, |backend| async mo
     let metrics = http.get(format!("{url}/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains(r#"sidechat_sends_total{outcome="resent_after_restart"} 5"#), "{metrics}");
     println!("restart ({backend:?}): 5 accepted, 5 in flight at SIGKILL, 5 repeats counted, 0 lost");
+});
+
+on_both_backends!(sigterm_finishes_the_sends_under_way, |backend| async move {
+    let (dir, database_url) = workspace(backend).await;
+    let graph = Graph::default();
+    let graph_url = graph.start().await;
+    let http = reqwest::Client::new();
+    let zoho = format!("Bearer {ZOHO_KEY}");
+    let (mut relay, url) = start_binary(&database_url, &graph_url, &dir.0.join("widget"));
+    customer_writes(&http, &url).await;
+    // An open panel's event stream must not hold the shutdown up.
+    let stream = http
+        .get(format!("{url}/api/v1/events?phone=%2B498963648018"))
+        .header("authorization", &zoho)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+
+    graph.script([Scripted::Slow(Duration::from_millis(1_500))]);
+    let (status, sent) = json(
+        http.post(format!("{url}/api/v1/messages"))
+            .header("authorization", &zoho)
+            .header("idempotency-key", "term")
+            .json(&json!({"from": PHONE_NUMBER_ID, "to": "+498963648018", "body": "in flight at SIGTERM"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 202, "{sent}");
+    eventually(Duration::from_secs(10), || async { (graph.sends().len() == 1).then_some(()) }).await;
+    let terminated = Command::new("kill").args(["-TERM", &relay.0.id().to_string()]).status().unwrap();
+    assert!(terminated.success());
+    let stopping = std::time::Instant::now();
+    let exit = loop {
+        if let Some(exit) = relay.0.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(stopping.elapsed() < Duration::from_secs(20), "the relay did not exit after SIGTERM");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(exit.success(), "a clean exit: {exit:?}");
+
+    // Started again, it finds the message sent, and sends nothing more.
+    let (_again, url) = start_binary(&database_url, &graph_url, &dir.0.join("widget"));
+    let (_, page) = json(
+        http.get(format!("{url}/api/v1/messages?phone=%2B498963648018"))
+            .header("authorization", &zoho)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let outbound: Vec<&serde_json::Value> =
+        page["messages"].as_array().unwrap().iter().filter(|m| m["direction"] == "out").collect();
+    assert_eq!(outbound.len(), 1);
+    assert_eq!(outbound[0]["status"], "sent", "the send under way was finished and recorded before the exit");
+    assert_eq!(graph.sends().len(), 1, "nothing was sent twice");
+    drop(stream);
 });
