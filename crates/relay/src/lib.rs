@@ -17,6 +17,7 @@ pub mod present;
 pub mod providers;
 pub mod routes;
 pub mod signing;
+pub mod status_poll;
 pub mod store;
 pub mod telemetry;
 mod web;
@@ -75,16 +76,18 @@ impl AppState {
     }
 }
 
-/// A running relay: its state and its outbox worker.
+/// A running relay: its state, its outbox worker and, where statuses are polled, its status poller.
 pub struct Relay {
     /// What the routes share.
     pub state: AppState,
     stop: CancellationToken,
     worker: JoinHandle<()>,
+    /// Polls delivery statuses, for providers without status webhooks.
+    poller: Option<JoinHandle<()>>,
 }
 
 impl Relay {
-    /// Opens the database (applying migrations) and starts the outbox.
+    /// Opens the database (applying migrations) and starts the outbox (and the status poller, if needed).
     pub async fn start(config: Config) -> anyhow::Result<Self> {
         let store = Store::connect(&config.database_url).await?;
         let http = reqwest::Client::builder()
@@ -101,8 +104,8 @@ impl Relay {
         let provider = Arc::new(match &config.provider {
             ProviderConfig::Sandbox => Provider::Sandbox(providers::sandbox::Sandbox::new(ingest.clone())),
             ProviderConfig::Cloud(cloud) => Provider::Cloud(providers::cloud::Cloud::new(cloud.clone(), http.clone())),
-            ProviderConfig::Timelines(_) => {
-                anyhow::bail!("SIDECHAT_PROVIDER: TimelinesAI is not supported by this build of the relay yet")
+            ProviderConfig::Timelines(timelines) => {
+                Provider::Timelines(providers::timelines::Timelines::new(timelines.clone(), http.clone()))
             }
         });
         let recovered = store.recover_interrupted(jiff::Timestamp::now().as_millisecond()).await?;
@@ -112,6 +115,9 @@ impl Relay {
         let outbox = Arc::new(Notify::new());
         let stop = CancellationToken::new();
         let worker = tokio::spawn(outbox::run(ingest.clone(), provider.clone(), outbox.clone(), stop.clone()));
+        let poller = provider
+            .status_poll_interval()
+            .map(|interval| tokio::spawn(status_poll::run(ingest.clone(), provider.clone(), interval, stop.clone())));
         let state = AppState {
             config: Arc::new(config),
             store,
@@ -124,7 +130,7 @@ impl Relay {
             http,
             pipedrive_refresh: Arc::new(tokio::sync::Mutex::new(())),
         };
-        Ok(Self { state, stop, worker })
+        Ok(Self { state, stop, worker, poller })
     }
 
     /// The HTTP routes.
@@ -136,6 +142,9 @@ impl Relay {
     pub async fn stop(self) {
         self.stop.cancel();
         let _ = self.worker.await;
+        if let Some(poller) = self.poller {
+            let _ = poller.await;
+        }
         self.state.store.close().await;
     }
 }
