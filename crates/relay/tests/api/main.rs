@@ -3,6 +3,7 @@
 
 mod mock_graph;
 mod mock_pipedrive;
+mod mock_timelines;
 mod support;
 
 mod auth;
@@ -13,3 +14,4 @@ mod messages;
 mod phones;
 mod pipedrive;
 mod restart;
+mod timelines;
