@@ -109,10 +109,12 @@ on_both_backends!(active_accounts_are_the_senders_and_a_first_message_needs_no_w
         ]
     );
     assert_eq!(provider_id(&app, &id).await, "tl-msg-1");
-    let recorded = mock.recorded.lock().unwrap();
-    assert_eq!(recorded.account_reads, 1, "the account list is cached between requests");
-    assert_eq!(recorded.unauthorized, 0, "every call carried the token");
-    drop(recorded);
+    let (account_reads, unauthorized) = {
+        let recorded = mock.recorded.lock().unwrap();
+        (recorded.account_reads, recorded.unauthorized)
+    };
+    assert_eq!(account_reads, 1, "the account list is cached between requests");
+    assert_eq!(unauthorized, 0, "every call carried the token");
     app.stop().await;
 });
 
