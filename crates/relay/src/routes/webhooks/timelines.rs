@@ -52,7 +52,7 @@ async fn receive_timelines_event(
         tracing::warn!("a TimelinesAI message event without a message_uid was skipped");
         return Ok(StatusCode::OK);
     };
-    match message["direction"].as_str() {
+    match direction(&event) {
         Some("received") => {
             let (Some(contact), Some(business_phone)) =
                 (phone(&event["chat"]["phone"]), phone(&event["whatsapp_account"]["phone"]))
@@ -85,6 +85,15 @@ async fn receive_timelines_event(
     Ok(StatusCode::OK)
 }
 
+/// `received` or `sent`: the message's direction, or else what the event type says.
+fn direction(event: &Value) -> Option<&str> {
+    event["message"]["direction"].as_str().or(match event["event_type"].as_str() {
+        Some("message:received:new") => Some("received"),
+        Some("message:sent:new") => Some("sent"),
+        _ => None,
+    })
+}
+
 /// The message's text, with the names of its files (their temporary URLs are not fetched).
 fn text(message: &Value) -> String {
     let mut lines: Vec<String> =
@@ -94,4 +103,26 @@ fn text(message: &Value) -> String {
         lines.push(format!("[attachment: {name}]"));
     }
     lines.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn files_are_named_in_the_text() {
+        let message =
+            json!({"text": " See attached ", "attachments": [{"filename": "offer.pdf"}, {"mimetype": "image/jpeg"}]});
+        assert_eq!(text(&message), "See attached\n[attachment: offer.pdf]\n[attachment: file]");
+        assert_eq!(text(&json!({"text": "Hi"})), "Hi");
+    }
+
+    #[test]
+    fn the_direction_falls_back_to_the_event_type() {
+        assert_eq!(direction(&json!({"event_type": "message:new", "message": {"direction": "sent"}})), Some("sent"));
+        assert_eq!(direction(&json!({"event_type": "message:received:new", "message": {}})), Some("received"));
+        assert_eq!(direction(&json!({"event_type": "message:new", "message": {}})), None);
+    }
 }
