@@ -15,3 +15,4 @@ mod phones;
 mod pipedrive;
 mod restart;
 mod timelines;
+mod timelines_restart;
