@@ -110,7 +110,10 @@ impl Relay {
         });
         let recovered = store.recover_interrupted(jiff::Timestamp::now().as_millisecond()).await?;
         if recovered > 0 {
-            tracing::warn!(recovered, "messages were being sent when the relay last stopped: sending them again");
+            tracing::warn!(
+                recovered,
+                "messages were being sent when the relay last stopped: they go out again unless the provider shows them sent"
+            );
         }
         let outbox = Arc::new(Notify::new());
         let stop = CancellationToken::new();
