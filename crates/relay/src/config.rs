@@ -98,6 +98,9 @@ pub struct TimelinesConfig {
     pub token: String,
     /// `TIMELINES_WEBHOOK_SECRET`: the secret path segment of the webhook URL.
     pub webhook_secret: String,
+    /// `TIMELINES_POLL_INTERVAL_MS`: how often delivery statuses are polled (default 5 s; TimelinesAI sends no
+    /// status webhooks).
+    pub poll_interval: std::time::Duration,
 }
 
 /// Pipedrive's app settings.
@@ -221,6 +224,9 @@ fn read_provider(env: &Env<impl Fn(&str) -> Option<String>>) -> Result<ProviderC
             api_url: env.url("TIMELINES_API_URL")?.unwrap_or_else(|| DEFAULT_TIMELINES_URL.to_owned()),
             token: env.required("TIMELINES_API_TOKEN")?,
             webhook_secret: env.secret("TIMELINES_WEBHOOK_SECRET")?,
+            poll_interval: std::time::Duration::from_millis(
+                env.parsed::<u64>("TIMELINES_POLL_INTERVAL_MS", "a number of milliseconds")?.unwrap_or(5_000).max(10),
+            ),
         })),
         other => Err(env.error("SIDECHAT_PROVIDER", &format!("`{other}` is not one of sandbox, cloud, timelines"))),
     }

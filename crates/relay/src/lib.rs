@@ -18,6 +18,7 @@ pub mod present;
 pub mod providers;
 pub mod routes;
 pub mod signing;
+pub mod status_poll;
 pub mod store;
 pub mod telemetry;
 mod web;
@@ -78,16 +79,18 @@ impl AppState {
     }
 }
 
-/// A running relay: its state and its outbox worker.
+/// A running relay: its state, its outbox worker and, where statuses are polled, its status poller.
 pub struct Relay {
     /// What the routes share.
     pub state: AppState,
     stop: CancellationToken,
     worker: JoinHandle<()>,
+    /// Polls delivery statuses, for providers without status webhooks.
+    poller: Option<JoinHandle<()>>,
 }
 
 impl Relay {
-    /// Opens the database (applying migrations) and starts the outbox.
+    /// Opens the database (applying migrations) and starts the outbox (and the status poller, if needed).
     pub async fn start(config: Config) -> anyhow::Result<Self> {
         let store = Store::connect(&config.database_url).await?;
         let http = reqwest::Client::builder()
@@ -104,8 +107,8 @@ impl Relay {
         let provider = Arc::new(match &config.provider {
             ProviderConfig::Sandbox => Provider::Sandbox(providers::sandbox::Sandbox::new(ingest.clone())),
             ProviderConfig::Cloud(cloud) => Provider::Cloud(providers::cloud::Cloud::new(cloud.clone(), http.clone())),
-            ProviderConfig::Timelines(_) => {
-                anyhow::bail!("SIDECHAT_PROVIDER: TimelinesAI is not supported by this build of the relay yet")
+            ProviderConfig::Timelines(timelines) => {
+                Provider::Timelines(providers::timelines::Timelines::new(timelines.clone(), http.clone()))
             }
         });
         if config.demo {
@@ -113,11 +116,17 @@ impl Relay {
         }
         let recovered = store.recover_interrupted(jiff::Timestamp::now().as_millisecond()).await?;
         if recovered > 0 {
-            tracing::warn!(recovered, "messages were being sent when the relay last stopped: sending them again");
+            tracing::warn!(
+                recovered,
+                "messages were being sent when the relay last stopped: they go out again unless the provider shows them sent"
+            );
         }
         let outbox = Arc::new(Notify::new());
         let stop = CancellationToken::new();
         let worker = tokio::spawn(outbox::run(ingest.clone(), provider.clone(), outbox.clone(), stop.clone()));
+        let poller = provider
+            .status_poll_interval()
+            .map(|interval| tokio::spawn(status_poll::run(ingest.clone(), provider.clone(), interval, stop.clone())));
         let state = AppState {
             config: Arc::new(config),
             store,
@@ -131,7 +140,7 @@ impl Relay {
             closing: CancellationToken::new(),
             pipedrive_refresh: Arc::new(tokio::sync::Mutex::new(())),
         };
-        Ok(Self { state, stop, worker })
+        Ok(Self { state, stop, worker, poller })
     }
 
     /// The HTTP routes.
@@ -143,6 +152,9 @@ impl Relay {
     pub async fn stop(self) {
         self.stop.cancel();
         let _ = self.worker.await;
+        if let Some(poller) = self.poller {
+            let _ = poller.await;
+        }
         self.state.store.close().await;
     }
 }

@@ -3,10 +3,11 @@
 
 pub mod cloud;
 pub mod sandbox;
+pub mod timelines;
 
 use std::time::Duration;
 
-use sidechat_domain::wire::{Sender, Template, TemplateSend};
+use sidechat_domain::wire::{DeliveryStatus, Sender, Template, TemplateSend};
 
 use crate::store::{MessageRow, StoredAttachment};
 
@@ -51,6 +52,8 @@ pub enum Provider {
     Sandbox(sandbox::Sandbox),
     /// Meta's Cloud API.
     Cloud(cloud::Cloud),
+    /// TimelinesAI (WhatsApp Web numbers).
+    Timelines(timelines::Timelines),
 }
 
 impl Provider {
@@ -59,6 +62,7 @@ impl Provider {
         match self {
             Self::Sandbox(_) => sidechat_domain::Provider::Sandbox,
             Self::Cloud(_) => sidechat_domain::Provider::Cloud,
+            Self::Timelines(_) => sidechat_domain::Provider::Timelines,
         }
     }
 
@@ -67,6 +71,7 @@ impl Provider {
         match self {
             Self::Sandbox(sandbox) => Ok(sandbox.senders()),
             Self::Cloud(cloud) => Ok(cloud.senders()),
+            Self::Timelines(timelines) => timelines.senders().await,
         }
     }
 
@@ -75,15 +80,33 @@ impl Provider {
         match self {
             Self::Sandbox(sandbox) => sandbox.send(outgoing).await,
             Self::Cloud(cloud) => cloud.send(outgoing).await,
+            Self::Timelines(timelines) => timelines.send(outgoing).await,
         }
     }
 
     /// After a send with an unknown outcome: the provider's id for the message if it did go out, where the
     /// provider lets us look. `None` means it did not go out, or that the provider cannot tell.
-    pub async fn find_sent(&self, _outgoing: &Outgoing) -> anyhow::Result<Option<String>> {
+    pub async fn find_sent(&self, outgoing: &Outgoing) -> anyhow::Result<Option<String>> {
         match self {
             // Neither lets us look up what was sent: an unknown outcome is sent again.
             Self::Sandbox(_) | Self::Cloud(_) => Ok(None),
+            Self::Timelines(timelines) => timelines.find_sent(outgoing).await,
+        }
+    }
+
+    /// How often delivery statuses must be polled, for providers that report none by webhook.
+    pub fn status_poll_interval(&self) -> Option<Duration> {
+        match self {
+            Self::Sandbox(_) | Self::Cloud(_) => None,
+            Self::Timelines(timelines) => Some(timelines.poll_interval()),
+        }
+    }
+
+    /// The provider's current status for one of its message ids, where it can be asked.
+    pub async fn status(&self, provider_id: &str) -> anyhow::Result<Option<DeliveryStatus>> {
+        match self {
+            Self::Sandbox(_) | Self::Cloud(_) => Ok(None),
+            Self::Timelines(timelines) => timelines.status(provider_id).await,
         }
     }
 
@@ -92,6 +115,7 @@ impl Provider {
         match self {
             Self::Sandbox(sandbox) => Ok(sandbox.templates()),
             Self::Cloud(cloud) => cloud.templates().await,
+            Self::Timelines(_) => Ok(Vec::new()),
         }
     }
 }

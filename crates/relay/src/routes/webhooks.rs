@@ -1,6 +1,6 @@
 //! Provider webhooks. The Cloud API's: `GET /webhooks/whatsapp` answers Meta's verification challenge;
 //! `POST /webhooks/whatsapp` takes inbound messages and statuses, signed with `X-Hub-Signature-256` over the
-//! raw body (checked in constant time; anything unverifiable is refused).
+//! raw body (checked in constant time; anything unverifiable is refused). TimelinesAI's are in [`timelines`].
 
 use axum::Router;
 use axum::body::Bytes;
@@ -21,8 +21,12 @@ use crate::config::ProviderConfig;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{AttachmentMeta, InboundMessage, StoredAttachment};
 
+mod timelines;
+
 pub fn router() -> Router<AppState> {
-    Router::new().route("/webhooks/whatsapp", get(verify_subscription).post(receive_cloud_events))
+    Router::new()
+        .route("/webhooks/whatsapp", get(verify_subscription).post(receive_cloud_events))
+        .merge(timelines::router())
 }
 
 #[derive(Deserialize)]

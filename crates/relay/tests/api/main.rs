@@ -3,6 +3,7 @@
 
 mod mock_graph;
 mod mock_pipedrive;
+mod mock_timelines;
 mod support;
 
 mod auth;
@@ -14,3 +15,5 @@ mod messages;
 mod phones;
 mod pipedrive;
 mod restart;
+mod timelines;
+mod timelines_restart;

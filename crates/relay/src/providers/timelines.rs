@@ -1,0 +1,193 @@
+//! TimelinesAI's public API, which drives WhatsApp Web (QR-linked) numbers: senders from `/whatsapp_accounts`,
+//! sends through `POST /messages` (files uploaded first to `/files_upload`), delivery statuses from
+//! `/messages/{uid}/status_history` (TimelinesAI has no status webhooks: the relay polls), and, after a send
+//! with an unknown outcome, a look at the chat history before sending again.
+//!
+//! Paths never end in `/`: TimelinesAI answers `/chats/` with an HTML 404.
+
+mod history;
+mod wire;
+
+use std::time::{Duration, Instant};
+
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+use sidechat_domain::E164;
+use sidechat_domain::attachment;
+use sidechat_domain::wire::{DeliveryStatus, Sender};
+use tokio::sync::Mutex;
+
+use super::{Outgoing, SendError, retry_after};
+use crate::config::TimelinesConfig;
+use crate::store::StoredAttachment;
+
+pub use wire::{millis, parse_status, phone};
+
+/// How long the list of WhatsApp accounts is reused before TimelinesAI is asked again.
+const ACCOUNTS_TTL: Duration = Duration::from_secs(60);
+
+/// The TimelinesAI client.
+pub struct Timelines {
+    config: TimelinesConfig,
+    http: reqwest::Client,
+    /// The active accounts, and when they were read.
+    accounts: Mutex<Option<(Instant, Vec<Sender>)>>,
+}
+
+impl Timelines {
+    /// A client for the configured workspace.
+    pub fn new(config: TimelinesConfig, http: reqwest::Client) -> Self {
+        Self { config, http, accounts: Mutex::new(None) }
+    }
+
+    /// How often delivery statuses are polled.
+    pub fn poll_interval(&self) -> Duration {
+        self.config.poll_interval
+    }
+
+    /// The workspace's active WhatsApp accounts, read at most once a minute.
+    pub async fn senders(&self) -> anyhow::Result<Vec<Sender>> {
+        let mut cached = self.accounts.lock().await;
+        if let Some((read_at, senders)) = cached.as_ref()
+            && read_at.elapsed() < ACCOUNTS_TTL
+        {
+            return Ok(senders.clone());
+        }
+        let body = self.get("/whatsapp_accounts", &[]).await?;
+        let senders = wire::active_senders(&body);
+        *cached = Some((Instant::now(), senders.clone()));
+        Ok(senders)
+    }
+
+    /// The account id behind a business number: from the account list when it answers in time, otherwise
+    /// TimelinesAI's own form (`<digits>@s.whatsapp.net`), so an inbound message is never lost to a slow list.
+    pub async fn sender_id_for(&self, phone: &E164) -> String {
+        let listed = tokio::time::timeout(Duration::from_secs(2), self.senders()).await;
+        match listed {
+            Ok(Ok(senders)) => {
+                if let Some(sender) = senders.into_iter().find(|s| &s.phone == phone) {
+                    return sender.id;
+                }
+            }
+            Ok(Err(error)) => tracing::warn!(error = format!("{error:#}"), "listing TimelinesAI accounts"),
+            Err(_) => tracing::warn!("listing TimelinesAI accounts took too long"),
+        }
+        format!("{}@s.whatsapp.net", phone.digits())
+    }
+
+    /// Sends one message (uploading its file first); returns TimelinesAI's `message_uid`.
+    pub async fn send(&self, outgoing: &Outgoing) -> Result<String, SendError> {
+        let message = &outgoing.message;
+        let mut payload = json!({
+            "phone": message.contact.as_str(),
+            "text": message.body,
+            "whatsapp_account_phone": message.business_phone.as_str(),
+        });
+        if let Some(file) = outgoing.attachments.first() {
+            payload["file_uid"] = json!(self.upload(file).await?);
+        }
+        let answer = self
+            .http
+            .post(self.url("/messages"))
+            .bearer_auth(&self.config.token)
+            .json(&payload)
+            .send()
+            .await
+            .map_err(unknown)?;
+        let body = read(answer).await?;
+        body["data"]["message_uid"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| SendError::Unknown { reason: format!("TimelinesAI answered without a message_uid: {body}") })
+    }
+
+    async fn upload(&self, file: &StoredAttachment) -> Result<String, SendError> {
+        let accepted = attachment::check(
+            sidechat_domain::Provider::Timelines,
+            &file.meta.name,
+            Some(&file.meta.mime),
+            file.data.len() as u64,
+        )
+        .map_err(|e| SendError::Permanent { code: "unsupported_attachment".to_owned(), message: e.to_string() })?;
+        let part = Part::bytes(file.data.clone())
+            .file_name(file.meta.name.clone())
+            .mime_str(&accepted.mime)
+            .map_err(|e| SendError::Permanent { code: "unsupported_attachment".to_owned(), message: e.to_string() })?;
+        let answer = self
+            .http
+            .post(self.url("/files_upload"))
+            .bearer_auth(&self.config.token)
+            .multipart(Form::new().part("file", part))
+            .send()
+            .await
+            .map_err(unknown)?;
+        let body = read(answer).await?;
+        let data = &body["data"];
+        data["uid"]
+            .as_str()
+            .or(data["file_uid"].as_str())
+            .map(str::to_owned)
+            .ok_or_else(|| SendError::Unknown { reason: format!("the file upload answered without a uid: {body}") })
+    }
+
+    /// After a send with an unknown outcome: the uid of the same message in the chat history, if it went out.
+    pub async fn find_sent(&self, outgoing: &Outgoing) -> anyhow::Result<Option<String>> {
+        history::find_sent(self, outgoing).await
+    }
+
+    /// The most advanced status TimelinesAI reports for a message, if any it names.
+    pub async fn status(&self, uid: &str) -> anyhow::Result<Option<DeliveryStatus>> {
+        let body = self.get(&format!("/messages/{}/status_history", urlencoding::encode(uid)), &[]).await?;
+        Ok(wire::latest_status(&body["data"]))
+    }
+
+    /// A GET answered with `"status": "ok"`.
+    async fn get(&self, path: &str, query: &[(&str, &str)]) -> anyhow::Result<Value> {
+        let answer = self.http.get(self.url(path)).query(query).bearer_auth(&self.config.token).send().await?;
+        let status = answer.status();
+        let body: Value = answer.json().await.unwrap_or(Value::Null);
+        if !status.is_success() || body["status"] != "ok" {
+            let message = body["message"].as_str().unwrap_or("no message");
+            anyhow::bail!("TimelinesAI answered {status} to GET {path}: {message}");
+        }
+        Ok(body)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.config.api_url)
+    }
+}
+
+fn unknown(error: reqwest::Error) -> SendError {
+    SendError::Unknown { reason: format!("no answer from TimelinesAI: {error}") }
+}
+
+/// Reads an answer to a send or an upload, classifying failures by HTTP status.
+async fn read(answer: reqwest::Response) -> Result<Value, SendError> {
+    let status = answer.status();
+    let retry_after = retry_after(answer.headers());
+    let text = answer.text().await.map_err(unknown)?;
+    let body: Option<Value> = serde_json::from_str(&text).ok();
+    let message = body
+        .as_ref()
+        .and_then(|b| b["message"].as_str())
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("HTTP {status}"));
+    if status.is_success() {
+        return match body {
+            Some(body) if body["status"] == "ok" => Ok(body),
+            Some(_) => Err(SendError::Permanent { code: "timelines_error".to_owned(), message }),
+            None => Err(SendError::Unknown { reason: format!("unreadable answer from TimelinesAI: {text}") }),
+        };
+    }
+    Err(match status.as_u16() {
+        429 => SendError::Retryable { reason: format!("throttled by TimelinesAI: {message}"), retry_after },
+        // A bad or expired token is the operator's to fix; keep the message queued meanwhile.
+        401 | 403 => SendError::Retryable {
+            reason: format!("TimelinesAI refused the token ({status}): {message}"),
+            retry_after: None,
+        },
+        code if status.is_client_error() => SendError::Permanent { code: format!("timelines_{code}"), message },
+        _ => SendError::Unknown { reason: format!("TimelinesAI error {status}: {message}") },
+    })
+}

@@ -1,0 +1,151 @@
+//! Whether a message already went out, read from the chat history: TimelinesAI takes no idempotency key, so
+//! after a timeout or a crash the relay looks for the same text (and file) from the same account, sent since
+//! shortly before the message was accepted, and only sends again when it finds none.
+
+use serde_json::Value;
+
+use super::{Timelines, wire};
+use crate::providers::Outgoing;
+
+/// How far before a message's acceptance a match may be dated (clocks differ).
+const CLOCK_SLACK_MS: i64 = 60_000;
+/// The most pages of chats or of messages read in one look.
+const MAX_PAGES: u32 = 5;
+
+/// The uid of `outgoing` in the chat history with its recipient, if it is there.
+pub async fn find_sent(timelines: &Timelines, outgoing: &Outgoing) -> anyhow::Result<Option<String>> {
+    let message = &outgoing.message;
+    for chat in chats_with(timelines, outgoing).await? {
+        for page in 1..=MAX_PAGES {
+            let page_number = page.to_string();
+            let body = timelines
+                .get(
+                    &format!("/chats/{}/messages", urlencoding::encode(&chat)),
+                    &[("from_me", "true"), ("page", &page_number)],
+                )
+                .await?;
+            let messages = &body["data"]["messages"];
+            if let Some(uid) = messages.as_array().into_iter().flatten().find_map(|m| matching_uid(m, outgoing)) {
+                tracing::info!(message = %message.id, uid, "found an earlier send in the TimelinesAI chat history");
+                return Ok(Some(uid));
+            }
+            if body["data"]["has_more_pages"] != true {
+                break;
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The ids of the recipient's chats on the sending account.
+async fn chats_with(timelines: &Timelines, outgoing: &Outgoing) -> anyhow::Result<Vec<String>> {
+    let message = &outgoing.message;
+    let mut ids = Vec::new();
+    for page in 1..=MAX_PAGES {
+        let page_number = page.to_string();
+        let body = timelines.get("/chats", &[("phone", message.contact.as_str()), ("page", &page_number)]).await?;
+        for chat in body["data"]["chats"].as_array().into_iter().flatten() {
+            // The phone filter is loose on TimelinesAI's side: check the number and the account here.
+            let same_contact = wire::phone(&chat["phone"]).is_some_and(|p| p == message.contact);
+            let same_account = chat["whatsapp_account_id"].as_str().is_none_or(|account| account == message.sender_id);
+            let id = match &chat["id"] {
+                Value::String(id) => Some(id.clone()),
+                Value::Number(id) => Some(id.to_string()),
+                _ => None,
+            };
+            if let (true, true, Some(id)) = (same_contact, same_account, id) {
+                ids.push(id);
+            }
+        }
+        if body["data"]["has_more_pages"] != true {
+            break;
+        }
+    }
+    Ok(ids)
+}
+
+/// The uid of a history entry that is `outgoing`: from us, by the same account, same text and file, recent.
+fn matching_uid(entry: &Value, outgoing: &Outgoing) -> Option<String> {
+    let message = &outgoing.message;
+    if entry["from_me"] != true || entry["text"].as_str().unwrap_or_default().trim() != message.body.trim() {
+        return None;
+    }
+    if wire::millis(&entry["timestamp"])? < message.created_at - CLOCK_SLACK_MS {
+        return None;
+    }
+    if let Some(sender) = wire::phone(&entry["sender_phone"])
+        && sender != message.business_phone
+    {
+        return None;
+    }
+    let file = entry["attachment_filename"].as_str().filter(|name| !name.is_empty());
+    let expected = outgoing.attachments.first().map(|file| file.meta.name.as_str());
+    if file != expected {
+        return None;
+    }
+    entry["uid"].as_str().map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use sidechat_domain::E164;
+    use sidechat_domain::wire::DeliveryStatus;
+
+    use super::*;
+    use crate::store::{AttachmentMeta, MessageRow, StoredAttachment};
+
+    fn outgoing(file: Option<&str>) -> Outgoing {
+        let message = MessageRow {
+            id: "m1".into(),
+            direction: "out".into(),
+            sender_id: "4930901820@s.whatsapp.net".into(),
+            business_phone: E164::parse("+4930901820").unwrap(),
+            contact: E164::parse("+498963648018").unwrap(),
+            body: "Your offer".into(),
+            template: None,
+            status: DeliveryStatus::Queued,
+            error_code: None,
+            error_message: None,
+            provider_id: None,
+            created_at: 1_763_785_800_000,
+            attempts: 1,
+            attachments: Vec::new(),
+        };
+        let attachments = file
+            .map(|name| StoredAttachment {
+                meta: AttachmentMeta { id: "a1".into(), name: name.into(), size: 3, mime: "application/pdf".into() },
+                data: b"pdf".to_vec(),
+            })
+            .into_iter()
+            .collect();
+        Outgoing { message, attachments, template: None }
+    }
+
+    fn entry(text: &str, timestamp: &str, file: Option<&str>) -> Value {
+        json!({"uid": "u1", "from_me": true, "text": text, "timestamp": timestamp, "sender_phone": "+4930901820",
+               "recipient_phone": "+498963648018", "attachment_filename": file})
+    }
+
+    #[test]
+    fn the_same_text_from_the_same_account_since_acceptance_matches() {
+        let text = outgoing(None);
+        assert_eq!(matching_uid(&entry("Your offer", "2025-11-22T04:29:30Z", None), &text).as_deref(), Some("u1"));
+        // too early, other text, other account, a file where none was sent
+        assert_eq!(matching_uid(&entry("Your offer", "2025-11-22T04:28:30Z", None), &text), None);
+        assert_eq!(matching_uid(&entry("Other", "2025-11-22T04:30:10Z", None), &text), None);
+        let mut other_account = entry("Your offer", "2025-11-22T04:30:10Z", None);
+        other_account["sender_phone"] = json!("+551133334444");
+        assert_eq!(matching_uid(&other_account, &text), None);
+        assert_eq!(matching_uid(&entry("Your offer", "2025-11-22T04:30:10Z", Some("a.pdf")), &text), None);
+    }
+
+    #[test]
+    fn a_file_must_match_by_name() {
+        let with_file = outgoing(Some("offer.pdf"));
+        let sent = entry("Your offer", "2025-11-22T04:30:10Z", Some("offer.pdf"));
+        assert_eq!(matching_uid(&sent, &with_file).as_deref(), Some("u1"));
+        assert_eq!(matching_uid(&entry("Your offer", "2025-11-22T04:30:10Z", Some("other.pdf")), &with_file), None);
+        assert_eq!(matching_uid(&entry("Your offer", "2025-11-22T04:30:10Z", None), &with_file), None);
+    }
+}

@@ -1,0 +1,59 @@
+//! Status polling, for providers that send no status webhooks (TimelinesAI): every interval, each outbound
+//! message sent but not yet read is looked up and its status fed to [`Ingest::status`], like a webhook's.
+//! A message is polled until it is read (or failed), for at most [`POLL_FOR`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sidechat_domain::wire::DeliveryStatus;
+use tokio_util::sync::CancellationToken;
+
+use crate::ingest::Ingest;
+use crate::providers::Provider;
+
+/// How long after it was accepted a message's status is still polled.
+pub const POLL_FOR: Duration = Duration::from_secs(7 * 24 * 3600);
+/// The most messages looked up in one round.
+const PER_ROUND: i64 = 500;
+
+/// Polls every `interval` until `stop` is cancelled.
+pub async fn run(ingest: Ingest, provider: Arc<Provider>, interval: Duration, stop: CancellationToken) {
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => break,
+            () = tokio::time::sleep(interval) => {}
+        }
+        tokio::select! {
+            () = stop.cancelled() => break,
+            () = round(&ingest, &provider) => {}
+        }
+    }
+}
+
+/// One pass over the messages awaiting a status.
+async fn round(ingest: &Ingest, provider: &Provider) {
+    let since = jiff::Timestamp::now().as_millisecond() - POLL_FOR.as_millis() as i64;
+    let pending = match ingest.store.unread_sent(since, PER_ROUND).await {
+        Ok(pending) => pending,
+        Err(error) => {
+            tracing::error!(error = %error, "reading the messages awaiting a status");
+            return;
+        }
+    };
+    for message in pending {
+        let Some(provider_id) = message.provider_id.as_deref() else { continue };
+        let status = match provider.status(provider_id).await {
+            Ok(Some(status)) => status,
+            Ok(None) => continue,
+            Err(error) => {
+                tracing::warn!(message = %message.id, error = format!("{error:#}"), "polling a delivery status");
+                continue;
+            }
+        };
+        let error = (status == DeliveryStatus::Failed)
+            .then_some(("provider_failed", "the provider reported that the message could not be sent"));
+        if let Err(error) = ingest.status(provider_id, status, error).await {
+            tracing::error!(message = %message.id, error = format!("{error:#}"), "applying a polled status");
+        }
+    }
+}

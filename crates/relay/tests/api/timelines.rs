@@ -1,0 +1,222 @@
+//! The TimelinesAI provider against a local stand-in: senders from the workspace's accounts, text and file
+//! sends without a 24-hour window, throttling retried, refusals failed, a timed-out send found in the chat
+//! history instead of sent twice, polled delivery statuses, and the secret-path webhook.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::mock_timelines::*;
+use crate::on_both_backends;
+use crate::support::*;
+
+const CUSTOMER: &str = "+498963648018";
+
+async fn spawn_timelines(backend: Backend, mock: &Timelines, timeout_ms: u64) -> TestApp {
+    let url = mock.start().await;
+    TestApp::spawn(backend, |settings| {
+        settings.retain(|(k, _)| *k != "SIDECHAT_PROVIDER");
+        settings.extend([
+            ("SIDECHAT_PROVIDER", "timelines".to_owned()),
+            ("TIMELINES_API_URL", url),
+            ("TIMELINES_API_TOKEN", TOKEN.to_owned()),
+            ("TIMELINES_WEBHOOK_SECRET", WEBHOOK_SECRET.to_owned()),
+            ("TIMELINES_POLL_INTERVAL_MS", "50".to_owned()),
+            ("SIDECHAT_PROVIDER_TIMEOUT_MS", timeout_ms.to_string()),
+        ]);
+    })
+    .await
+}
+
+async fn send(app: &TestApp, key: &str, request: Value) -> (u16, Value) {
+    json(
+        app.post("/api/v1/messages")
+            .header("authorization", bearer())
+            .header("idempotency-key", key)
+            .json(&request)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+/// Sends a text from the test account to the customer; returns the relay's message id.
+async fn send_text(app: &TestApp, key: &str, body: &str) -> String {
+    let (status, sent) = send(app, key, json!({"from": ACCOUNT_ID, "to": CUSTOMER, "body": body})).await;
+    assert_eq!(status, 202, "{sent}");
+    sent["message"]["id"].as_str().unwrap().to_owned()
+}
+
+async fn messages(app: &TestApp) -> Vec<Value> {
+    let (_, page) = json(
+        app.get("/api/v1/messages?phone=%2B498963648018&limit=100")
+            .header("authorization", bearer())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    page["messages"].as_array().cloned().unwrap_or_default()
+}
+
+async fn until_status(app: &TestApp, id: &str, wanted: &str) -> Value {
+    eventually(Duration::from_secs(20), || async {
+        messages(app).await.into_iter().find(|m| m["id"] == id && m["status"] == wanted)
+    })
+    .await
+}
+
+/// The provider's id of a stored message.
+async fn provider_id(app: &TestApp, id: &str) -> String {
+    app.state.store.message(id).await.unwrap().unwrap().provider_id.unwrap()
+}
+
+async fn webhook(app: &TestApp, secret: &str, event: &Value) -> (u16, Value) {
+    json(app.post(&format!("/webhooks/timelines/{secret}")).json(event).send().await.unwrap()).await
+}
+
+fn received(uid: &str, text: &str) -> Value {
+    json!({
+        "event_type": "message:received:new",
+        "chat": {"chat_id": 9001, "full_name": "Marie", "phone": CUSTOMER, "is_group": false},
+        "whatsapp_account": {"phone": SENDER_PHONE, "full_name": "Berlin desk"},
+        "message": {"message_uid": uid, "text": text, "direction": "received", "origin": "WhatsApp",
+                    "timestamp": jiff::Timestamp::now().to_string(), "sender": {"phone": CUSTOMER}, "attachments": []}
+    })
+}
+
+on_both_backends!(active_accounts_are_the_senders_and_a_first_message_needs_no_window, |backend| async move {
+    let mock = Timelines::default();
+    let app = spawn_timelines(backend, &mock, 5_000).await;
+    let (status, senders) =
+        json(app.get("/api/v1/senders").header("authorization", bearer()).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{senders}");
+    assert_eq!(
+        senders["senders"],
+        json!([
+            {"id": ACCOUNT_ID, "phone": SENDER_PHONE, "label": "Berlin desk", "provider": "timelines"},
+            {"id": OTHER_ACCOUNT_ID, "phone": OTHER_PHONE, "label": OTHER_PHONE, "provider": "timelines"}
+        ])
+    );
+    // the customer never wrote: WhatsApp Web numbers have no 24-hour window
+    let id = send_text(&app, "first", "Hello Marie, your offer is ready").await;
+    until_status(&app, &id, "sent").await;
+    assert_eq!(
+        mock.sends(),
+        [
+            json!({"phone": CUSTOMER, "text": "Hello Marie, your offer is ready", "whatsapp_account_phone": SENDER_PHONE})
+        ]
+    );
+    assert_eq!(provider_id(&app, &id).await, "tl-msg-1");
+    let (account_reads, unauthorized) = {
+        let recorded = mock.recorded.lock().unwrap();
+        (recorded.account_reads, recorded.unauthorized)
+    };
+    assert_eq!(account_reads, 1, "the account list is cached between requests");
+    assert_eq!(unauthorized, 0, "every call carried the token");
+    app.stop().await;
+});
+
+on_both_backends!(a_file_is_uploaded_then_sent_with_its_uid, |backend| async move {
+    let mock = Timelines::default();
+    let app = spawn_timelines(backend, &mock, 5_000).await;
+    let pdf = reqwest::multipart::Part::bytes(b"%PDF-1.4 offer".to_vec())
+        .file_name("offer.pdf")
+        .mime_str("application/pdf")
+        .unwrap();
+    let (status, upload) = json(
+        app.post("/api/v1/uploads")
+            .header("authorization", bearer())
+            .multipart(reqwest::multipart::Form::new().part("file", pdf))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{upload}");
+    let request = json!({"from": ACCOUNT_ID, "to": CUSTOMER, "body": "Here it is",
+                         "attachments": [{"upload": upload["upload"]["id"]}]});
+    let (status, sent) = send(&app, "pdf", request).await;
+    assert_eq!(status, 202, "{sent}");
+    until_status(&app, sent["message"]["id"].as_str().unwrap(), "sent").await;
+    assert_eq!(mock.recorded.lock().unwrap().uploads, [("offer.pdf".to_owned(), "application/pdf".to_owned(), 14)]);
+    assert_eq!(
+        mock.sends(),
+        [
+            json!({"phone": CUSTOMER, "text": "Here it is", "whatsapp_account_phone": SENDER_PHONE, "file_uid": "tl-file-1"})
+        ]
+    );
+    app.stop().await;
+});
+
+on_both_backends!(throttling_is_retried_and_a_refusal_fails_with_its_message, |backend| async move {
+    let mock = Timelines::default();
+    let app = spawn_timelines(backend, &mock, 5_000).await;
+    mock.script([Scripted::Error(429, "Too many requests")]);
+    let id = send_text(&app, "throttled", "first").await;
+    until_status(&app, &id, "sent").await;
+    assert_eq!(mock.sends().len(), 2, "the throttled send and its retry");
+
+    mock.script([Scripted::Error(400, "Phone number is not on WhatsApp")]);
+    let id = send_text(&app, "refused", "second").await;
+    let failed = until_status(&app, &id, "failed").await;
+    assert_eq!(failed["error"]["code"], "timelines_400");
+    assert_eq!(failed["error"]["message"], "Phone number is not on WhatsApp");
+    assert_eq!(mock.sends().len(), 3, "a refusal is not retried");
+    app.stop().await;
+});
+
+on_both_backends!(a_timed_out_send_is_found_in_the_chat_history_not_sent_again, |backend| async move {
+    let mock = Timelines::default();
+    let app = spawn_timelines(backend, &mock, 300).await;
+    mock.script([Scripted::Slow(Duration::from_millis(1_500))]);
+    let id = send_text(&app, "slow", "are you there").await;
+    until_status(&app, &id, "sent").await;
+    assert_eq!(mock.sends().len(), 1, "the timed-out send went out, and was not repeated");
+    assert_eq!(provider_id(&app, &id).await, "tl-msg-1", "the uid comes from the chat history");
+    app.stop().await;
+});
+
+on_both_backends!(statuses_are_polled_from_sent_to_read, |backend| async move {
+    let mock = Timelines::default();
+    let app = spawn_timelines(backend, &mock, 5_000).await;
+    let id = send_text(&app, "polled", "did you get it").await;
+    until_status(&app, &id, "sent").await;
+    let uid = provider_id(&app, &id).await;
+    mock.report(&uid, "Delivered");
+    until_status(&app, &id, "delivered").await;
+    mock.report(&uid, "READ");
+    until_status(&app, &id, "read").await;
+    app.stop().await;
+});
+
+on_both_backends!(the_webhook_logs_inbound_messages_once_behind_its_secret, |backend| async move {
+    let mock = Timelines::default();
+    let app = spawn_timelines(backend, &mock, 5_000).await;
+    let wrong = webhook(&app, "not-the-secret-at-all-0000", &received("tl-in-0", "forged")).await;
+    assert_error(&wrong, 404, "not_found");
+    assert!(messages(&app).await.is_empty(), "nothing behind a wrong secret is logged");
+
+    // TimelinesAI retries deliveries: the same message twice is logged once
+    for _ in 0..2 {
+        assert_eq!(webhook(&app, WEBHOOK_SECRET, &received("tl-in-1", "Hi, any news?")).await.0, 200);
+    }
+    let other = json!({"event_type": "chat:created", "chat": {"chat_id": 9001, "phone": CUSTOMER}});
+    assert_eq!(webhook(&app, WEBHOOK_SECRET, &other).await.0, 200);
+    // a message sent from the phone, not through the relay, confirms nothing and is not logged here
+    let mut sent_elsewhere = received("tl-out-9", "sent from the phone");
+    sent_elsewhere["event_type"] = json!("message:sent:new");
+    sent_elsewhere["message"]["direction"] = json!("sent");
+    assert_eq!(webhook(&app, WEBHOOK_SECRET, &sent_elsewhere).await.0, 200);
+    let logged = messages(&app).await;
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert_eq!(logged[0]["direction"], "in");
+    assert_eq!(logged[0]["body"], "Hi, any news?");
+    assert_eq!(logged[0]["from"], CUSTOMER);
+    let stored = app.state.store.message(logged[0]["id"].as_str().unwrap()).await.unwrap().unwrap();
+    assert_eq!(stored.sender_id, ACCOUNT_ID);
+    let metrics = app.state.metrics.render();
+    assert!(!metrics.contains(WEBHOOK_SECRET), "the secret never reaches the metrics");
+    app.stop().await;
+});
