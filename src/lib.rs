@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod components;
+pub mod host;
 pub mod relay;
 
 use wasm_bindgen::prelude::wasm_bindgen;

@@ -3,6 +3,9 @@
 
 use gloo_net::http::Request;
 use serde::Deserialize;
+use sidechat_domain::wire::{ErrorBody, Record};
+
+use crate::host::RecordRef;
 
 /// What the panel knows of the relay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,5 +51,22 @@ pub async fn check_health() -> Health {
     match response.json::<HealthBody>().await {
         Ok(body) if response.ok() && body.status == "ok" => Health::Ok,
         _ => Health::Unreachable,
+    }
+}
+
+/// Reads the record the panel is on (Pipedrive), or the relay's message for people.
+pub async fn fetch_record(record: &RecordRef, token: &str) -> Result<Record, String> {
+    let url = format!("/api/v1/records/pipedrive/{}/{}", record.kind, record.id);
+    let response = Request::get(&url)
+        .header("Authorization", &format!("Bearer {token}"))
+        .send()
+        .await
+        .map_err(|_| "Sidechat's server cannot be reached.".to_owned())?;
+    if response.ok() {
+        return response.json::<Record>().await.map_err(|_| "Sidechat's server sent an unreadable record.".to_owned());
+    }
+    match response.json::<ErrorBody>().await {
+        Ok(body) => Err(body.error.message),
+        Err(_) => Err(format!("Sidechat's server answered {}.", response.status())),
     }
 }

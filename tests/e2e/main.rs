@@ -26,3 +26,41 @@ async fn built_widget_loads_from_the_relay_and_reaches_it() {
 
     browser.client.clone().close().await.unwrap();
 }
+
+#[tokio::test]
+async fn in_the_pipedrive_host_the_panel_initializes_reads_its_record_and_follows_the_theme() {
+    let relay = Relay::start();
+    let browser = Browser::start().await;
+    let client = &browser.client;
+
+    client.goto(&format!("{}&record=person:1", relay.pipedrive_host)).await.unwrap();
+    client
+        .wait()
+        .at_most(LIMIT)
+        .for_element(Locator::Css("[data-testid=host-panel][data-initialized=true]"))
+        .await
+        .expect("the panel never sent `initialize` to the host");
+    let iframe = client.find(Locator::Css("[data-testid=host-iframe]")).await.unwrap();
+    iframe.enter_frame().await.unwrap();
+    let name = client.wait().at_most(LIMIT).for_element(Locator::Css("[data-testid=record-name]")).await.unwrap();
+    assert_eq!(
+        name.text().await.unwrap(),
+        "Marie Dubois",
+        "the record was read through the relay with the host's token"
+    );
+    let root = client.find(Locator::Css("html")).await.unwrap();
+    assert_eq!(root.attr("data-theme").await.unwrap().as_deref(), Some("light"));
+
+    // The host switches to dark: the panel hears `user_settings_change` and follows.
+    client.enter_parent_frame().await.unwrap();
+    let theme = client.find(Locator::Css("[data-testid=host-theme]")).await.unwrap();
+    theme.select_by_value("dark").await.unwrap();
+    client.find(Locator::Css("[data-testid=host-iframe]")).await.unwrap().enter_frame().await.unwrap();
+    client
+        .wait()
+        .at_most(LIMIT)
+        .for_element(Locator::Css("html[data-theme=dark]"))
+        .await
+        .expect("the panel did not follow the host's theme");
+    browser.client.clone().close().await.unwrap();
+}

@@ -54,6 +54,8 @@ pub struct Relay {
     _dir: TempDir,
     /// `http://127.0.0.1:PORT`.
     pub url: String,
+    /// The page that plays Pipedrive around the widget, on the demo's second port.
+    pub pipedrive_host: String,
 }
 
 impl Relay {
@@ -64,6 +66,8 @@ impl Relay {
             .args(["serve", "--demo"])
             .env("SIDECHAT_LISTEN", "127.0.0.1:0")
             .env("SIDECHAT_DATABASE_URL", format!("sqlite://{}", dir.0.join("relay.db").display()))
+            .env("SIDECHAT_DEMO_HOSTS_LISTEN", "127.0.0.1:0")
+            .env("SIDECHAT_DEV_HOSTS_DIR", required_path("SIDECHAT_DEV_HOSTS_DIR"))
             .env("SIDECHAT_WIDGET_DIR", required_path("SIDECHAT_WIDGET_DIR"))
             .stdout(Stdio::piped())
             .spawn()
@@ -74,9 +78,12 @@ impl Relay {
         let url = lines
             .find_map(|line| line.ok()?.strip_prefix("sidechat-relay listening on ").map(str::to_owned))
             .expect("the relay exited before telling its address");
+        let pipedrive_host = lines
+            .find_map(|line| line.ok()?.trim().strip_prefix("Pipedrive:").map(|url| url.trim().to_owned()))
+            .expect("the relay exited before telling where the Pipedrive host page is");
         // Keep draining stdout so the relay never blocks on a full pipe.
         std::thread::spawn(move || lines.for_each(drop));
-        Self { _process: process, _dir: dir, url }
+        Self { _process: process, _dir: dir, url, pipedrive_host }
     }
 }
 

@@ -12,6 +12,11 @@ pub fn widget_dir() -> PathBuf {
     root().join("dist/widget")
 }
 
+/// Where the dev host pages go; the demo serves them on its second port.
+pub fn dev_hosts_dir() -> PathBuf {
+    root().join("dist/dev")
+}
+
 /// The relay binary `build_relay` makes.
 pub fn relay_binary() -> PathBuf {
     root().join("target/release/sidechat-relay")
@@ -56,7 +61,14 @@ pub fn build_widget() -> anyhow::Result<()> {
             .arg("-o")
             .arg(&wasm),
     )?;
-    copy_static(&root().join("static"), &out)
+    copy_static(&root().join("static"), &out)?;
+    // The pages that play the CRM hosts, for the demo's second port and the browser tests.
+    let dev = dev_hosts_dir();
+    if dev.exists() {
+        std::fs::remove_dir_all(&dev).with_context(|| format!("clearing {}", dev.display()))?;
+    }
+    std::fs::create_dir_all(&dev)?;
+    copy_static(&root().join("static/dev"), &dev)
 }
 
 /// The WebAssembly features rustc emits for wasm32-unknown-unknown, which wasm-opt must keep.

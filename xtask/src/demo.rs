@@ -8,7 +8,10 @@ pub fn run() -> anyhow::Result<()> {
     let relay = build::build_all()?;
     eprintln!("\nStarting Sidechat's demo. Stop it with Ctrl-C.");
     let mut serve = command(relay);
-    serve.args(["serve", "--demo"]).env("SIDECHAT_WIDGET_DIR", build::widget_dir());
+    serve
+        .args(["serve", "--demo"])
+        .env("SIDECHAT_WIDGET_DIR", build::widget_dir())
+        .env("SIDECHAT_DEV_HOSTS_DIR", build::dev_hosts_dir());
     if std::env::var_os("SIDECHAT_DATABASE_URL").is_none() {
         let dir = root().join("target/demo");
         std::fs::create_dir_all(&dir)?;

@@ -48,6 +48,18 @@ pub struct Config {
     pub provider_timeout: std::time::Duration,
     /// Whether `--demo` was given.
     pub demo: bool,
+    /// In demo mode: where the pages that play the CRM hosts are served, on a second port so the widget is
+    /// cross-origin as in a real CRM.
+    pub demo_hosts: Option<DemoHosts>,
+}
+
+/// The demo's second server: the dev host pages.
+#[derive(Debug, Clone)]
+pub struct DemoHosts {
+    /// `SIDECHAT_DEMO_HOSTS_LISTEN` (default: the listen port + 1).
+    pub listen: SocketAddr,
+    /// `SIDECHAT_DEV_HOSTS_DIR` (default `dist/dev`).
+    pub dir: PathBuf,
 }
 
 /// Which provider sends, with its settings.
@@ -178,7 +190,20 @@ impl Config {
         );
         let frame_ancestors = env.origins("SIDECHAT_FRAME_ANCESTORS", DEFAULT_FRAME_ANCESTORS)?;
         let cors_origins = env.origins("SIDECHAT_CORS_ORIGINS", DEFAULT_CORS_ORIGINS)?;
+        let demo_hosts = if demo {
+            let default =
+                SocketAddr::new(listen.ip(), if listen.port() == 0 { 0 } else { listen.port().saturating_add(1) });
+            Some(DemoHosts {
+                listen: env
+                    .parsed("SIDECHAT_DEMO_HOSTS_LISTEN", "an address and port such as 127.0.0.1:8788")?
+                    .unwrap_or(default),
+                dir: PathBuf::from(env.optional("SIDECHAT_DEV_HOSTS_DIR").unwrap_or_else(|| "dist/dev".to_owned())),
+            })
+        } else {
+            None
+        };
         Ok(Self {
+            demo_hosts,
             listen,
             database_url,
             public_url,

@@ -5,9 +5,12 @@
 //!   Pipedrive client reads it; the demo company is installed with it as its `api_domain`;
 //! - people and deals with realistic numbers (with and without country codes, several per person) and files;
 //! - some message history and canned texts;
-//! - `GET /demo/token`: a signed panel token, as Pipedrive's `get_signed_token` gives, for the dev host pages.
+//! - `GET /demo/token`: a signed panel token, as Pipedrive's `get_signed_token` gives, for the dev host pages;
+//!   `GET /demo/records`: the records they offer to open;
+//! - a second port serving the dev host pages, allowed to frame the widget.
 
 mod crm;
+mod hosts;
 mod seed;
 
 use axum::Json;
@@ -22,6 +25,7 @@ use crate::AppState;
 use crate::config::DEMO_PIPEDRIVE_SECRET;
 use crate::error::{ApiError, ApiResult};
 
+pub use hosts::HostsServer;
 pub use seed::seed;
 
 /// The demo's Pipedrive company.
@@ -35,7 +39,25 @@ const TOKEN_SECONDS: i64 = 300;
 
 /// The demo's routes: the CRM and the token endpoint.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/demo/token", get(issue_token)).nest("/demo/pipedrive", crm::router())
+    Router::new()
+        .route("/demo/token", get(issue_token))
+        .route("/demo/records", get(list_records))
+        // The dev host pages, on the demo's second port, fetch these as a CRM's own page would.
+        .layer(
+            tower_http::cors::CorsLayer::new()
+                .allow_origin(tower_http::cors::Any)
+                .allow_methods([axum::http::Method::GET]),
+        )
+        .nest("/demo/pipedrive", crm::router())
+}
+
+/// The demo CRM's records, for the dev host pages' record picker (names and ids only).
+async fn list_records() -> Json<Value> {
+    let people = seed::PEOPLE
+        .iter()
+        .map(|p| json!({"resource": "person", "id": p.id, "name": format!("{} {}", p.first_name, p.last_name)}));
+    let deals = seed::DEALS.iter().map(|d| json!({"resource": "deal", "id": d.id, "name": d.title}));
+    Json(json!({ "records": people.chain(deals).collect::<Vec<_>>() }))
 }
 
 #[derive(Deserialize)]

@@ -185,11 +185,19 @@ pub fn build_router(state: AppState) -> Router {
 }
 
 /// Binds the configured address and serves until `shutdown` completes.
-pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn serve(mut config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {} (SIDECHAT_LISTEN)", config.listen))?;
     let address = listener.local_addr().context("reading the bound address")?;
+    if config.public_url == format!("http://{}", config.listen) {
+        // The default public URL follows the port actually bound (port 0 picks one).
+        config.public_url = format!("http://{address}");
+    }
+    let hosts = match config.demo_hosts.clone() {
+        Some(hosts) => Some(demo::HostsServer::bind(&hosts, &mut config).await?),
+        None => None,
+    };
     let demo = config.demo;
     let relay = Relay::start(config).await?;
     // Tests and `cargo xtask demo` read this line to learn the port.
@@ -197,8 +205,14 @@ pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send + '
     if demo {
         println!("  the widget:   http://{address}/widget/");
     }
+    if let Some(hosts) = &hosts {
+        hosts.print_urls(&format!("http://{address}"));
+    }
     tracing::info!(%address, demo, "relay started");
     let closing = relay.state.closing.clone();
+    if let Some(hosts) = hosts {
+        tokio::spawn(hosts.serve(closing.clone()));
+    }
     let shutdown = async move {
         shutdown.await;
         tracing::info!("shutting down: finishing requests and the sends under way");

@@ -140,13 +140,11 @@ pub fn file_size(file: &File) -> u64 {
     if file.size > 0 { file.size } else { file_bytes(file.id).map_or(0, |b| b.len() as u64) }
 }
 
-/// Installs the demo company (its CRM at `{public_url}/demo/pipedrive`) and stores history and canned texts,
-/// once.
+/// Installs the demo company with its CRM at `{public_url}/demo/pipedrive` (on every start: the address may
+/// change), and stores history and canned texts the first time.
 pub async fn seed(store: &Store, public_url: &str) -> anyhow::Result<()> {
     let company_id = DEMO_COMPANY_ID.to_string();
-    if store.installation("pipedrive", &company_id).await?.is_some() {
-        return Ok(());
-    }
+    let first_start = store.installation("pipedrive", &company_id).await?.is_none();
     let now = jiff::Timestamp::now().as_millisecond();
     store
         .upsert_installation(
@@ -161,6 +159,9 @@ pub async fn seed(store: &Store, public_url: &str) -> anyhow::Result<()> {
             now,
         )
         .await?;
+    if !first_start {
+        return Ok(());
+    }
     for company in [format!("pipedrive:{company_id}"), "zoho".to_owned()] {
         for (name, module, body) in CANNED {
             let row = CannedRow {

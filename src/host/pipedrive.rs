@@ -1,0 +1,220 @@
+//! Pipedrive's custom panel protocol, as `@pipedrive/app-extensions-sdk` speaks it, without the SDK: the panel
+//! posts `{payload: {command, args, type: 'command'}, id}` to its parent with a `MessageChannel` port, and the
+//! answer comes back on that port as `{data}` or `{error}`; listeners get every event on their port.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{MessageChannel, MessageEvent};
+
+use super::RecordRef;
+
+/// What Pipedrive puts on the panel's URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PanelContext {
+    /// The iframe's runtime id, sent with every message.
+    pub id: String,
+    /// The Pipedrive user.
+    pub user_id: String,
+    /// The Pipedrive company.
+    pub company_id: String,
+    /// The signed JWT identifying both.
+    pub token: String,
+    /// `person`, `deal` or `organization`.
+    pub resource: Option<String>,
+    /// The record's id.
+    pub selected_ids: Option<String>,
+    /// `details`.
+    pub view: Option<String>,
+    /// `light` or `dark`.
+    pub theme: Option<String>,
+}
+
+impl PanelContext {
+    /// Reads the URL's query string; `None` when it is not a Pipedrive panel URL (no `id` or no `token`).
+    pub fn from_query(search: &str) -> Option<Self> {
+        let params: HashMap<String, String> = search
+            .trim_start_matches('?')
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(k, v)| (decode(k), decode(v)))
+            .collect();
+        let get = |name: &str| params.get(name).filter(|v| !v.is_empty()).cloned();
+        Some(Self {
+            id: get("id")?,
+            token: get("token")?,
+            user_id: get("userId").unwrap_or_default(),
+            company_id: get("companyId").unwrap_or_default(),
+            resource: get("resource"),
+            selected_ids: get("selectedIds"),
+            view: get("view"),
+            theme: get("theme").filter(|t| t == "light" || t == "dark"),
+        })
+    }
+}
+
+/// Percent-decoding of a query component (`+` is a space); malformed escapes stay as they are.
+fn decode(raw: &str) -> String {
+    let spaced = raw.replace('+', " ");
+    urlencoding::decode(&spaced).map(|text| text.into_owned()).unwrap_or(spaced)
+}
+
+/// The Pipedrive host.
+#[derive(Clone)]
+pub struct Pipedrive {
+    context: PanelContext,
+}
+
+#[derive(Serialize)]
+struct Envelope<'a, P: Serialize> {
+    payload: P,
+    id: &'a str,
+}
+
+#[derive(Serialize)]
+struct Command<'a, A: Serialize> {
+    command: &'a str,
+    args: A,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Listener<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    event: &'a str,
+}
+
+#[derive(Serialize)]
+struct Size {
+    height: f64,
+}
+
+#[derive(Serialize)]
+struct InitializeArgs {
+    size: Size,
+}
+
+impl Pipedrive {
+    /// The host for a panel URL.
+    pub fn new(context: PanelContext) -> Self {
+        Self { context }
+    }
+
+    /// What the URL said.
+    pub fn context(&self) -> &PanelContext {
+        &self.context
+    }
+
+    /// The record the panel is on.
+    pub fn record(&self) -> Option<RecordRef> {
+        let kind = self.context.resource.clone()?;
+        let id = self.context.selected_ids.as_deref()?.split(',').next()?.to_owned();
+        Some(RecordRef { kind, id })
+    }
+
+    /// `initialize` with the panel's height; waits for Pipedrive's answer.
+    pub async fn initialize(&self, height: f64) {
+        if let Err(error) = self.command("initialize", InitializeArgs { size: Size { height } }).await {
+            web_sys::console::warn_1(&error);
+        }
+    }
+
+    /// `resize` to the panel's height (fire and forget).
+    pub fn resize(&self, height: f64) {
+        let host = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = host.command("resize", Size { height }).await;
+        });
+    }
+
+    /// Listens to `user_settings_change` and reports the new theme.
+    pub fn listen_theme(&self, on_theme: impl Fn(String) + 'static) {
+        let handler = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+            let data = js_sys::Reflect::get(&event.data(), &"data".into()).unwrap_or(JsValue::UNDEFINED);
+            if let Some(theme) = js_sys::Reflect::get(&data, &"theme".into()).ok().and_then(|t| t.as_string()) {
+                on_theme(theme);
+            }
+        });
+        let _ = self.post(
+            &Listener { kind: "listener", event: "user_settings_change" },
+            Some(handler.as_ref().unchecked_ref()),
+        );
+        // The listener lives as long as the panel.
+        handler.forget();
+    }
+
+    /// Sends a command and waits for its answer on a fresh port.
+    async fn command<A: Serialize>(&self, command: &str, args: A) -> Result<JsValue, JsValue> {
+        let promise = js_sys::Promise::new(&mut |resolve, reject: js_sys::Function| {
+            let refuse = reject.clone();
+            let answer = Closure::once_into_js(move |event: MessageEvent| {
+                let data = event.data();
+                let error = js_sys::Reflect::get(&data, &"error".into()).unwrap_or(JsValue::UNDEFINED);
+                if error.is_undefined() || error.is_null() {
+                    let _ = resolve.call1(
+                        &JsValue::NULL,
+                        &js_sys::Reflect::get(&data, &"data".into()).unwrap_or(JsValue::UNDEFINED),
+                    );
+                } else {
+                    let _ = refuse.call1(&JsValue::NULL, &error);
+                }
+            });
+            if let Err(error) =
+                self.post(&Command { command, args: &args, kind: "command" }, Some(answer.unchecked_ref()))
+            {
+                let _ = reject.call1(&JsValue::NULL, &error);
+            }
+        });
+        wasm_bindgen_futures::JsFuture::from(promise).await
+    }
+
+    /// Posts `{payload, id}` to the parent with the second port of a new channel; `on_message` hears the first.
+    fn post<P: Serialize>(&self, payload: &P, on_message: Option<&js_sys::Function>) -> Result<(), JsValue> {
+        let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+        let parent = window.parent()?.ok_or_else(|| JsValue::from_str("no parent window"))?;
+        let message = serde_wasm_bindgen::to_value(&Envelope { payload, id: &self.context.id })?;
+        let channel = MessageChannel::new()?;
+        channel.port1().set_onmessage(on_message);
+        let transfer = js_sys::Array::of1(&channel.port2());
+        parent.post_message_with_transfer(&message, "*", &transfer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_panel_url() {
+        let context = PanelContext::from_query(
+            "?id=5f1a&userId=12345&companyId=54321&token=a.b.c&resource=deal&view=details&selectedIds=3&theme=dark",
+        )
+        .unwrap();
+        assert_eq!(context.id, "5f1a");
+        assert_eq!(context.company_id, "54321");
+        assert_eq!(context.theme.as_deref(), Some("dark"));
+        let host = Pipedrive::new(context);
+        assert_eq!(host.record(), Some(RecordRef { kind: "deal".into(), id: "3".into() }));
+    }
+
+    #[test]
+    fn not_a_panel_url_without_id_or_token() {
+        assert_eq!(PanelContext::from_query("?token=a.b.c"), None);
+        assert_eq!(PanelContext::from_query("?id=1"), None);
+        assert_eq!(PanelContext::from_query(""), None);
+    }
+
+    #[test]
+    fn query_values_are_decoded_and_bad_themes_ignored() {
+        let context = PanelContext::from_query("?id=a%2Fb&token=x%2By&theme=blue&resource=person").unwrap();
+        assert_eq!(context.id, "a/b");
+        assert_eq!(context.token, "x+y");
+        assert_eq!(context.theme, None);
+        assert_eq!(decode("50%"), "50%");
+        assert_eq!(decode("a+b%20c"), "a b c");
+    }
+}
