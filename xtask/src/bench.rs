@@ -50,7 +50,7 @@ pub fn run() -> anyhow::Result<()> {
 fn run_optimized() -> anyhow::Result<()> {
     cmd::step("building the bench (xtask, release)");
     exec(cargo().args(["build", "--package", "xtask", "--release"]))?;
-    exec(&mut command(root().join("target/release/xtask")).arg("bench"))
+    exec(command(root().join("target/release/xtask")).arg("bench"))
 }
 
 async fn relay_figures(binary: &Path) -> anyhow::Result<()> {
@@ -78,4 +78,3 @@ fn print_durability() {
          kill -9 of the relay; a power loss may lose the last transactions committed before it, never corrupting the file"
     );
 }
-

@@ -31,8 +31,14 @@ pub async fn measure_small(binary: &Path, work: &Path, report: &mut Report) -> a
     seed(&api).await?;
 
     let steady = reads(&api, STEADY_RATE, STEADY_TIME, CUSTOMERS).await;
-    report.latency("list: GET /api/v1/messages (2k messages)", format!("{STEADY_RATE}/s"), &steady.latencies, steady.errors);
-    let steps = load::ramp(RAMP_RATES, |rate| reads(&api, rate, RAMP_STEP, CUSTOMERS), |run: &Run| run.holds(P99_LIMIT)).await;
+    report.latency(
+        "list: GET /api/v1/messages (2k messages)",
+        format!("{STEADY_RATE}/s"),
+        &steady.latencies,
+        steady.errors,
+    );
+    let steps =
+        load::ramp(RAMP_RATES, |rate| reads(&api, rate, RAMP_STEP, CUSTOMERS), |run: &Run| run.holds(P99_LIMIT)).await;
     let highest = load::highest_held(&steps, |run: &Run| run.holds(P99_LIMIT));
     let highest = highest.map_or("none of the rates tried".to_owned(), |rate| format!("{rate}/s"));
     let last = steps.last().filter(|(_, run)| !run.holds(P99_LIMIT)).map(|(_, run)| describe(run));

@@ -48,7 +48,9 @@ impl Report {
 
     /// Prints the table and the notes.
     pub fn print(&self) {
-        println!("\nRelay performance (release binary, loopback, this machine; open-loop load, latency from the scheduled send time)");
+        println!(
+            "\nRelay performance (release binary, loopback, this machine; open-loop load, latency from the scheduled send time)"
+        );
         println!("{:<44} {:>12} {:>9} {:>10} {:>10} {:>7}", "measure", "load", "samples", "p50 ms", "p99 ms", "errors");
         for row in &self.rows {
             println!(

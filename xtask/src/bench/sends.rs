@@ -92,8 +92,8 @@ impl Bench {
             async move { api.send_text(&format!("bench-{key}"), &customer(i % CUSTOMERS), &text).await }
         })
         .await;
-        let accepted = self.accepted.fetch_add(post.latencies.len() as u64, Ordering::Relaxed)
-            + post.latencies.len() as u64;
+        let accepted =
+            self.accepted.fetch_add(post.latencies.len() as u64, Ordering::Relaxed) + post.latencies.len() as u64;
         let arrived = self.graph.wait_for_sends(accepted, DRAIN_LIMIT).await;
         let missing = if arrived { 0 } else { accepted.saturating_sub(self.graph.sends()) };
         let step = SendStep { post, provider: Latencies::new(self.graph.take_arrivals()), missing };

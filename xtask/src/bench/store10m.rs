@@ -40,9 +40,8 @@ pub async fn ensure(binary: &Path, bench_dir: &Path) -> anyhow::Result<(PathBuf,
 /// How many messages a store holds.
 pub async fn count_messages(database: &Path) -> anyhow::Result<u64> {
     let options = SqliteConnectOptions::new().filename(database);
-    let mut connection = SqliteConnection::connect_with(&options)
-        .await
-        .with_context(|| format!("opening {}", database.display()))?;
+    let mut connection =
+        SqliteConnection::connect_with(&options).await.with_context(|| format!("opening {}", database.display()))?;
     let count: i64 = sqlx::query("SELECT COUNT(*) FROM messages")
         .fetch_one(&mut connection)
         .await
@@ -79,9 +78,8 @@ async fn fill(database: &Path) -> anyhow::Result<()> {
         .synchronous(SqliteSynchronous::Off)
         .pragma("cache_size", "-1000000")
         .pragma("temp_store", "memory");
-    let mut connection = SqliteConnection::connect_with(&options)
-        .await
-        .with_context(|| format!("opening {}", database.display()))?;
+    let mut connection =
+        SqliteConnection::connect_with(&options).await.with_context(|| format!("opening {}", database.display()))?;
     let indexes = drop_message_indexes(&mut connection).await?;
     let first_at = now_ms() - (MESSAGES * SPACING_MS) as i64;
     for chunk in 0..MESSAGES / CHUNK {

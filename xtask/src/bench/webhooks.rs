@@ -95,14 +95,14 @@ async fn post_for(api: &Api, deadline: Instant) -> Outcome {
 /// Inbound bench messages in the store.
 async fn count_inbound(database: &Path) -> anyhow::Result<u64> {
     let options = SqliteConnectOptions::new().filename(database);
-    let mut connection = SqliteConnection::connect_with(&options)
-        .await
-        .with_context(|| format!("opening {}", database.display()))?;
-    let count: i64 = sqlx::query("SELECT COUNT(*) FROM messages WHERE direction = 'in' AND provider_id LIKE 'wamid.BENCHIN%'")
-        .fetch_one(&mut connection)
-        .await
-        .context("counting inbound messages")?
-        .try_get(0)?;
+    let mut connection =
+        SqliteConnection::connect_with(&options).await.with_context(|| format!("opening {}", database.display()))?;
+    let count: i64 =
+        sqlx::query("SELECT COUNT(*) FROM messages WHERE direction = 'in' AND provider_id LIKE 'wamid.BENCHIN%'")
+            .fetch_one(&mut connection)
+            .await
+            .context("counting inbound messages")?
+            .try_get(0)?;
     connection.close().await.context("closing the store")?;
     Ok(count as u64)
 }
