@@ -32,7 +32,7 @@ pub async fn measure_small(binary: &Path, work: &Path, report: &mut Report) -> a
 
     let steady = reads(&api, STEADY_RATE, STEADY_TIME, CUSTOMERS).await;
     report.latency(
-        "list: GET /api/v1/messages (2k messages)",
+        "list: GET /api/v1/messages (1k messages)",
         format!("{STEADY_RATE}/s"),
         &steady.latencies,
         steady.errors,
