@@ -1,0 +1,105 @@
+//! The release relay binary as a child process on a loopback port, configured for the Cloud API against the
+//! in-process fake Graph server, with the Zoho installation key as the callers' credential.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, ChildStdout, Command};
+
+use crate::build;
+
+/// The credential the bench calls the API with (`Authorization: Bearer …`).
+pub const INSTALL_KEY: &str = "sidechat-bench-zoho-install-key-0123456789";
+/// The one configured Cloud API sender.
+pub const PHONE_NUMBER_ID: &str = "100200300";
+/// Its number.
+pub const SENDER_PHONE: &str = "+4930901820";
+/// Signs the webhooks.
+pub const APP_SECRET: &str = "sidechat-bench-app-secret";
+/// The Graph token the relay presents.
+pub const GRAPH_TOKEN: &str = "sidechat-bench-graph-token";
+
+/// How long the relay may take to print its listening line (migrations included).
+const START_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A running relay process; killed when stopped or dropped.
+pub struct RelayProcess {
+    /// Its base URL, `http://127.0.0.1:PORT`.
+    pub url: String,
+    child: Child,
+    _stdout: BufReader<ChildStdout>,
+}
+
+impl RelayProcess {
+    /// Starts `binary` on a SQLite file, sending through the Graph server at `graph_url`. Its log goes to
+    /// `database` with `.log` appended.
+    pub async fn start(binary: &Path, database: &Path, graph_url: &str) -> anyhow::Result<Self> {
+        let log = log_path(database);
+        let log_file = std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
+        let mut child = Command::new(binary)
+            .arg("serve")
+            .env_clear()
+            .envs(settings(database, graph_url))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log_file)
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {}", binary.display()))?;
+        let stdout = child.stdout.take().context("the relay's standard output")?;
+        let mut stdout = BufReader::new(stdout);
+        let url = tokio::time::timeout(START_TIMEOUT, listening_url(&mut stdout))
+            .await
+            .with_context(|| format!("the relay did not start within {START_TIMEOUT:?} (see {})", log.display()))?
+            .with_context(|| format!("the relay did not start (see {})", log.display()))?;
+        Ok(Self { url, child, _stdout: stdout })
+    }
+
+    /// Kills the relay (`kill -9`: what it has committed must survive that) and waits for it to exit.
+    pub async fn kill(mut self) -> anyhow::Result<()> {
+        self.child.start_kill().context("stopping the relay")?;
+        self.child.wait().await.context("waiting for the relay to exit")?;
+        Ok(())
+    }
+}
+
+fn log_path(database: &Path) -> PathBuf {
+    let mut name = database.as_os_str().to_owned();
+    name.push(".log");
+    PathBuf::from(name)
+}
+
+fn settings(database: &Path, graph_url: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("SIDECHAT_LISTEN", "127.0.0.1:0".to_owned()),
+        ("SIDECHAT_DATABASE_URL", format!("sqlite://{}", database.display())),
+        ("SIDECHAT_WIDGET_DIR", build::widget_dir().display().to_string()),
+        ("SIDECHAT_PROVIDER", "cloud".to_owned()),
+        ("SIDECHAT_PROVIDER_TIMEOUT_MS", "5000".to_owned()),
+        ("WHATSAPP_GRAPH_URL", graph_url.to_owned()),
+        ("WHATSAPP_TOKEN", GRAPH_TOKEN.to_owned()),
+        ("WHATSAPP_SENDERS", format!("{PHONE_NUMBER_ID}={SENDER_PHONE}:Bench desk")),
+        ("WHATSAPP_WABA_ID", "880001".to_owned()),
+        ("WHATSAPP_APP_SECRET", APP_SECRET.to_owned()),
+        ("WHATSAPP_VERIFY_TOKEN", "sidechat-bench-verify-token".to_owned()),
+        ("ZOHO_INSTALL_KEY", INSTALL_KEY.to_owned()),
+        ("RUST_LOG", "warn".to_owned()),
+    ]
+}
+
+/// Reads standard output up to `sidechat-relay listening on http://…`.
+async fn listening_url(stdout: &mut BufReader<ChildStdout>) -> anyhow::Result<String> {
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if stdout.read_line(&mut line).await.context("reading the relay's output")? == 0 {
+            bail!("the relay exited before listening");
+        }
+        if let Some(url) = line.trim().strip_prefix("sidechat-relay listening on ") {
+            return Ok(url.to_owned());
+        }
+    }
+}
