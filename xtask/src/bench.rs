@@ -49,8 +49,11 @@ pub fn run() -> anyhow::Result<()> {
 /// Builds xtask in release mode and runs its `bench`.
 fn run_optimized() -> anyhow::Result<()> {
     cmd::step("building the bench (xtask, release)");
-    exec(cargo().args(["build", "--package", "xtask", "--release"]))?;
-    exec(command(root().join("target/release/xtask")).arg("bench"))
+    // A target directory of its own: xtask's features on shared crates differ from the relay's, and one
+    // directory for both would rebuild the relay each time.
+    let target = root().join("target/bench-tool");
+    exec(cargo().args(["build", "--package", "xtask", "--release", "--target-dir"]).arg(&target))?;
+    exec(command(target.join("release/xtask")).arg("bench"))
 }
 
 async fn relay_figures(binary: &Path) -> anyhow::Result<()> {

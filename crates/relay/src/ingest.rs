@@ -60,6 +60,11 @@ impl Ingest {
     /// Tells the streams about a message's new status.
     pub fn publish_status(&self, row: &MessageRow, status: DeliveryStatus) {
         let error = present::message(row, &self.signer).error;
-        self.events.publish(row.contact.as_str(), Event::Status(StatusEvent { id: row.id.clone(), status, error }));
+        self.publish_status_event(row.contact.as_str(), StatusEvent { id: row.id.clone(), status, error });
+    }
+
+    /// Tells the streams of one customer number about a status change.
+    pub fn publish_status_event(&self, contact: &str, event: StatusEvent) {
+        self.events.publish(contact, Event::Status(event));
     }
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rand::Rng;
-use sidechat_domain::wire::TemplateSend;
+use sidechat_domain::wire::{DeliveryStatus, MessageError, StatusEvent, TemplateSend};
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -21,7 +21,7 @@ use crate::providers::{Outgoing, Provider, SendError};
 use crate::store::{OutboxItem, SendOutcome};
 
 /// How many sends may be under way at once.
-const CONCURRENT_SENDS: usize = 8;
+const CONCURRENT_SENDS: usize = 32;
 /// After this many attempts a message is failed.
 pub const MAX_ATTEMPTS: i64 = 12;
 /// The longest wait between two attempts.
@@ -126,11 +126,14 @@ async fn attempt(ingest: &Ingest, provider: &Provider, item: OutboxItem) {
     };
     match ingest.store.record_outcome(&id, &outcome, now).await {
         Ok(status) => {
-            if !matches!(outcome, SendOutcome::Retry { .. })
-                && let Ok(Some(row)) = ingest.store.message(&id).await
-            {
-                ingest.publish_status(&row, status);
-            }
+            let error = match &outcome {
+                SendOutcome::Retry { .. } => return,
+                SendOutcome::Failed { code, message } if status == DeliveryStatus::Failed => {
+                    Some(MessageError { code: code.clone(), message: message.clone() })
+                }
+                _ => None,
+            };
+            ingest.publish_status_event(outgoing.message.contact.as_str(), StatusEvent { id, status, error });
         }
         Err(error) => tracing::error!(message = %id, error = %error, "recording a send's outcome"),
     }

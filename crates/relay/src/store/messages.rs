@@ -341,14 +341,20 @@ impl Store {
             items.push(in_flight.is_some());
             messages.push(message(row)?);
         }
-        self.fill_attachments(&mut messages).await?;
-        for message in &messages {
-            sqlx::query("UPDATE messages SET in_flight_since = $1, attempts = attempts + 1, next_attempt_at = NULL WHERE id = $2")
-                .bind(now)
-                .bind(&message.id)
-                .execute(&self.pool)
-                .await?;
+        if messages.is_empty() {
+            return Ok(Vec::new());
         }
+        self.fill_attachments(&mut messages).await?;
+        let placeholders: Vec<String> = (2..messages.len() + 2).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "UPDATE messages SET in_flight_since = $1, attempts = attempts + 1, next_attempt_at = NULL WHERE id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut mark = sqlx::query(&sql).bind(now);
+        for message in &messages {
+            mark = mark.bind(&message.id);
+        }
+        mark.execute(&self.pool).await?;
         Ok(messages.into_iter().zip(items).map(|(message, interrupted)| OutboxItem { message, interrupted }).collect())
     }
 
