@@ -33,9 +33,14 @@ pub enum Backend {
 }
 
 /// The relay's database.
+///
+/// Writes go through `writer`: on SQLite a single connection, so writers queue in the relay instead of
+/// contending for SQLite's lock (whose busy handler sleeps for milliseconds at a time); reads use `pool`,
+/// which WAL mode lets run beside the writer. On PostgreSQL both are the same pool.
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
+    writer: AnyPool,
     backend: Backend,
 }
 
@@ -52,8 +57,22 @@ impl Store {
             _ => url.to_owned(),
         };
         let options = AnyConnectOptions::from_str(&url).context("reading SIDECHAT_DATABASE_URL")?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+        let writer = Self::pool(backend, if backend == Backend::Sqlite { 1 } else { 16 }, &options).await?;
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&writer).await.context("applying database migrations")?;
+        let pool = match backend {
+            Backend::Sqlite => Self::pool(backend, 8, &options).await?,
+            Backend::Postgres => writer.clone(),
+        };
+        Ok(Self { pool, writer, backend })
+    }
+
+    async fn pool(backend: Backend, connections: u32, options: &AnyConnectOptions) -> anyhow::Result<AnyPool> {
+        AnyPoolOptions::new()
+            .max_connections(connections)
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |connection, _| {
                 Box::pin(async move {
@@ -66,15 +85,9 @@ impl Store {
                     Ok(())
                 })
             })
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
-            .context("connecting to the database (SIDECHAT_DATABASE_URL)")?;
-        let migrator = match backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator.run(&pool).await.context("applying database migrations")?;
-        Ok(Self { pool, backend })
+            .context("connecting to the database (SIDECHAT_DATABASE_URL)")
     }
 
     /// Which database this is.
@@ -90,6 +103,7 @@ impl Store {
     /// Closes every connection.
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 }
 

@@ -52,7 +52,7 @@ impl Store {
         .bind(&file.meta.mime)
         .bind(&file.data)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }

@@ -75,7 +75,7 @@ impl Store {
         .bind(&row.module)
         .bind(&row.body)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -89,7 +89,7 @@ impl Store {
                 .bind(now)
                 .bind(company)
                 .bind(&row.id)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -99,7 +99,7 @@ impl Store {
         let done = sqlx::query("DELETE FROM canned_texts WHERE company = $1 AND id = $2")
             .bind(company)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(done.rows_affected() == 1)
     }

@@ -38,7 +38,7 @@ impl Store {
         .bind(&installation.api_domain)
         .bind(installation.token_expires_at)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }

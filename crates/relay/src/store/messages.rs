@@ -175,7 +175,7 @@ impl Store {
         request_hash: &str,
         new: &NewOutbound,
     ) -> Result<Accepted, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let claimed = sqlx::query(
             "INSERT INTO idempotency_keys (company, idempotency_key, request_hash, message_id, created_at)
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
@@ -227,7 +227,7 @@ impl Store {
 
     /// Logs an inbound message; false if the provider delivered it before (same provider id).
     pub async fn insert_inbound(&self, inbound: &InboundMessage) -> Result<bool, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO messages (id, direction, sender_id, business_phone, contact, body, status, provider_id,
                  created_at, updated_at, attempts)
@@ -318,7 +318,7 @@ impl Store {
         let done =
             sqlx::query("UPDATE messages SET next_attempt_at = $1 WHERE status = 'queued' AND next_attempt_at IS NULL")
                 .bind(now)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
         Ok(done.rows_affected())
     }
@@ -354,7 +354,7 @@ impl Store {
         for message in &messages {
             mark = mark.bind(&message.id);
         }
-        mark.execute(&self.pool).await?;
+        mark.execute(&self.writer).await?;
         Ok(messages.into_iter().zip(items).map(|(message, interrupted)| OutboxItem { message, interrupted }).collect())
     }
 
@@ -382,7 +382,7 @@ impl Store {
                 .bind(provider_id)
                 .bind(now)
                 .bind(id)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
             }
             SendOutcome::Retry { at } => {
@@ -392,7 +392,7 @@ impl Store {
                 .bind(at)
                 .bind(now)
                 .bind(id)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
             }
             SendOutcome::Failed { code, message } => {
@@ -404,7 +404,7 @@ impl Store {
                 .bind(message)
                 .bind(now)
                 .bind(id)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
             }
         }
@@ -451,7 +451,7 @@ impl Store {
             .bind(now)
             .bind(&id)
             .bind(current.as_str())
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
             if done.rows_affected() == 1 {
                 return Ok(Some((id, next)));

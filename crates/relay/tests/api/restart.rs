@@ -2,8 +2,7 @@
 //! accepted message is sent; only messages in flight at the kill may reach the provider twice, and are counted.
 //! Stopped with SIGTERM: it finishes the sends under way and ends open event streams before exiting.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use serde_json::json;
@@ -11,15 +10,6 @@ use serde_json::json;
 use crate::mock_graph::*;
 use crate::on_both_backends;
 use crate::support::*;
-
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// The customer's first message, as a signed Cloud API webhook, opening the window.
 async fn customer_writes(http: &reqwest::Client, url: &str) {
@@ -43,55 +33,27 @@ async fn customer_writes(http: &reqwest::Client, url: &str) {
     assert_eq!(answer.status(), 200);
 }
 
-/// A throw-away database and widget directory for the binary.
-async fn workspace(backend: Backend) -> (TempDir, String) {
-    let dir = TempDir::new();
-    std::fs::create_dir_all(dir.0.join("widget")).unwrap();
-    std::fs::write(dir.0.join("widget/index.html"), "<!doctype html>").unwrap();
-    let database_url = match backend {
-        Backend::Sqlite => format!("sqlite://{}", dir.0.join("relay.db").display()),
-        Backend::Postgres => postgres_database().await,
-    };
-    (dir, database_url)
-}
-
-/// Starts `sidechat-relay serve` against the Graph stand-in; returns the process and its URL.
-fn start_binary(database_url: &str, graph_url: &str, widget_dir: &std::path::Path) -> (Process, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sidechat-relay"))
-        .arg("serve")
-        .env("SIDECHAT_LISTEN", "127.0.0.1:0")
-        .env("SIDECHAT_DATABASE_URL", database_url)
-        .env("SIDECHAT_WIDGET_DIR", widget_dir)
-        .env("SIDECHAT_PROVIDER", "cloud")
-        .env("WHATSAPP_GRAPH_URL", graph_url)
-        .env("WHATSAPP_TOKEN", TOKEN)
-        .env("WHATSAPP_SENDERS", format!("{PHONE_NUMBER_ID}={SENDER_PHONE}"))
-        .env("WHATSAPP_WABA_ID", WABA_ID)
-        .env("WHATSAPP_APP_SECRET", APP_SECRET)
-        .env("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN)
-        .env("ZOHO_INSTALL_KEY", ZOHO_KEY)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("starting the relay binary");
-    let stdout = child.stdout.take().unwrap();
-    let process = Process(child);
-    let mut lines = BufReader::new(stdout).lines();
-    let url = lines
-        .find_map(|line| line.ok()?.strip_prefix("sidechat-relay listening on ").map(str::to_owned))
-        .expect("the relay exited before telling its address");
-    std::thread::spawn(move || lines.for_each(drop));
-    (process, url)
+/// The Cloud API settings pointing at the Graph stand-in.
+fn cloud(graph_url: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("SIDECHAT_PROVIDER", "cloud".to_owned()),
+        ("WHATSAPP_GRAPH_URL", graph_url.to_owned()),
+        ("WHATSAPP_TOKEN", TOKEN.to_owned()),
+        ("WHATSAPP_SENDERS", format!("{PHONE_NUMBER_ID}={SENDER_PHONE}")),
+        ("WHATSAPP_WABA_ID", WABA_ID.to_owned()),
+        ("WHATSAPP_APP_SECRET", APP_SECRET.to_owned()),
+        ("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN.to_owned()),
+    ]
 }
 
 on_both_backends!(a_relay_killed_mid_send_resumes_its_outbox, |backend| async move {
-    let (dir, database_url) = workspace(backend).await;
+    let (dir, database_url) = binary_workspace(backend).await;
     let graph = Graph::default();
     let graph_url = graph.start().await;
     let http = reqwest::Client::new();
     let zoho = format!("Bearer {ZOHO_KEY}");
 
-    let (first, url) = start_binary(&database_url, &graph_url, &dir.0.join("widget"));
+    let (first, url) = start_binary(&database_url, &dir, &cloud(&graph_url));
     customer_writes(&http, &url).await;
 
     // Five sends the provider holds for a long time: all five are in flight when the relay is killed.
@@ -114,7 +76,7 @@ on_both_backends!(a_relay_killed_mid_send_resumes_its_outbox, |backend| async mo
     eventually(Duration::from_secs(10), || async { (graph.sends().len() == 5).then_some(()) }).await;
     drop(first); // SIGKILL
 
-    let (_second, url) = start_binary(&database_url, &graph_url, &dir.0.join("widget"));
+    let (_second, url) = start_binary(&database_url, &dir, &cloud(&graph_url));
     let page = eventually(Duration::from_secs(30), || async {
         let (_, page) = json(
             http.get(format!("{url}/api/v1/messages?phone=%2B498963648018&limit=100"))
@@ -144,12 +106,12 @@ on_both_backends!(a_relay_killed_mid_send_resumes_its_outbox, |backend| async mo
 });
 
 on_both_backends!(sigterm_finishes_the_sends_under_way, |backend| async move {
-    let (dir, database_url) = workspace(backend).await;
+    let (dir, database_url) = binary_workspace(backend).await;
     let graph = Graph::default();
     let graph_url = graph.start().await;
     let http = reqwest::Client::new();
     let zoho = format!("Bearer {ZOHO_KEY}");
-    let (mut relay, url) = start_binary(&database_url, &graph_url, &dir.0.join("widget"));
+    let (mut relay, url) = start_binary(&database_url, &dir, &cloud(&graph_url));
     customer_writes(&http, &url).await;
     // An open panel's event stream must not hold the shutdown up.
     let stream = http
@@ -186,7 +148,7 @@ on_both_backends!(sigterm_finishes_the_sends_under_way, |backend| async move {
     assert!(exit.success(), "a clean exit: {exit:?}");
 
     // Started again, it finds the message sent, and sends nothing more.
-    let (_again, url) = start_binary(&database_url, &graph_url, &dir.0.join("widget"));
+    let (_again, url) = start_binary(&database_url, &dir, &cloud(&graph_url));
     let (_, page) = json(
         http.get(format!("{url}/api/v1/messages?phone=%2B498963648018"))
             .header("authorization", &zoho)

@@ -242,3 +242,52 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// The relay binary as a child process, killed with SIGKILL when dropped.
+pub struct RelayProcess(pub std::process::Child);
+
+impl Drop for RelayProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A throw-away database and widget directory for the relay binary.
+pub async fn binary_workspace(backend: Backend) -> (TempDir, String) {
+    let dir = TempDir::new();
+    std::fs::create_dir_all(dir.0.join("widget")).unwrap();
+    std::fs::write(dir.0.join("widget/index.html"), "<!doctype html>").unwrap();
+    let database_url = match backend {
+        Backend::Sqlite => format!("sqlite://{}", dir.0.join("relay.db").display()),
+        Backend::Postgres => postgres_database().await,
+    };
+    (dir, database_url)
+}
+
+/// Starts `sidechat-relay serve` on a loopback port with the Zoho key and `provider` settings; returns the process
+/// and its URL, read from the line it prints.
+pub fn start_binary(database_url: &str, dir: &TempDir, provider: &[(&str, String)]) -> (RelayProcess, String) {
+    use std::io::{BufRead, BufReader};
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sidechat-relay"));
+    command
+        .arg("serve")
+        .env("SIDECHAT_LISTEN", "127.0.0.1:0")
+        .env("SIDECHAT_DATABASE_URL", database_url)
+        .env("SIDECHAT_WIDGET_DIR", dir.0.join("widget"))
+        .env("ZOHO_INSTALL_KEY", ZOHO_KEY)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped());
+    for (name, value) in provider {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().expect("starting the relay binary");
+    let stdout = child.stdout.take().unwrap();
+    let process = RelayProcess(child);
+    let mut lines = BufReader::new(stdout).lines();
+    let url = lines
+        .find_map(|line| line.ok()?.strip_prefix("sidechat-relay listening on ").map(str::to_owned))
+        .expect("the relay exited before telling its address");
+    std::thread::spawn(move || lines.for_each(drop));
+    (process, url)
+}
