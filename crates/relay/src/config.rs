@@ -46,6 +46,8 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// `SIDECHAT_PROVIDER_TIMEOUT_MS`: how long a provider or CRM call may take, files included (default 60 s).
     pub provider_timeout: std::time::Duration,
+    /// `SIDECHAT_SEND_RATE_LIMIT`: new messages and uploads per second per company (default 20; 0: no limit).
+    pub send_rate_limit: u32,
     /// Whether `--demo` was given.
     pub demo: bool,
     /// In demo mode: where the pages that play the CRM hosts are served, on a second port so the widget is
@@ -188,6 +190,8 @@ impl Config {
         let provider_timeout = std::time::Duration::from_millis(
             env.parsed::<u64>("SIDECHAT_PROVIDER_TIMEOUT_MS", "a number of milliseconds")?.unwrap_or(60_000).max(1),
         );
+        let send_rate_limit =
+            env.parsed::<u32>("SIDECHAT_SEND_RATE_LIMIT", "a number of messages per second")?.unwrap_or(20);
         let frame_ancestors = env.origins("SIDECHAT_FRAME_ANCESTORS", DEFAULT_FRAME_ANCESTORS)?;
         let cors_origins = env.origins("SIDECHAT_CORS_ORIGINS", DEFAULT_CORS_ORIGINS)?;
         let demo_hosts = if demo {
@@ -214,6 +218,7 @@ impl Config {
             frame_ancestors,
             cors_origins,
             provider_timeout,
+            send_rate_limit,
             demo,
         })
     }

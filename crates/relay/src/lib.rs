@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod ingest;
+pub mod limits;
 pub mod metrics;
 pub mod outbox;
 pub mod present;
@@ -63,6 +64,8 @@ pub struct AppState {
     pub outbox: Arc<Notify>,
     /// The one HTTP client for providers and CRMs.
     pub http: reqwest::Client,
+    /// The per-company limit on new messages and uploads.
+    pub send_limit: Arc<limits::SendLimit>,
     /// Cancelled when the relay begins to shut down: long-lived responses (event streams) end then.
     pub closing: CancellationToken,
     /// Taken while a Pipedrive token is refreshed, so concurrent calls refresh once.
@@ -127,6 +130,7 @@ impl Relay {
         let poller = provider
             .status_poll_interval()
             .map(|interval| tokio::spawn(status_poll::run(ingest.clone(), provider.clone(), interval, stop.clone())));
+        let send_limit = Arc::new(limits::SendLimit::new(config.send_rate_limit));
         let state = AppState {
             config: Arc::new(config),
             store,
@@ -138,6 +142,7 @@ impl Relay {
             outbox,
             http,
             closing: CancellationToken::new(),
+            send_limit,
             pipedrive_refresh: Arc::new(tokio::sync::Mutex::new(())),
         };
         Ok(Self { state, stop, worker, poller })

@@ -79,6 +79,8 @@ fn settings(database: &Path, graph_url: &str) -> Vec<(&'static str, String)> {
         ("SIDECHAT_WIDGET_DIR", build::widget_dir().display().to_string()),
         ("SIDECHAT_PROVIDER", "cloud".to_owned()),
         ("SIDECHAT_PROVIDER_TIMEOUT_MS", "5000".to_owned()),
+        // The bench drives one company far beyond a person's pace: no per-company limit.
+        ("SIDECHAT_SEND_RATE_LIMIT", "0".to_owned()),
         ("WHATSAPP_GRAPH_URL", graph_url.to_owned()),
         ("WHATSAPP_TOKEN", GRAPH_TOKEN.to_owned()),
         ("WHATSAPP_SENDERS", format!("{PHONE_NUMBER_ID}={SENDER_PHONE}:Bench desk")),

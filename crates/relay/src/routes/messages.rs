@@ -55,7 +55,9 @@ async fn list_messages(
             .ok_or_else(|| ApiError::invalid(format!("`limit` must be a number from 1 to {MAX_LIMIT}")))?,
     };
     let senders = state.senders().await?;
-    let last_sender = state.store.last_sender(contact.as_str()).await?;
+    let rows = state.store.recent_messages(contact.as_str(), limit).await?;
+    // The newest message is on the page: its sender is the one that last talked with the number.
+    let last_sender = rows.last().map(|row| row.sender_id.clone());
     let sender_id = query.sender.or_else(|| last_sender.clone()).or_else(|| senders.first().map(|s| s.id.clone()));
     let window = match sender_id {
         Some(sender_id) => {
@@ -65,7 +67,6 @@ async fn list_messages(
         }
         None => ServiceWindow::at(state.provider.kind(), None, jiff::Timestamp::now()),
     };
-    let rows = state.store.recent_messages(contact.as_str(), limit).await?;
     let messages = rows.iter().map(|row| present::message(row, &state.signer)).collect();
     Ok(Json(MessagesResponse { messages, window, last_sender }))
 }
@@ -85,6 +86,7 @@ async fn send_message(
     if let Some(existing) = state.store.idempotent_message(&caller.company, &key).await? {
         return answer_existing(&state, existing, &request_hash);
     }
+    state.send_limit.check(&caller.company)?;
 
     wire::check_body(&request).map_err(|code| {
         let message = match code {

@@ -302,17 +302,6 @@ impl Store {
         row.map(|row| row.try_get("created_at")).transpose()
     }
 
-    /// The sender that last talked with the customer, either way.
-    pub async fn last_sender(&self, contact: &str) -> Result<Option<String>, sqlx::Error> {
-        let row =
-            sqlx::query("SELECT sender_id FROM messages WHERE contact = $1 ORDER BY created_at DESC, id DESC LIMIT 1")
-                .bind(contact)
-                .fetch_optional(&self.pool)
-                .await?;
-        row.map(|row| row.try_get("sender_id")).transpose()
-    }
-
-    /// After a restart: queued messages that were in flight when the relay stopped become due again (they keep
     /// their in-flight mark, so the outbox knows their last attempt's outcome is unknown). One relay per database.
     pub async fn recover_interrupted(&self, now: i64) -> Result<u64, sqlx::Error> {
         let done =

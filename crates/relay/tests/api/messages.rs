@@ -265,3 +265,97 @@ on_both_backends!(statuses_advance_and_replies_arrive_live, |backend| async move
     assert!(quiet.is_err(), "an unrelated stream received {quiet:?}");
     app.stop().await;
 });
+
+on_both_backends!(new_messages_are_rate_limited_per_company_but_retries_are_not, |backend| async move {
+    let app = TestApp::spawn(backend, |settings| {
+        settings.retain(|(k, _)| *k != "SIDECHAT_SEND_RATE_LIMIT");
+        settings.push(("SIDECHAT_SEND_RATE_LIMIT", "2".into()));
+    })
+    .await;
+    app.customer_writes(SENDER, SENDER_PHONE, CUSTOMER, "Hi").await;
+    let body = |i: usize| json!({"from": SENDER, "to": CUSTOMER, "body": format!("burst {i}")});
+    let mut answers = Vec::new();
+    for i in 0..3 {
+        answers.push(json(send(&app, Some(&format!("burst-{i}")), &body(i)).send().await.unwrap()).await);
+    }
+    assert_eq!(answers[0].0, 202);
+    assert_eq!(answers[1].0, 202);
+    assert_error(&answers[2], 429, "rate_limited");
+    let retry = json(send(&app, Some("burst-0"), &body(0)).send().await.unwrap()).await;
+    assert_eq!(retry.0, 200, "a retry of an accepted message is answered, not limited: {}", retry.1);
+    let zoho = json(
+        app.post("/api/v1/messages")
+            .header("authorization", format!("Bearer {ZOHO_KEY}"))
+            .header("idempotency-key", "other")
+            .json(&body(9))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(zoho.0, 202, "another company has its own budget: {}", zoho.1);
+    app.stop().await;
+});
+
+on_both_backends!(files_the_provider_cannot_carry_are_refused, |backend| async move {
+    let app = TestApp::spawn(backend, |_| {}).await;
+    app.customer_writes(SENDER, SENDER_PHONE, CUSTOMER, "Hi").await;
+    let upload = |name: &'static str, mime: &'static str| {
+        let part = reqwest::multipart::Part::bytes(b"PK\x03\x04 zip".to_vec()).file_name(name).mime_str(mime).unwrap();
+        app.post("/api/v1/uploads")
+            .header("authorization", bearer())
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+    };
+    let (status, zip) = json(upload("archive.zip", "application/zip").await.unwrap()).await;
+    assert_eq!(status, 201, "{zip}");
+    let (_, pdf) = json(upload("offer.pdf", "application/pdf").await.unwrap()).await;
+    let zip_id = zip["upload"]["id"].as_str().unwrap();
+    let pdf_id = pdf["upload"]["id"].as_str().unwrap();
+    // the sandbox follows the Cloud API, which sends no zip files
+    let refused = json(
+        send(&app, Some("zip"), &json!({"from": SENDER, "to": CUSTOMER, "attachments": [{"upload": zip_id}]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_error(&refused, 422, "unsupported_attachment");
+    assert!(refused.1["error"]["message"].as_str().unwrap().contains("archive.zip"), "{}", refused.1);
+    let two = json(
+        send(
+            &app,
+            Some("two"),
+            &json!({"from": SENDER, "to": CUSTOMER, "attachments": [{"upload": pdf_id}, {"upload": pdf_id}]}),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_error(&two, 422, "unsupported_attachment");
+    let empty = json(
+        app.post("/api/v1/uploads")
+            .header("authorization", bearer())
+            .multipart(
+                reqwest::multipart::Form::new()
+                    .part("file", reqwest::multipart::Part::bytes(Vec::new()).file_name("empty.pdf")),
+            )
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_error(&empty, 422, "unsupported_attachment");
+    let no_file = json(
+        app.post("/api/v1/uploads")
+            .header("authorization", bearer())
+            .multipart(reqwest::multipart::Form::new().text("note", "no file here"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_error(&no_file, 400, "invalid_request");
+    app.stop().await;
+});
