@@ -73,6 +73,8 @@ impl Store {
     async fn pool(backend: Backend, connections: u32, options: &AnyConnectOptions) -> anyhow::Result<AnyPool> {
         AnyPoolOptions::new()
             .max_connections(connections)
+            // Open every connection at start, not on the first requests' time.
+            .min_connections(connections)
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |connection, _| {
                 Box::pin(async move {
@@ -81,9 +83,6 @@ impl Store {
                         connection.execute("PRAGMA synchronous = NORMAL").await?;
                         connection.execute("PRAGMA busy_timeout = 10000").await?;
                         connection.execute("PRAGMA foreign_keys = ON").await?;
-                        // Reads of a large log come from memory-mapped pages and a 64 MB cache per connection.
-                        connection.execute("PRAGMA mmap_size = 1073741824").await?;
-                        connection.execute("PRAGMA cache_size = -65536").await?;
                     }
                     Ok(())
                 })

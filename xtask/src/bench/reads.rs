@@ -62,6 +62,9 @@ pub async fn measure_10m(binary: &Path, bench_dir: &Path, report: &mut Report) -
     let graph = FakeGraph::start(tokio::time::Instant::now()).await?;
     let relay = RelayProcess::start(binary, &database, &graph.url).await?;
     let api = Api::new(&relay.url)?;
+    // Unmeasured warm-up: the relay's connections and SQLite's caches as a running relay has them.
+    let warm_up = reads_from(&api, 200, Duration::from_secs(2), NUMBERS, 1 << 32).await;
+    eprintln!("  (warm-up, not reported: {} requests)", warm_up.latencies.len());
     for &rate in STORE_10M_RATES {
         let run = reads(&api, rate, STEADY_TIME, NUMBERS).await;
         report.latency("list: GET /api/v1/messages (10M messages)", format!("{rate}/s"), &run.latencies, run.errors);
@@ -92,10 +95,16 @@ async fn seed(api: &Api) -> anyhow::Result<()> {
 
 /// Reads conversations at `rate` for `duration`, spreading them over `numbers` customers.
 async fn reads(api: &Api, rate: u32, duration: Duration, numbers: u64) -> Run {
-    let run = load::open_loop(rate, duration, |i, _| {
+    reads_from(api, rate, duration, numbers, 0).await
+}
+
+/// [`reads`], starting the sequence of customers at `offset` (the warm-up reads other customers than the
+/// measured runs).
+async fn reads_from(api: &Api, rate: u32, duration: Duration, numbers: u64, offset: u64) -> Run {
+    let run = load::open_loop(rate, duration, move |i, _| {
         let api = api.clone();
         // A multiplicative hash spreads consecutive requests over the numbers, as many users would.
-        let number = i.wrapping_mul(2_654_435_761) % numbers;
+        let number = (i + offset).wrapping_mul(2_654_435_761) % numbers;
         async move { api.list_messages(&customer(number)).await }
     })
     .await;
