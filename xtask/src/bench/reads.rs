@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 
 use super::api::{Api, customer};
 use super::graph::FakeGraph;
@@ -59,6 +59,10 @@ pub async fn measure_10m(binary: &Path, bench_dir: &Path, report: &mut Report) -
     } else {
         report.note(format!("10M store: reused {}", database.display()));
     }
+    // Steady state: the store in the OS page cache, as on a server that has been running with enough memory
+    // (without this, the figures measure the disk, and change with whatever last used the cache).
+    let cached = read_through(&database)?;
+    report.note(format!("10M store: {:.1} GB read into the OS page cache before measuring", cached as f64 / 1e9));
     let graph = FakeGraph::start(tokio::time::Instant::now()).await?;
     let relay = RelayProcess::start(binary, &database, &graph.url).await?;
     let api = Api::new(&relay.url)?;
@@ -77,6 +81,21 @@ pub async fn measure_10m(binary: &Path, bench_dir: &Path, report: &mut Report) -
         ));
     }
     relay.kill().await
+}
+
+/// Reads a file from end to end (so the OS caches it); returns its size.
+fn read_through(path: &Path) -> anyhow::Result<u64> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut buffer = vec![0u8; 8 << 20];
+    let mut total = 0u64;
+    loop {
+        let read = file.read(&mut buffer).with_context(|| format!("reading {}", path.display()))?;
+        if read == 0 {
+            return Ok(total);
+        }
+        total += read as u64;
+    }
 }
 
 /// Gives each customer a few inbound messages, through signed webhooks.
