@@ -60,6 +60,7 @@ pub fn run() -> anyhow::Result<()> {
             .args(["test", "--package", "sidechat-widget", "--features", "e2e", "--test", "e2e"])
             .env("SIDECHAT_RELAY_BIN", &relay)
             .env("SIDECHAT_WIDGET_DIR", build::widget_dir())
+            .env("SIDECHAT_DEV_HOSTS_DIR", build::dev_hosts_dir())
             .env("CHROMEDRIVER", &browser.chromedriver)
             .env("CHROMIUM", &browser.chromium),
     )?;
