@@ -51,46 +51,18 @@ on_both_backends!(a_relay_killed_mid_send_resumes_its_outbox, |backend| async mo
     let graph = Graph::default();
     let graph_url = graph.start().await;
     let http = reqwest::Client::new();
-    let zoho = format!("Bearer {ZOHO_KEY}");
 
     let (first, url) = start_binary(&database_url, &dir, &cloud(&graph_url));
     customer_writes(&http, &url).await;
 
     // Five sends the provider holds for a long time: all five are in flight when the relay is killed.
     graph.script((0..5).map(|_| Scripted::Slow(Duration::from_secs(30))));
-    let mut ids = Vec::new();
-    for i in 0..5 {
-        let (status, body) = json(
-            http.post(format!("{url}/api/v1/messages"))
-                .header("authorization", &zoho)
-                .header("idempotency-key", format!("crash-{i}"))
-                .json(&json!({"from": PHONE_NUMBER_ID, "to": "+498963648018", "body": format!("message {i}")}))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        assert_eq!(status, 202, "{body}");
-        ids.push(body["message"]["id"].as_str().unwrap().to_owned());
-    }
+    let ids = send_numbered(&http, &url, PHONE_NUMBER_ID, 5).await;
     eventually(Duration::from_secs(10), || async { (graph.sends().len() == 5).then_some(()) }).await;
     drop(first); // SIGKILL
 
     let (_second, url) = start_binary(&database_url, &dir, &cloud(&graph_url));
-    let page = eventually(Duration::from_secs(30), || async {
-        let (_, page) = json(
-            http.get(format!("{url}/api/v1/messages?phone=%2B498963648018&limit=100"))
-                .header("authorization", &zoho)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        let outbound: Vec<serde_json::Value> =
-            page["messages"].as_array()?.iter().filter(|m| m["direction"] == "out").cloned().collect();
-        (outbound.len() == 5 && outbound.iter().all(|m| m["status"] == "sent")).then_some(outbound)
-    })
-    .await;
+    let page = until_outbound_sent(&http, &url, 5).await;
     let listed: Vec<&str> = page.iter().map(|m| m["id"].as_str().unwrap()).collect();
     assert_eq!(listed, ids.iter().map(String::as_str).collect::<Vec<_>>(), "nothing accepted was lost");
 

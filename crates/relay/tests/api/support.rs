@@ -293,3 +293,42 @@ pub fn start_binary(database_url: &str, dir: &TempDir, provider: &[(&str, String
     std::thread::spawn(move || lines.for_each(drop));
     (process, url)
 }
+
+/// Sends `count` messages (`message 0`, `message 1`… under keys `crash-0`…) from `from` to +498963648018
+/// through the relay at `url` with the Zoho key; each must be accepted. Returns their ids, in order.
+pub async fn send_numbered(http: &Client, url: &str, from: &str, count: usize) -> Vec<String> {
+    let mut ids = Vec::with_capacity(count);
+    for i in 0..count {
+        let (status, body) = json(
+            http.post(format!("{url}/api/v1/messages"))
+                .header("authorization", format!("Bearer {ZOHO_KEY}"))
+                .header("idempotency-key", format!("crash-{i}"))
+                .json(&json!({"from": from, "to": "+498963648018", "body": format!("message {i}")}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 202, "{body}");
+        ids.push(body["message"]["id"].as_str().unwrap().to_owned());
+    }
+    ids
+}
+
+/// Waits until the relay at `url` lists `count` outbound messages to +498963648018, all `sent`; returns them.
+pub async fn until_outbound_sent(http: &Client, url: &str, count: usize) -> Vec<Value> {
+    eventually(Duration::from_secs(30), || async {
+        let (_, page) = json(
+            http.get(format!("{url}/api/v1/messages?phone=%2B498963648018&limit=100"))
+                .header("authorization", format!("Bearer {ZOHO_KEY}"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let outbound: Vec<Value> =
+            page["messages"].as_array()?.iter().filter(|m| m["direction"] == "out").cloned().collect();
+        (outbound.len() == count && outbound.iter().all(|m| m["status"] == "sent")).then_some(outbound)
+    })
+    .await
+}

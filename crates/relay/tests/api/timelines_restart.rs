@@ -3,8 +3,6 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
-
 use crate::mock_timelines::*;
 use crate::on_both_backends;
 use crate::support::*;
@@ -24,44 +22,16 @@ on_both_backends!(a_relay_killed_mid_send_finds_what_went_out_and_sends_nothing_
     let mock = Timelines::default();
     let api_url = mock.start().await;
     let http = reqwest::Client::new();
-    let zoho = format!("Bearer {ZOHO_KEY}");
 
     let (first, url) = start_binary(&database_url, &dir, &timelines(&api_url));
     // TimelinesAI sends all three but holds its answers: all three are in flight when the relay is killed.
     mock.script((0..3).map(|_| Scripted::Slow(Duration::from_secs(30))));
-    let mut ids = Vec::new();
-    for i in 0..3 {
-        let (status, body) = json(
-            http.post(format!("{url}/api/v1/messages"))
-                .header("authorization", &zoho)
-                .header("idempotency-key", format!("crash-{i}"))
-                .json(&json!({"from": ACCOUNT_ID, "to": "+498963648018", "body": format!("message {i}")}))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        assert_eq!(status, 202, "{body}");
-        ids.push(body["message"]["id"].as_str().unwrap().to_owned());
-    }
+    let ids = send_numbered(&http, &url, ACCOUNT_ID, 3).await;
     eventually(Duration::from_secs(10), || async { (mock.sends().len() == 3).then_some(()) }).await;
     drop(first); // SIGKILL
 
     let (_second, url) = start_binary(&database_url, &dir, &timelines(&api_url));
-    let outbound = eventually(Duration::from_secs(30), || async {
-        let (_, page) = json(
-            http.get(format!("{url}/api/v1/messages?phone=%2B498963648018&limit=100"))
-                .header("authorization", &zoho)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        let outbound: Vec<Value> =
-            page["messages"].as_array()?.iter().filter(|m| m["direction"] == "out").cloned().collect();
-        (outbound.len() == 3 && outbound.iter().all(|m| m["status"] == "sent")).then_some(outbound)
-    })
-    .await;
+    let outbound = until_outbound_sent(&http, &url, 3).await;
     let listed: Vec<&str> = outbound.iter().map(|m| m["id"].as_str().unwrap()).collect();
     assert_eq!(listed, ids.iter().map(String::as_str).collect::<Vec<_>>(), "nothing accepted was lost");
     assert_eq!(mock.sends().len(), 3, "each message reached TimelinesAI once");
