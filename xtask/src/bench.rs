@@ -4,6 +4,11 @@
 //!
 //! The load generator must not be what is measured, so a debug `xtask` builds itself in release mode and hands
 //! over to that build.
+//!
+//! `SIDECHAT_BENCH_ONLY` runs some of the parts, named with commas: `widget`, `sends`, `reads`, `10m`,
+//! `webhooks` (for example `SIDECHAT_BENCH_ONLY=sends,10m cargo xtask bench`); unset, every part runs.
+//! `SIDECHAT_BENCH_RELAY` names a relay binary to measure instead of building one (to compare two builds under
+//! the same load on the machine).
 
 mod api;
 mod graph;
@@ -34,16 +39,46 @@ const STEADY_TIME: Duration = Duration::from_secs(10);
 const RAMP_RATES: &[u32] = &[500, 1_000, 2_000, 4_000, 8_000];
 const RAMP_STEP: Duration = Duration::from_secs(5);
 
+/// The parts of the bench, as `SIDECHAT_BENCH_ONLY` names them.
+const PARTS: &[&str] = &["widget", "sends", "reads", "10m", "webhooks"];
+
+/// Which parts to run: those `SIDECHAT_BENCH_ONLY` names, or all.
+struct Parts(Option<Vec<String>>);
+
+impl Parts {
+    fn from_env() -> anyhow::Result<Self> {
+        let Ok(only) = std::env::var("SIDECHAT_BENCH_ONLY") else { return Ok(Self(None)) };
+        let names: Vec<String> = only.split(',').map(|name| name.trim().to_owned()).filter(|n| !n.is_empty()).collect();
+        if let Some(unknown) = names.iter().find(|name| !PARTS.contains(&name.as_str())) {
+            anyhow::bail!("SIDECHAT_BENCH_ONLY names `{unknown}`; the parts are {}", PARTS.join(", "));
+        }
+        Ok(Self(Some(names)))
+    }
+
+    fn includes(&self, part: &str) -> bool {
+        self.0.as_ref().is_none_or(|names| names.iter().any(|name| name == part))
+    }
+}
+
 /// Prints the widget's size and the relay's figures.
 pub fn run() -> anyhow::Result<()> {
     if cfg!(debug_assertions) {
         return run_optimized();
     }
-    build::build_widget()?;
-    widget::print_size()?;
-    let binary = build::build_relay()?;
+    let parts = Parts::from_env()?;
+    // The relay serves the widget, so it is built unless only relay parts were asked for and it is built already.
+    if parts.includes("widget") || !build::widget_dir().join("index.html").is_file() {
+        build::build_widget()?;
+    }
+    if parts.includes("widget") {
+        widget::print_size()?;
+    }
+    let binary = match std::env::var_os("SIDECHAT_BENCH_RELAY") {
+        Some(binary) => std::path::PathBuf::from(binary),
+        None => build::build_relay()?,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
-    runtime.block_on(relay_figures(&binary))
+    runtime.block_on(relay_figures(&binary, &parts))
 }
 
 /// Builds xtask in release mode and runs its `bench`.
@@ -56,23 +91,38 @@ fn run_optimized() -> anyhow::Result<()> {
     exec(command(target.join("release/xtask")).arg("bench"))
 }
 
-async fn relay_figures(binary: &Path) -> anyhow::Result<()> {
+async fn relay_figures(binary: &Path, parts: &Parts) -> anyhow::Result<()> {
     let bench_dir = root().join("target/bench");
     let work = bench_dir.join(format!("run-{}", std::process::id()));
     std::fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
     let mut report = report::Report::default();
-    let measured = measure(binary, &bench_dir, &work, &mut report).await;
+    let measured = measure(binary, &bench_dir, &work, parts, &mut report).await;
     report.print();
     print_durability();
     let removed = std::fs::remove_dir_all(&work).with_context(|| format!("removing {}", work.display()));
     measured.and(removed)
 }
 
-async fn measure(binary: &Path, bench_dir: &Path, work: &Path, report: &mut report::Report) -> anyhow::Result<()> {
-    sends::measure(binary, work, report).await?;
-    reads::measure_small(binary, work, report).await?;
-    reads::measure_10m(binary, bench_dir, report).await?;
-    webhooks::measure(binary, work, report).await
+async fn measure(
+    binary: &Path,
+    bench_dir: &Path,
+    work: &Path,
+    parts: &Parts,
+    report: &mut report::Report,
+) -> anyhow::Result<()> {
+    if parts.includes("sends") {
+        sends::measure(binary, work, report).await?;
+    }
+    if parts.includes("reads") {
+        reads::measure_small(binary, work, report).await?;
+    }
+    if parts.includes("10m") {
+        reads::measure_10m(binary, bench_dir, report).await?;
+    }
+    if parts.includes("webhooks") {
+        webhooks::measure(binary, work, report).await?;
+    }
+    Ok(())
 }
 
 fn print_durability() {
