@@ -7,6 +7,7 @@
 
 mod attachments;
 mod canned;
+mod connections;
 mod installations;
 mod messages;
 
@@ -15,7 +16,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyConnection, Connection, Executor};
+
+use connections::{Connections, Lease};
 
 pub use attachments::AttachmentMeta;
 pub use attachments::StoredAttachment;
@@ -34,18 +37,23 @@ pub enum Backend {
 
 /// The relay's database.
 ///
-/// Writes go through `writer`: on SQLite a single connection, so writers queue in the relay instead of
-/// contending for SQLite's lock (whose busy handler sleeps for milliseconds at a time); reads use `pool`,
+/// Writes go through `writes`: on SQLite a single connection, so writers queue in the relay instead of
+/// contending for SQLite's lock (whose busy handler sleeps for milliseconds at a time); reads use `reads`,
 /// which WAL mode lets run beside the writer. On PostgreSQL both are the same pool.
 #[derive(Clone)]
 pub struct Store {
-    pool: AnyPool,
-    writer: AnyPool,
+    reads: Connections,
+    writes: Connections,
     backend: Backend,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// SQLite connections reading beside the writer.
+const SQLITE_READERS: usize = 8;
+/// PostgreSQL connections.
+const POSTGRES_CONNECTIONS: u32 = 16;
 
 impl Store {
     /// Connects (creating a SQLite file that does not exist yet) and applies the migrations.
@@ -57,39 +65,41 @@ impl Store {
             _ => url.to_owned(),
         };
         let options = AnyConnectOptions::from_str(&url).context("reading SIDECHAT_DATABASE_URL")?;
-        let writer = Self::pool(backend, if backend == Backend::Sqlite { 1 } else { 16 }, &options).await?;
-        let migrator = match backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator.run(&writer).await.context("applying database migrations")?;
-        let pool = match backend {
-            Backend::Sqlite => Self::pool(backend, 8, &options).await?,
-            Backend::Postgres => writer.clone(),
-        };
-        Ok(Self { pool, writer, backend })
+        match backend {
+            Backend::Sqlite => {
+                let mut writer = open_sqlite(&options).await?;
+                SQLITE_MIGRATIONS.run(&mut writer).await.context("applying database migrations")?;
+                let mut readers = Vec::with_capacity(SQLITE_READERS);
+                for _ in 0..SQLITE_READERS {
+                    readers.push(open_sqlite(&options).await?);
+                }
+                let (reads, writes) = (Connections::held(readers), Connections::held(vec![writer]));
+                Ok(Self { reads, writes, backend })
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(POSTGRES_CONNECTIONS)
+                    // Open every connection at start, not on the first requests' time.
+                    .min_connections(POSTGRES_CONNECTIONS)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await
+                    .context("connecting to the database (SIDECHAT_DATABASE_URL)")?;
+                POSTGRES_MIGRATIONS.run(&pool).await.context("applying database migrations")?;
+                let connections = Connections::Pool(pool);
+                Ok(Self { reads: connections.clone(), writes: connections, backend })
+            }
+        }
     }
 
-    async fn pool(backend: Backend, connections: u32, options: &AnyConnectOptions) -> anyhow::Result<AnyPool> {
-        AnyPoolOptions::new()
-            .max_connections(connections)
-            // Open every connection at start, not on the first requests' time.
-            .min_connections(connections)
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |connection, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        connection.execute("PRAGMA journal_mode = WAL").await?;
-                        connection.execute("PRAGMA synchronous = NORMAL").await?;
-                        connection.execute("PRAGMA busy_timeout = 10000").await?;
-                        connection.execute("PRAGMA foreign_keys = ON").await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options.clone())
-            .await
-            .context("connecting to the database (SIDECHAT_DATABASE_URL)")
+    /// A connection for reading.
+    async fn read(&self) -> Result<Lease, sqlx::Error> {
+        self.reads.get().await
+    }
+
+    /// The connection for writing (on SQLite, the only one: writers wait their turn here).
+    async fn write(&self) -> Result<Lease, sqlx::Error> {
+        self.writes.get().await
     }
 
     /// Which database this is.
@@ -99,14 +109,29 @@ impl Store {
 
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
+        sqlx::query("SELECT 1").execute(&mut *self.read().await?).await.map(|_| ())
     }
 
     /// Closes every connection.
     pub async fn close(&self) {
-        self.pool.close().await;
-        self.writer.close().await;
+        self.reads.close().await;
+        self.writes.close().await;
     }
+}
+
+/// Opens a SQLite connection: WAL, `synchronous=NORMAL` (see the module's note on durability), foreign keys.
+async fn open_sqlite(options: &AnyConnectOptions) -> anyhow::Result<AnyConnection> {
+    let mut connection =
+        AnyConnection::connect_with(options).await.context("opening the database (SIDECHAT_DATABASE_URL)")?;
+    for pragma in [
+        "PRAGMA journal_mode = WAL",
+        "PRAGMA synchronous = NORMAL",
+        "PRAGMA busy_timeout = 10000",
+        "PRAGMA foreign_keys = ON",
+    ] {
+        connection.execute(pragma).await.with_context(|| format!("setting up the database: {pragma}"))?;
+    }
+    Ok(connection)
 }
 
 /// Milliseconds since the epoch, the store's unit of time.

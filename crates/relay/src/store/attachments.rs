@@ -52,7 +52,7 @@ impl Store {
         .bind(&file.meta.mime)
         .bind(&file.data)
         .bind(now)
-        .execute(&self.writer)
+        .execute(&mut *self.write().await?)
         .await?;
         Ok(())
     }
@@ -67,7 +67,7 @@ impl Store {
             sqlx::query("SELECT id, name, size, mime FROM attachments WHERE id = $1 AND ($2 IS NULL OR company = $2)")
                 .bind(id)
                 .bind(company)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *self.read().await?)
                 .await?;
         row.as_ref().map(meta).transpose()
     }
@@ -76,7 +76,7 @@ impl Store {
     pub async fn attachment(&self, id: &str) -> Result<Option<StoredAttachment>, sqlx::Error> {
         let row = sqlx::query("SELECT id, name, size, mime, data FROM attachments WHERE id = $1")
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.read().await?)
             .await?;
         row.map(|row| Ok(StoredAttachment { meta: meta(&row)?, data: row.try_get("data")? })).transpose()
     }
@@ -98,7 +98,7 @@ impl Store {
             query = query.bind(*id);
         }
         let mut by_message: HashMap<String, Vec<AttachmentMeta>> = HashMap::new();
-        for row in query.fetch_all(&self.pool).await? {
+        for row in query.fetch_all(&mut *self.read().await?).await? {
             by_message.entry(row.try_get("message_id")?).or_default().push(meta(&row)?);
         }
         Ok(by_message)

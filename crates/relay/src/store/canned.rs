@@ -45,7 +45,7 @@ impl Store {
         .bind(company)
         .bind(module)
         .bind(pattern)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.read().await?)
         .await?
         .into_iter()
         .map(canned)
@@ -57,7 +57,7 @@ impl Store {
         sqlx::query("SELECT id, name, module, body FROM canned_texts WHERE company = $1 AND id = $2")
             .bind(company)
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.read().await?)
             .await?
             .map(canned)
             .transpose()
@@ -75,7 +75,7 @@ impl Store {
         .bind(&row.module)
         .bind(&row.body)
         .bind(now)
-        .execute(&self.writer)
+        .execute(&mut *self.write().await?)
         .await?;
         Ok(())
     }
@@ -89,7 +89,7 @@ impl Store {
                 .bind(now)
                 .bind(company)
                 .bind(&row.id)
-                .execute(&self.writer)
+                .execute(&mut *self.write().await?)
                 .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -99,7 +99,7 @@ impl Store {
         let done = sqlx::query("DELETE FROM canned_texts WHERE company = $1 AND id = $2")
             .bind(company)
             .bind(id)
-            .execute(&self.writer)
+            .execute(&mut *self.write().await?)
             .await?;
         Ok(done.rows_affected() == 1)
     }

@@ -38,7 +38,7 @@ impl Store {
         .bind(&installation.api_domain)
         .bind(installation.token_expires_at)
         .bind(now)
-        .execute(&self.writer)
+        .execute(&mut *self.write().await?)
         .await?;
         Ok(())
     }
@@ -51,7 +51,7 @@ impl Store {
         )
         .bind(crm)
         .bind(company_id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.read().await?)
         .await?;
         row.map(|row| {
             Ok(Installation {

@@ -3,7 +3,7 @@
 use sidechat_domain::E164;
 use sidechat_domain::wire::DeliveryStatus;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Connection, Row, Transaction};
 
 use super::Store;
 use super::attachments::AttachmentMeta;
@@ -175,7 +175,8 @@ impl Store {
         request_hash: &str,
         new: &NewOutbound,
     ) -> Result<Accepted, sqlx::Error> {
-        let mut tx = self.writer.begin().await?;
+        let mut writer = self.write().await?;
+        let mut tx = writer.begin().await?;
         let claimed = sqlx::query(
             "INSERT INTO idempotency_keys (company, idempotency_key, request_hash, message_id, created_at)
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
@@ -206,16 +207,18 @@ impl Store {
             .await?;
             link_attachments(&mut tx, &new.id, &new.attachment_ids).await?;
             tx.commit().await?;
+            drop(writer);
             let message = self.message(&new.id).await?.ok_or(sqlx::Error::RowNotFound)?;
             return Ok(Accepted::Created(message));
         }
         tx.rollback().await?;
+        drop(writer);
         let row = sqlx::query(
             "SELECT request_hash, message_id FROM idempotency_keys WHERE company = $1 AND idempotency_key = $2",
         )
         .bind(company)
         .bind(key)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *self.read().await?)
         .await?;
         let (hash, message_id): (String, String) = (row.try_get("request_hash")?, row.try_get("message_id")?);
         if hash != request_hash {
@@ -227,7 +230,8 @@ impl Store {
 
     /// Logs an inbound message; false if the provider delivered it before (same provider id).
     pub async fn insert_inbound(&self, inbound: &InboundMessage) -> Result<bool, sqlx::Error> {
-        let mut tx = self.writer.begin().await?;
+        let mut writer = self.write().await?;
+        let mut tx = writer.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO messages (id, direction, sender_id, business_phone, contact, body, status, provider_id,
                  created_at, updated_at, attempts)
@@ -255,7 +259,7 @@ impl Store {
     pub async fn message_by_provider_id(&self, provider_id: &str) -> Result<Option<MessageRow>, sqlx::Error> {
         let row = sqlx::query("SELECT id FROM messages WHERE provider_id = $1")
             .bind(provider_id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.read().await?)
             .await?;
         match row {
             Some(row) => self.message(&row.try_get::<String, _>("id")?).await,
@@ -267,7 +271,7 @@ impl Store {
     pub async fn message(&self, id: &str) -> Result<Option<MessageRow>, sqlx::Error> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM messages WHERE id = $1"))
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.read().await?)
             .await?;
         let Some(row) = row else { return Ok(None) };
         let mut messages = vec![message(&row)?];
@@ -282,7 +286,7 @@ impl Store {
         ))
         .bind(contact)
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         let mut messages = rows.iter().rev().map(message).collect::<Result<Vec<_>, _>>()?;
         self.fill_attachments(&mut messages).await?;
@@ -297,7 +301,7 @@ impl Store {
         )
         .bind(contact)
         .bind(sender_id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.read().await?)
         .await?;
         row.map(|row| row.try_get("created_at")).transpose()
     }
@@ -307,7 +311,7 @@ impl Store {
         let done =
             sqlx::query("UPDATE messages SET next_attempt_at = $1 WHERE status = 'queued' AND next_attempt_at IS NULL")
                 .bind(now)
-                .execute(&self.writer)
+                .execute(&mut *self.write().await?)
                 .await?;
         Ok(done.rows_affected())
     }
@@ -321,7 +325,7 @@ impl Store {
         ))
         .bind(now)
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         let mut items = Vec::with_capacity(rows.len());
         let mut messages = Vec::with_capacity(rows.len());
@@ -343,14 +347,14 @@ impl Store {
         for message in &messages {
             mark = mark.bind(&message.id);
         }
-        mark.execute(&self.writer).await?;
+        mark.execute(&mut *self.write().await?).await?;
         Ok(messages.into_iter().zip(items).map(|(message, interrupted)| OutboxItem { message, interrupted }).collect())
     }
 
     /// When the next queued message falls due (ms), if any.
     pub async fn next_due(&self) -> Result<Option<i64>, sqlx::Error> {
         let row = sqlx::query("SELECT MIN(next_attempt_at) AS due FROM messages WHERE status = 'queued'")
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *self.read().await?)
             .await?;
         row.try_get("due")
     }
@@ -371,7 +375,7 @@ impl Store {
                 .bind(provider_id)
                 .bind(now)
                 .bind(id)
-                .execute(&self.writer)
+                .execute(&mut *self.write().await?)
                 .await?;
             }
             SendOutcome::Retry { at } => {
@@ -381,7 +385,7 @@ impl Store {
                 .bind(at)
                 .bind(now)
                 .bind(id)
-                .execute(&self.writer)
+                .execute(&mut *self.write().await?)
                 .await?;
             }
             SendOutcome::Failed { code, message } => {
@@ -393,11 +397,14 @@ impl Store {
                 .bind(message)
                 .bind(now)
                 .bind(id)
-                .execute(&self.writer)
+                .execute(&mut *self.write().await?)
                 .await?;
             }
         }
-        let row = sqlx::query("SELECT status FROM messages WHERE id = $1").bind(id).fetch_one(&self.pool).await?;
+        let row = sqlx::query("SELECT status FROM messages WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *self.read().await?)
+            .await?;
         let status: String = row.try_get("status")?;
         Ok(DeliveryStatus::parse(&status).unwrap_or(DeliveryStatus::Queued))
     }
@@ -415,7 +422,7 @@ impl Store {
         for _ in 0..8 {
             let Some(row) = sqlx::query("SELECT id, status FROM messages WHERE provider_id = $1 AND direction = 'out'")
                 .bind(provider_id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *self.read().await?)
                 .await?
             else {
                 return Ok(None);
@@ -440,7 +447,7 @@ impl Store {
             .bind(now)
             .bind(&id)
             .bind(current.as_str())
-            .execute(&self.writer)
+            .execute(&mut *self.write().await?)
             .await?;
             if done.rows_affected() == 1 {
                 return Ok(Some((id, next)));
@@ -457,7 +464,7 @@ impl Store {
         ))
         .bind(since)
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *self.read().await?)
         .await?;
         rows.iter().map(message).collect()
     }
@@ -489,7 +496,7 @@ impl Store {
         )
         .bind(company)
         .bind(key)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.read().await?)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let (hash, id): (String, String) = (row.try_get("request_hash")?, row.try_get("message_id")?);
