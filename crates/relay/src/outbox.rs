@@ -28,32 +28,59 @@ pub const MAX_ATTEMPTS: i64 = 12;
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
 /// How long to sleep when nothing is due and nothing wakes the worker.
 const IDLE: Duration = Duration::from_secs(30);
+/// How long to wait after the outbox could not be read before reading it again.
+const AFTER_ERROR: Duration = Duration::from_secs(1);
 
 /// Runs the outbox until `stop` is cancelled, then lets the sends under way finish.
+///
+/// The worker claims due messages only when some may be waiting: at start, when `wake` says a message was
+/// queued, when the next retry falls due, or when a claim filled every free slot and a slot frees up. A send
+/// that finishes otherwise costs no query; its retry time, if any, comes back from the attempt.
 pub async fn run(ingest: Ingest, provider: Arc<Provider>, wake: Arc<Notify>, stop: CancellationToken) {
     let mut in_flight = JoinSet::new();
+    // Whether due messages may be waiting unclaimed.
+    let mut backlog = true;
+    // The earliest known time a message not yet claimed falls due (ms).
+    let mut next_due: Option<i64> = None;
     loop {
-        let now = jiff::Timestamp::now().as_millisecond();
-        let room = CONCURRENT_SENDS.saturating_sub(in_flight.len()) as i64;
-        let due = if room > 0 { ingest.store.claim_due(now, room).await } else { Ok(Vec::new()) };
-        match due {
-            Ok(items) => {
-                for item in items {
-                    let (ingest, provider) = (ingest.clone(), provider.clone());
-                    in_flight.spawn(async move { attempt(&ingest, &provider, item).await });
+        let room = CONCURRENT_SENDS.saturating_sub(in_flight.len());
+        if backlog && room > 0 {
+            let now = jiff::Timestamp::now().as_millisecond();
+            match ingest.store.claim_due(now, room as i64).await {
+                Ok(items) => {
+                    backlog = items.len() == room;
+                    for item in items {
+                        let (ingest, provider) = (ingest.clone(), provider.clone());
+                        in_flight.spawn(async move { attempt(&ingest, &provider, item).await });
+                    }
+                    if !backlog {
+                        next_due = ingest.store.next_due().await.unwrap_or_else(|error| {
+                            tracing::error!(error = %error, "reading when the outbox is next due");
+                            Some(now + AFTER_ERROR.as_millis() as i64)
+                        });
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(error = %error, "reading the outbox");
+                    (backlog, next_due) = (false, Some(now + AFTER_ERROR.as_millis() as i64));
                 }
             }
-            Err(error) => tracing::error!(error = %error, "reading the outbox"),
         }
-        let next = ingest.store.next_due().await.ok().flatten();
-        let wait = next
-            .map(|due| Duration::from_millis((due - jiff::Timestamp::now().as_millisecond()).clamp(0, 30_000) as u64))
-            .unwrap_or(IDLE);
+        let wait = next_due.map_or(IDLE, |due| {
+            Duration::from_millis(
+                (due - jiff::Timestamp::now().as_millisecond()).clamp(0, IDLE.as_millis() as i64) as u64
+            )
+        });
         tokio::select! {
             () = stop.cancelled() => break,
-            () = wake.notified() => {}
-            () = tokio::time::sleep(wait.max(Duration::from_millis(5))) => {}
-            Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
+            () = wake.notified() => backlog = true,
+            // With every slot taken, a due message waits for a slot, not for the clock.
+            () = tokio::time::sleep(wait), if in_flight.len() < CONCURRENT_SENDS => (backlog, next_due) = (true, None),
+            Some(joined) = in_flight.join_next(), if !in_flight.is_empty() => {
+                if let Ok(Some(retry_at)) = joined {
+                    next_due = Some(next_due.map_or(retry_at, |due| due.min(retry_at)));
+                }
+            }
         }
     }
     let unfinished = in_flight.len();
@@ -63,19 +90,20 @@ pub async fn run(ingest: Ingest, provider: Arc<Provider>, wake: Arc<Notify>, sto
     while in_flight.join_next().await.is_some() {}
 }
 
-/// One send attempt, recorded whatever it comes to.
-async fn attempt(ingest: &Ingest, provider: &Provider, item: OutboxItem) {
+/// One send attempt, recorded whatever it comes to; returns when to try again (ms) if it is to be retried.
+async fn attempt(ingest: &Ingest, provider: &Provider, item: OutboxItem) -> Option<i64> {
     let OutboxItem { message, interrupted } = item;
     let id = message.id.clone();
     let outgoing = match outgoing(ingest, message).await {
         Ok(outgoing) => outgoing,
         Err(error) => {
             tracing::error!(message = %id, error = format!("{error:#}"), "preparing a send");
-            return;
+            return None;
         }
     };
     let started = std::time::Instant::now();
-    let result = if interrupted || outgoing.message.attempts > 0 {
+    // The claim counted this attempt: more than one means an earlier attempt may have gone out.
+    let result = if interrupted || outgoing.message.attempts > 1 {
         // An earlier attempt's outcome is unknown: look before sending again, where the provider lets us.
         match provider.find_sent(&outgoing).await {
             Ok(Some(provider_id)) => Ok(provider_id),
@@ -92,7 +120,7 @@ async fn attempt(ingest: &Ingest, provider: &Provider, item: OutboxItem) {
         provider.send(&outgoing).await
     };
     ingest.metrics.provider_latency(started.elapsed().as_secs_f64());
-    let attempts = outgoing.message.attempts + 1;
+    let attempts = outgoing.message.attempts;
     let now = jiff::Timestamp::now().as_millisecond();
     let outcome = match result {
         Ok(provider_id) => {
@@ -127,15 +155,19 @@ async fn attempt(ingest: &Ingest, provider: &Provider, item: OutboxItem) {
     match ingest.store.record_outcome(&id, &outcome, now).await {
         Ok(status) => {
             let error = match &outcome {
-                SendOutcome::Retry { .. } => return,
+                SendOutcome::Retry { at } => return Some(*at),
                 SendOutcome::Failed { code, message } if status == DeliveryStatus::Failed => {
                     Some(MessageError { code: code.clone(), message: message.clone() })
                 }
                 _ => None,
             };
             ingest.publish_status_event(outgoing.message.contact.as_str(), StatusEvent { id, status, error });
+            None
         }
-        Err(error) => tracing::error!(message = %id, error = %error, "recording a send's outcome"),
+        Err(error) => {
+            tracing::error!(message = %id, error = %error, "recording a send's outcome");
+            None
+        }
     }
 }
 

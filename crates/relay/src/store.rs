@@ -10,6 +10,7 @@ mod canned;
 mod connections;
 mod installations;
 mod messages;
+mod outbox;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -24,7 +25,8 @@ pub use attachments::AttachmentMeta;
 pub use attachments::StoredAttachment;
 pub use canned::CannedRow;
 pub use installations::Installation;
-pub use messages::{Accepted, InboundMessage, MessageRow, NewOutbound, OutboxItem, SendOutcome};
+pub use messages::{Accepted, InboundMessage, MessageRow, NewOutbound};
+pub use outbox::{OutboxItem, SendOutcome};
 
 /// Which database is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

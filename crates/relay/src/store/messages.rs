@@ -1,4 +1,4 @@
-//! The message log, idempotency keys, and the outbox (queued outbound messages).
+//! The message log and idempotency keys. The outbox's claims and outcomes are in `store::outbox`.
 
 use sidechat_domain::E164;
 use sidechat_domain::wire::DeliveryStatus;
@@ -83,37 +83,6 @@ pub struct InboundMessage {
     pub at: i64,
 }
 
-/// What became of a send attempt.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SendOutcome {
-    /// The provider accepted it, under this id.
-    Sent {
-        /// The provider's message id.
-        provider_id: String,
-    },
-    /// Try again at this time (ms).
-    Retry {
-        /// When.
-        at: i64,
-    },
-    /// The provider refused it for good.
-    Failed {
-        /// The provider's code.
-        code: String,
-        /// The provider's words.
-        message: String,
-    },
-}
-
-/// A queued message due for a send attempt.
-#[derive(Debug, Clone)]
-pub struct OutboxItem {
-    /// The message.
-    pub message: MessageRow,
-    /// Whether an earlier attempt was under way when the relay stopped: its outcome is unknown.
-    pub interrupted: bool,
-}
-
 /// The result of accepting a send under an idempotency key.
 #[derive(Debug)]
 pub enum Accepted {
@@ -125,10 +94,12 @@ pub enum Accepted {
     Conflict,
 }
 
-const COLUMNS: &str = "id, direction, sender_id, business_phone, contact, body, template, status, error_code, \
+/// The columns [`message`] reads.
+pub(super) const COLUMNS: &str = "id, direction, sender_id, business_phone, contact, body, template, status, error_code, \
                        error_message, provider_id, created_at, attempts";
 
-fn message(row: &AnyRow) -> Result<MessageRow, sqlx::Error> {
+/// A message from a row with the [`COLUMNS`], without its attachments.
+pub(super) fn message(row: &AnyRow) -> Result<MessageRow, sqlx::Error> {
     let status: String = row.try_get("status")?;
     Ok(MessageRow {
         id: row.try_get("id")?,
@@ -304,109 +275,6 @@ impl Store {
         .fetch_optional(&mut *self.read().await?)
         .await?;
         row.map(|row| row.try_get("created_at")).transpose()
-    }
-
-    /// their in-flight mark, so the outbox knows their last attempt's outcome is unknown). One relay per database.
-    pub async fn recover_interrupted(&self, now: i64) -> Result<u64, sqlx::Error> {
-        let done =
-            sqlx::query("UPDATE messages SET next_attempt_at = $1 WHERE status = 'queued' AND next_attempt_at IS NULL")
-                .bind(now)
-                .execute(&mut *self.write().await?)
-                .await?;
-        Ok(done.rows_affected())
-    }
-
-    /// Queued messages due by `now`, oldest first; marks each as in flight, no longer due until its outcome is
-    /// recorded.
-    pub async fn claim_due(&self, now: i64, limit: i64) -> Result<Vec<OutboxItem>, sqlx::Error> {
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS}, in_flight_since FROM messages WHERE status = 'queued' AND next_attempt_at <= $1
-             ORDER BY next_attempt_at, id LIMIT $2"
-        ))
-        .bind(now)
-        .bind(limit)
-        .fetch_all(&mut *self.read().await?)
-        .await?;
-        let mut items = Vec::with_capacity(rows.len());
-        let mut messages = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let in_flight: Option<i64> = row.try_get("in_flight_since")?;
-            items.push(in_flight.is_some());
-            messages.push(message(row)?);
-        }
-        if messages.is_empty() {
-            return Ok(Vec::new());
-        }
-        self.fill_attachments(&mut messages).await?;
-        let placeholders: Vec<String> = (2..messages.len() + 2).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "UPDATE messages SET in_flight_since = $1, attempts = attempts + 1, next_attempt_at = NULL WHERE id IN ({})",
-            placeholders.join(", ")
-        );
-        let mut mark = sqlx::query(&sql).bind(now);
-        for message in &messages {
-            mark = mark.bind(&message.id);
-        }
-        mark.execute(&mut *self.write().await?).await?;
-        Ok(messages.into_iter().zip(items).map(|(message, interrupted)| OutboxItem { message, interrupted }).collect())
-    }
-
-    /// When the next queued message falls due (ms), if any.
-    pub async fn next_due(&self) -> Result<Option<i64>, sqlx::Error> {
-        let row = sqlx::query("SELECT MIN(next_attempt_at) AS due FROM messages WHERE status = 'queued'")
-            .fetch_one(&mut *self.read().await?)
-            .await?;
-        row.try_get("due")
-    }
-
-    /// Records what a send attempt came to; returns the message's new status.
-    pub async fn record_outcome(
-        &self,
-        id: &str,
-        outcome: &SendOutcome,
-        now: i64,
-    ) -> Result<DeliveryStatus, sqlx::Error> {
-        match outcome {
-            SendOutcome::Sent { provider_id } => {
-                sqlx::query(
-                    "UPDATE messages SET status = CASE WHEN status = 'queued' THEN 'sent' ELSE status END,
-                         provider_id = $1, in_flight_since = NULL, next_attempt_at = NULL, updated_at = $2 WHERE id = $3",
-                )
-                .bind(provider_id)
-                .bind(now)
-                .bind(id)
-                .execute(&mut *self.write().await?)
-                .await?;
-            }
-            SendOutcome::Retry { at } => {
-                sqlx::query(
-                    "UPDATE messages SET next_attempt_at = $1, in_flight_since = NULL, updated_at = $2 WHERE id = $3",
-                )
-                .bind(at)
-                .bind(now)
-                .bind(id)
-                .execute(&mut *self.write().await?)
-                .await?;
-            }
-            SendOutcome::Failed { code, message } => {
-                sqlx::query(
-                    "UPDATE messages SET status = 'failed', error_code = $1, error_message = $2, in_flight_since = NULL,
-                         next_attempt_at = NULL, updated_at = $3 WHERE id = $4",
-                )
-                .bind(code)
-                .bind(message)
-                .bind(now)
-                .bind(id)
-                .execute(&mut *self.write().await?)
-                .await?;
-            }
-        }
-        let row = sqlx::query("SELECT status FROM messages WHERE id = $1")
-            .bind(id)
-            .fetch_one(&mut *self.read().await?)
-            .await?;
-        let status: String = row.try_get("status")?;
-        Ok(DeliveryStatus::parse(&status).unwrap_or(DeliveryStatus::Queued))
     }
 
     /// Applies a provider's status report to the message it names, never moving the status backwards.
