@@ -5,6 +5,7 @@
 //! being killed (`kill -9`); a power loss may lose the last transactions committed before it (never corrupting
 //! the file). PostgreSQL keeps its own settings (by default every commit is flushed).
 
+mod accept;
 mod attachments;
 mod canned;
 mod connections;
@@ -21,11 +22,12 @@ use sqlx::{AnyConnection, Connection, Executor};
 
 use connections::{Connections, Lease};
 
+pub use accept::{Accepted, NewOutbound};
 pub use attachments::AttachmentMeta;
 pub use attachments::StoredAttachment;
 pub use canned::CannedRow;
 pub use installations::Installation;
-pub use messages::{Accepted, InboundMessage, MessageRow, NewOutbound};
+pub use messages::{InboundMessage, MessageRow};
 pub use outbox::{OutboxItem, SendOutcome};
 
 /// Which database is behind the store.

@@ -230,7 +230,7 @@ async fn seed_history(store: &Store, now: i64) -> anyhow::Result<()> {
             contact,
             body: (*body).into(),
             template: None,
-            attachment_ids: Vec::new(),
+            attachments: Vec::new(),
             now: at,
         };
         if let Accepted::Created(row) =

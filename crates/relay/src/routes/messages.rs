@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, attachment_refusal};
 use crate::present;
-use crate::store::{Accepted, NewOutbound, timestamp};
+use crate::store::{Accepted, AttachmentMeta, NewOutbound, timestamp};
 
 /// Messages listed when the caller names no limit.
 const DEFAULT_LIMIT: i64 = 20;
@@ -129,7 +129,7 @@ async fn send_message(
             "WhatsApp carries one file per message: send each file on its own",
         ));
     }
-    let attachment_ids = check_attachments(&state, &caller, sender, &request.attachments).await?;
+    let attachments = check_attachments(&state, &caller, sender, &request.attachments).await?;
 
     let new = NewOutbound {
         id: uuid::Uuid::now_v7().to_string(),
@@ -138,7 +138,7 @@ async fn send_message(
         contact,
         body: request.body.clone(),
         template: request.template.as_ref().map(serde_json::to_string).transpose().map_err(anyhow::Error::from)?,
-        attachment_ids,
+        attachments,
         now: now.as_millisecond(),
     };
     match state.store.accept_outbound(&caller.company, &key, &request_hash, &new).await? {
@@ -195,14 +195,14 @@ fn phone_refusal(error: PhoneError) -> ApiError {
     ApiError::new(ErrorCode::InvalidPhone, format!("the recipient's number cannot be used: {error}"))
 }
 
-/// Checks each attachment against the sender's provider; returns the stored attachments' ids.
+/// Checks each attachment against the sender's provider; returns the stored attachments.
 async fn check_attachments(
     state: &AppState,
     caller: &Caller,
     sender: &Sender,
     refs: &[AttachmentRef],
-) -> ApiResult<Vec<String>> {
-    let mut ids = Vec::with_capacity(refs.len());
+) -> ApiResult<Vec<AttachmentMeta>> {
+    let mut checked = Vec::with_capacity(refs.len());
     for reference in refs {
         let meta = match reference {
             AttachmentRef::Upload { upload } => state
@@ -216,7 +216,7 @@ async fn check_attachments(
         };
         attachment::check(sender.provider, &meta.name, Some(&meta.mime), meta.size.max(0) as u64)
             .map_err(|error| attachment_refusal(&meta.name, &error))?;
-        ids.push(meta.id);
+        checked.push(meta);
     }
-    Ok(ids)
+    Ok(checked)
 }

@@ -1,4 +1,5 @@
-//! The message log and idempotency keys. The outbox's claims and outcomes are in `store::outbox`.
+//! The message log: inbound messages, single messages and pages, statuses. Accepting a send is in
+//! `store::accept`, the outbox's claims and outcomes in `store::outbox`.
 
 use sidechat_domain::E164;
 use sidechat_domain::wire::DeliveryStatus;
@@ -41,27 +42,6 @@ pub struct MessageRow {
     pub attachments: Vec<AttachmentMeta>,
 }
 
-/// An outbound message to store as queued.
-#[derive(Debug, Clone)]
-pub struct NewOutbound {
-    /// The relay's id for it.
-    pub id: String,
-    /// The business sender's id.
-    pub sender_id: String,
-    /// The business number.
-    pub business_phone: E164,
-    /// The customer's number.
-    pub contact: E164,
-    /// The text.
-    pub body: String,
-    /// For a template send: its JSON.
-    pub template: Option<String>,
-    /// Stored attachments to send, in order.
-    pub attachment_ids: Vec<String>,
-    /// When it was accepted (ms).
-    pub now: i64,
-}
-
 /// An inbound message to log.
 #[derive(Debug, Clone)]
 pub struct InboundMessage {
@@ -81,17 +61,6 @@ pub struct InboundMessage {
     pub attachment_ids: Vec<String>,
     /// When the customer sent it (ms).
     pub at: i64,
-}
-
-/// The result of accepting a send under an idempotency key.
-#[derive(Debug)]
-pub enum Accepted {
-    /// A new message, queued.
-    Created(MessageRow),
-    /// The key was used before with the same request: that message.
-    Existing(MessageRow),
-    /// The key was used before with another request.
-    Conflict,
 }
 
 /// The columns [`message`] reads.
@@ -138,67 +107,6 @@ async fn link_attachments(tx: &mut Transaction<'_, Any>, message_id: &str, ids: 
 }
 
 impl Store {
-    /// Stores an outbound message as queued under a company's idempotency key, unless the key was used already.
-    pub async fn accept_outbound(
-        &self,
-        company: &str,
-        key: &str,
-        request_hash: &str,
-        new: &NewOutbound,
-    ) -> Result<Accepted, sqlx::Error> {
-        let mut writer = self.write().await?;
-        let mut tx = writer.begin().await?;
-        let claimed = sqlx::query(
-            "INSERT INTO idempotency_keys (company, idempotency_key, request_hash, message_id, created_at)
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-        )
-        .bind(company)
-        .bind(key)
-        .bind(request_hash)
-        .bind(&new.id)
-        .bind(new.now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if claimed {
-            sqlx::query(
-                "INSERT INTO messages (id, direction, sender_id, business_phone, contact, body, template, status,
-                     created_at, updated_at, attempts, next_attempt_at)
-                 VALUES ($1, 'out', $2, $3, $4, $5, $6, 'queued', $7, $7, 0, $7)",
-            )
-            .bind(&new.id)
-            .bind(&new.sender_id)
-            .bind(new.business_phone.as_str())
-            .bind(new.contact.as_str())
-            .bind(&new.body)
-            .bind(&new.template)
-            .bind(new.now)
-            .execute(&mut *tx)
-            .await?;
-            link_attachments(&mut tx, &new.id, &new.attachment_ids).await?;
-            tx.commit().await?;
-            drop(writer);
-            let message = self.message(&new.id).await?.ok_or(sqlx::Error::RowNotFound)?;
-            return Ok(Accepted::Created(message));
-        }
-        tx.rollback().await?;
-        drop(writer);
-        let row = sqlx::query(
-            "SELECT request_hash, message_id FROM idempotency_keys WHERE company = $1 AND idempotency_key = $2",
-        )
-        .bind(company)
-        .bind(key)
-        .fetch_one(&mut *self.read().await?)
-        .await?;
-        let (hash, message_id): (String, String) = (row.try_get("request_hash")?, row.try_get("message_id")?);
-        if hash != request_hash {
-            return Ok(Accepted::Conflict);
-        }
-        let message = self.message(&message_id).await?.ok_or(sqlx::Error::RowNotFound)?;
-        Ok(Accepted::Existing(message))
-    }
-
     /// Logs an inbound message; false if the provider delivered it before (same provider id).
     pub async fn insert_inbound(&self, inbound: &InboundMessage) -> Result<bool, sqlx::Error> {
         let mut writer = self.write().await?;
@@ -349,25 +257,5 @@ impl Store {
             }
         }
         Ok(())
-    }
-}
-
-impl Store {
-    /// The message an idempotency key already made for a company, with the request's hash.
-    pub async fn idempotent_message(
-        &self,
-        company: &str,
-        key: &str,
-    ) -> Result<Option<(String, MessageRow)>, sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT request_hash, message_id FROM idempotency_keys WHERE company = $1 AND idempotency_key = $2",
-        )
-        .bind(company)
-        .bind(key)
-        .fetch_optional(&mut *self.read().await?)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let (hash, id): (String, String) = (row.try_get("request_hash")?, row.try_get("message_id")?);
-        Ok(self.message(&id).await?.map(|message| (hash, message)))
     }
 }
