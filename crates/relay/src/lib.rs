@@ -96,6 +96,8 @@ impl Relay {
     /// Opens the database (applying migrations) and starts the outbox (and the status poller, if needed).
     pub async fn start(config: Config) -> anyhow::Result<Self> {
         let store = Store::connect(&config.database_url).await?;
+        // libphonenumber's metadata loads on first use, a tenth of a second: at start, not on the first send's time.
+        let _ = sidechat_domain::phone::Phone::parse("+4930901820", None);
         let http = reqwest::Client::builder()
             .timeout(config.provider_timeout)
             .connect_timeout(std::time::Duration::from_secs(10))
