@@ -9,6 +9,7 @@ mod accept;
 mod attachments;
 mod canned;
 mod connections;
+mod conversation;
 mod installations;
 mod messages;
 mod outbox;

@@ -1,5 +1,5 @@
-//! The message log: inbound messages, single messages and pages, statuses. Accepting a send is in
-//! `store::accept`, the outbox's claims and outcomes in `store::outbox`.
+//! The message log: inbound messages, single messages, statuses. Accepting a send is in `store::accept`, the
+//! outbox's claims and outcomes in `store::outbox`, the panel's page in `store::conversation`.
 
 use sidechat_domain::E164;
 use sidechat_domain::wire::DeliveryStatus;
@@ -156,20 +156,6 @@ impl Store {
         let mut messages = vec![message(&row)?];
         self.fill_attachments(&mut messages).await?;
         Ok(messages.pop())
-    }
-
-    /// The most recent `limit` messages with a customer number, oldest first.
-    pub async fn recent_messages(&self, contact: &str, limit: i64) -> Result<Vec<MessageRow>, sqlx::Error> {
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM messages WHERE contact = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
-        ))
-        .bind(contact)
-        .bind(limit)
-        .fetch_all(&mut *self.read().await?)
-        .await?;
-        let mut messages = rows.iter().rev().map(message).collect::<Result<Vec<_>, _>>()?;
-        self.fill_attachments(&mut messages).await?;
-        Ok(messages)
     }
 
     /// When the customer last wrote to this sender number (ms).

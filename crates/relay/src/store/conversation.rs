@@ -1,0 +1,106 @@
+//! The conversation with a customer number as the panel reads it: the newest messages with their files, from one
+//! query that answers one row.
+//!
+//! Why one row: sqlx hands rows over one at a time from SQLite's connection thread, and its `Any` driver converts
+//! every column of every row, with the columns' descriptions. A page of 20 messages was 20 hand-offs between
+//! threads (most of them a thread wake-up) and hundreds of conversions. Instead the database builds the page as
+//! one JSON array (SQLite `json_group_array`, PostgreSQL `json_agg`), which serde reads.
+
+use serde::Deserialize;
+use sidechat_domain::E164;
+use sidechat_domain::wire::DeliveryStatus;
+use sqlx::Row;
+
+use super::attachments::AttachmentMeta;
+use super::messages::MessageRow;
+use super::{Backend, Store};
+
+/// SQLite: the page, oldest first; each message an array of its columns and then its files.
+const SQLITE_PAGE: &str = "
+    SELECT json_group_array(json_array(id, direction, sender_id, business_phone, contact, body, template, status,
+               error_code, error_message, provider_id, created_at, attempts,
+               json((SELECT json_group_array(json_array(a.id, a.name, a.size, a.mime) ORDER BY ma.position)
+                     FROM message_attachments ma JOIN attachments a ON a.id = ma.attachment_id
+                     WHERE ma.message_id = m.id)))
+           ORDER BY created_at, id) AS page
+    FROM (SELECT * FROM messages WHERE contact = $1 ORDER BY created_at DESC, id DESC LIMIT $2) AS m";
+
+/// PostgreSQL: the same page.
+const POSTGRES_PAGE: &str = "
+    SELECT COALESCE(json_agg(json_build_array(id, direction, sender_id, business_phone, contact, body, template,
+               status, error_code, error_message, provider_id, created_at, attempts,
+               (SELECT COALESCE(json_agg(json_build_array(a.id, a.name, a.size, a.mime) ORDER BY ma.position),
+                                '[]'::json)
+                FROM message_attachments ma JOIN attachments a ON a.id = ma.attachment_id
+                WHERE ma.message_id = m.id))
+           ORDER BY created_at, id), '[]'::json)::text AS page
+    FROM (SELECT * FROM messages WHERE contact = $1 ORDER BY created_at DESC, id DESC LIMIT $2) AS m";
+
+/// A message as the page's JSON has it: its columns in this order, then its files.
+#[derive(Deserialize)]
+struct PageMessage {
+    id: String,
+    direction: String,
+    sender_id: String,
+    business_phone: String,
+    contact: String,
+    body: String,
+    template: Option<String>,
+    status: String,
+    error_code: Option<String>,
+    error_message: Option<String>,
+    provider_id: Option<String>,
+    created_at: i64,
+    attempts: i64,
+    files: Vec<PageFile>,
+}
+
+/// A file as the page's JSON has it.
+#[derive(Deserialize)]
+struct PageFile {
+    id: String,
+    name: String,
+    size: i64,
+    mime: String,
+}
+
+impl Store {
+    /// The most recent `limit` messages with a customer number, oldest first, with their files.
+    pub async fn recent_messages(&self, contact: &str, limit: i64) -> Result<Vec<MessageRow>, sqlx::Error> {
+        let sql = match self.backend {
+            Backend::Sqlite => SQLITE_PAGE,
+            Backend::Postgres => POSTGRES_PAGE,
+        };
+        let row = sqlx::query(sql).bind(contact).bind(limit).fetch_one(&mut *self.read().await?).await?;
+        let page: String = row.try_get("page")?;
+        let page: Vec<PageMessage> = serde_json::from_str(&page).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        page.into_iter().map(PageMessage::into_row).collect()
+    }
+}
+
+impl PageMessage {
+    fn into_row(self) -> Result<MessageRow, sqlx::Error> {
+        let decode = |error: Box<dyn std::error::Error + Send + Sync>| sqlx::Error::Decode(error);
+        Ok(MessageRow {
+            business_phone: E164::parse(&self.business_phone).map_err(|e| decode(Box::new(e)))?,
+            contact: E164::parse(&self.contact).map_err(|e| decode(Box::new(e)))?,
+            status: DeliveryStatus::parse(&self.status)
+                .ok_or_else(|| decode(format!("unknown status `{}`", self.status).into()))?,
+            id: self.id,
+            direction: self.direction,
+            sender_id: self.sender_id,
+            body: self.body,
+            template: self.template,
+            error_code: self.error_code,
+            error_message: self.error_message,
+            provider_id: self.provider_id,
+            created_at: self.created_at,
+            attempts: self.attempts,
+            attachments: self
+                .files
+                .into_iter()
+                .map(|file| AttachmentMeta { id: file.id, name: file.name, size: file.size, mime: file.mime })
+                .collect(),
+        })
+    }
+}
