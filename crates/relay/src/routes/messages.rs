@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, attachment_refusal};
 use crate::present;
-use crate::store::{Accepted, AttachmentMeta, NewOutbound, timestamp};
+use crate::store::{Accepted, AttachmentMeta, MessageRow, NewOutbound, timestamp};
 
 /// Messages listed when the caller names no limit.
 const DEFAULT_LIMIT: i64 = 20;
@@ -62,13 +62,28 @@ async fn list_messages(
     let window = match sender_id {
         Some(sender_id) => {
             let sender = find_sender(&senders, &sender_id)?;
-            let last_inbound = state.store.last_inbound_at(contact.as_str(), &sender.id).await?.map(timestamp);
-            ServiceWindow::at(sender.provider, last_inbound, jiff::Timestamp::now())
+            let last_inbound = match last_inbound_from_page(&rows, limit, &sender.id) {
+                Some(on_page) => on_page,
+                None => state.store.last_inbound_at(contact.as_str(), &sender.id).await?,
+            };
+            ServiceWindow::at(sender.provider, last_inbound.map(timestamp), jiff::Timestamp::now())
         }
         None => ServiceWindow::at(state.provider.kind(), None, jiff::Timestamp::now()),
     };
     let messages = rows.iter().map(|row| present::message(row, &state.signer)).collect();
     Ok(Json(MessagesResponse { messages, window, last_sender }))
+}
+
+/// When the customer last wrote to `sender_id` (ms), where the page of their newest messages settles it: an
+/// inbound message from that sender on the page is the newest there is, and a page shorter than `limit` holds
+/// the whole conversation. `None` when the page cannot tell and the store must be asked.
+fn last_inbound_from_page(page: &[MessageRow], limit: i64, sender_id: &str) -> Option<Option<i64>> {
+    let newest = page.iter().rev().find(|m| m.direction == "in" && m.sender_id == sender_id);
+    match newest {
+        Some(message) => Some(Some(message.created_at)),
+        None if (page.len() as i64) < limit => Some(None),
+        None => None,
+    }
 }
 
 async fn send_message(
@@ -156,7 +171,7 @@ async fn send_message(
 
 fn answer_existing(
     state: &AppState,
-    (hash, row): (String, crate::store::MessageRow),
+    (hash, row): (String, MessageRow),
     request_hash: &str,
 ) -> ApiResult<(StatusCode, Json<SendResponse>)> {
     if hash != request_hash {
@@ -219,4 +234,51 @@ async fn check_attachments(
         checked.push(meta);
     }
     Ok(checked)
+}
+
+#[cfg(test)]
+mod tests {
+    use sidechat_domain::wire::DeliveryStatus;
+
+    use super::*;
+
+    fn row(id: &str, direction: &str, sender_id: &str, created_at: i64) -> MessageRow {
+        MessageRow {
+            id: id.to_owned(),
+            direction: direction.to_owned(),
+            sender_id: sender_id.to_owned(),
+            business_phone: E164::parse("+4930901820").unwrap(),
+            contact: E164::parse("+498963648018").unwrap(),
+            body: "hello".to_owned(),
+            template: None,
+            status: DeliveryStatus::Delivered,
+            error_code: None,
+            error_message: None,
+            provider_id: None,
+            created_at,
+            attempts: 0,
+            attachments: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_newest_inbound_on_the_page_is_the_last_inbound() {
+        let page =
+            [row("a", "in", "s1", 10), row("b", "out", "s1", 20), row("c", "in", "s1", 30), row("d", "out", "s1", 40)];
+        assert_eq!(last_inbound_from_page(&page, 4, "s1"), Some(Some(30)));
+    }
+
+    #[test]
+    fn inbound_to_another_sender_does_not_count() {
+        let page = [row("a", "in", "s2", 10), row("b", "out", "s1", 20)];
+        assert_eq!(last_inbound_from_page(&page, 2, "s1"), None, "a full page: older messages may hold one");
+        assert_eq!(last_inbound_from_page(&page, 20, "s1"), Some(None), "a short page is the whole conversation");
+    }
+
+    #[test]
+    fn a_full_page_without_inbound_leaves_the_store_to_ask() {
+        let page = [row("a", "out", "s1", 10), row("b", "out", "s1", 20)];
+        assert_eq!(last_inbound_from_page(&page, 2, "s1"), None);
+        assert_eq!(last_inbound_from_page(&[], 20, "s1"), Some(None));
+    }
 }
