@@ -6,7 +6,8 @@ use wasm_bindgen::prelude::*;
 
 use crate::components::record_summary::RecordSummary;
 use crate::components::relay_status::RelayStatus;
-use crate::host::Host;
+use crate::host::{Host, Theme};
+use crate::relay::Relay;
 
 /// The height the panel announces before it has measured itself.
 const INITIAL_HEIGHT: f64 = 160.0;
@@ -15,29 +16,31 @@ const INITIAL_HEIGHT: f64 = 160.0;
 #[component]
 pub fn App() -> impl IntoView {
     let host = Host::detect();
-    let (theme, set_theme) = signal(host.theme().unwrap_or_else(|| "light".to_owned()));
+    let relay = Relay::new(host.clone());
+    let (theme, set_theme) = signal(host.theme().unwrap_or(Theme::Light));
     host.on_theme_change(move |theme| set_theme.set(theme));
     {
         let host = host.clone();
         leptos::task::spawn_local(async move {
-            host.initialize(INITIAL_HEIGHT).await;
+            if let Err(error) = host.connect(INITIAL_HEIGHT).await {
+                web_sys::console::warn_1(&error.to_string().into());
+            }
             fit_frame(host);
         });
     }
     Effect::new(move |_| {
         if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-theme", &theme.get());
+            let _ = root.set_attribute("data-theme", theme.get().as_str());
         }
     });
-    let record = host.record();
-    let token = host.token();
+    let has_record = host.record().is_some();
     view! {
         <main class="panel" data-testid="panel" aria-label="WhatsApp">
             <header class="panel-header">
                 <h1>"WhatsApp"</h1>
             </header>
-            <RelayStatus/>
-            {record.zip(token).map(|(record, token)| view! { <RecordSummary record=record token=token/> })}
+            <RelayStatus relay=relay.clone()/>
+            {has_record.then(|| view! { <RecordSummary host=host.clone() relay=relay/> })}
         </main>
     }
 }

@@ -2,18 +2,26 @@
 
 use leptos::prelude::*;
 
-use crate::relay::{self, Health};
+use crate::relay::Relay;
 
 /// A line saying whether the relay is reachable; `data-relay` carries the state for tests and styling.
 #[component]
-pub fn RelayStatus() -> impl IntoView {
-    let (health, set_health) = signal(Health::Checking);
+pub fn RelayStatus(
+    /// The relay to check.
+    relay: Relay,
+) -> impl IntoView {
+    let (health, set_health) = signal("checking");
     leptos::task::spawn_local(async move {
-        set_health.set(relay::check_health().await);
+        set_health.set(if relay.healthy().await { "ok" } else { "unreachable" });
     });
+    let describe = move || match health.get() {
+        "checking" => "Connecting to Sidechat…",
+        "ok" => "Connected to Sidechat.",
+        _ => "Sidechat's server cannot be reached. Try again in a moment.",
+    };
     view! {
-        <p class="relay-status" role="status" data-testid="relay-status" data-relay=move || health.get().as_attr()>
-            {move || health.get().describe()}
+        <p class="relay-status" role="status" data-testid="relay-status" data-relay=move || health.get()>
+            {describe}
         </p>
     }
 }

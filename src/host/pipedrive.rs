@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageChannel, MessageEvent};
 
-use super::RecordRef;
+use super::{HostError, Notice, RecordRef};
 
 /// What Pipedrive puts on the panel's URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +94,22 @@ struct Size {
 }
 
 #[derive(Serialize)]
+struct NoArgs {}
+
+#[derive(Serialize)]
+struct SnackbarArgs {
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    link: Option<SnackbarLink>,
+}
+
+#[derive(Serialize)]
+struct SnackbarLink {
+    url: String,
+    label: String,
+}
+
+#[derive(Serialize)]
 struct InitializeArgs {
     size: Size,
 }
@@ -117,10 +133,29 @@ impl Pipedrive {
     }
 
     /// `initialize` with the panel's height; waits for Pipedrive's answer.
-    pub async fn initialize(&self, height: f64) {
-        if let Err(error) = self.command("initialize", InitializeArgs { size: Size { height } }).await {
-            web_sys::console::warn_1(&error);
-        }
+    pub async fn initialize(&self, height: f64) -> Result<(), HostError> {
+        self.command("initialize", InitializeArgs { size: Size { height } }).await.map(drop)
+    }
+
+    /// `get_signed_token`: a fresh JWT (valid 5 minutes) for the relay.
+    pub async fn signed_token(&self) -> Result<String, HostError> {
+        let answer = self.command("get_signed_token", NoArgs {}).await?;
+        js_sys::Reflect::get(&answer, &"token".into())
+            .ok()
+            .and_then(|token| token.as_string())
+            .ok_or_else(|| HostError::Malformed("get_signed_token answered without a token".to_owned()))
+    }
+
+    /// `show_snackbar` with the notice's message and link (fire and forget).
+    pub fn show_snackbar(&self, notice: &Notice) {
+        let host = self.clone();
+        let args = SnackbarArgs {
+            message: notice.message.clone(),
+            link: notice.link.clone().map(|(url, label)| SnackbarLink { url, label }),
+        };
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = host.command("show_snackbar", args).await;
+        });
     }
 
     /// `resize` to the panel's height (fire and forget).
@@ -148,7 +183,7 @@ impl Pipedrive {
     }
 
     /// Sends a command and waits for its answer on a fresh port.
-    async fn command<A: Serialize>(&self, command: &str, args: A) -> Result<JsValue, JsValue> {
+    async fn command<A: Serialize>(&self, command: &str, args: A) -> Result<JsValue, HostError> {
         let promise = js_sys::Promise::new(&mut |resolve, reject: js_sys::Function| {
             let refuse = reject.clone();
             let answer = Closure::once_into_js(move |event: MessageEvent| {
@@ -169,7 +204,10 @@ impl Pipedrive {
                 let _ = reject.call1(&JsValue::NULL, &error);
             }
         });
-        wasm_bindgen_futures::JsFuture::from(promise).await
+        wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|error| {
+            let reason = error.as_string().or_else(|| js_sys::JSON::stringify(&error).ok().map(String::from));
+            HostError::Refused(reason.unwrap_or_else(|| format!("`{command}` failed")))
+        })
     }
 
     /// Posts `{payload, id}` to the parent with the second port of a new channel; `on_message` hears the first.
