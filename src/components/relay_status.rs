@@ -1,23 +1,22 @@
-//! Whether the relay answers: the first thing the panel checks.
+//! Whether the relay answers: all the panel shows when it is opened outside a CRM.
 
 use leptos::prelude::*;
 
-use crate::relay::Relay;
+use crate::context::PanelCtx;
+use crate::i18n::Text;
 
 /// A line saying whether the relay is reachable; `data-relay` carries the state for tests and styling.
 #[component]
-pub fn RelayStatus(
-    /// The relay to check.
-    relay: Relay,
-) -> impl IntoView {
-    let (health, set_health) = signal("checking");
+pub fn RelayStatus() -> impl IntoView {
+    let ctx = PanelCtx::expect();
+    let health = RwSignal::new("checking");
     leptos::task::spawn_local(async move {
-        set_health.set(if relay.healthy().await { "ok" } else { "unreachable" });
+        health.set(if ctx.relay().healthy().await { "ok" } else { "unreachable" });
     });
     let describe = move || match health.get() {
-        "checking" => "Connecting to Sidechat…",
+        "checking" => ctx.t(Text::Loading),
         "ok" => "Connected to Sidechat.",
-        _ => "Sidechat's server cannot be reached. Try again in a moment.",
+        _ => ctx.t(Text::RelayDown),
     };
     view! {
         <p class="relay-status" role="status" data-testid="relay-status" data-relay=move || health.get()>
