@@ -50,7 +50,7 @@ impl Drop for Guard {
 /// The relay binary in demo mode (sandbox provider, a throw-away SQLite file), serving the built widget on a
 /// free loopback port.
 pub struct Relay {
-    _process: Guard,
+    process: Guard,
     _dir: TempDir,
     /// `http://127.0.0.1:PORT`.
     pub url: String,
@@ -83,7 +83,13 @@ impl Relay {
             .expect("the relay exited before telling where the Pipedrive host page is");
         // Keep draining stdout so the relay never blocks on a full pipe.
         std::thread::spawn(move || lines.for_each(drop));
-        Self { _process: process, _dir: dir, url, pipedrive_host }
+        Self { process, _dir: dir, url, pipedrive_host }
+    }
+
+    /// Stops the relay, as a crash or a deploy would.
+    pub fn kill(&mut self) {
+        let _ = self.process.0.kill();
+        let _ = self.process.0.wait();
     }
 }
 
@@ -95,8 +101,13 @@ pub struct Browser {
 }
 
 impl Browser {
-    /// Starts chromedriver, waits for its port, and opens a session.
+    /// Starts chromedriver, waits for its port, and opens a session in English.
     pub async fn start() -> Self {
+        Self::start_in("en-US").await
+    }
+
+    /// A session whose browser prefers `language` (what `navigator.languages` reports).
+    pub async fn start_in(language: &str) -> Self {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let driver = Guard(
             Command::new(required_path("CHROMEDRIVER"))
@@ -116,7 +127,9 @@ impl Browser {
                 "binary": required_path("CHROMIUM"),
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                          "--disable-quic", "--no-first-run", "--disable-background-networking",
-                         "--disable-component-update", "--disable-sync", "--window-size=400,800"]
+                         "--disable-component-update", "--disable-sync", "--window-size=1000,1000",
+                         format!("--lang={language}")],
+                "prefs": { "intl.accept_languages": language }
             }
         });
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
