@@ -19,12 +19,15 @@ pub fn App() -> impl IntoView {
     let relay = Relay::new(host.clone());
     let (theme, set_theme) = signal(host.theme().unwrap_or(Theme::Light));
     host.on_theme_change(move |theme| set_theme.set(theme));
+    // Zoho says which record the panel is on only once connected.
+    let (connected, set_connected) = signal(false);
     {
         let host = host.clone();
         leptos::task::spawn_local(async move {
             if let Err(error) = host.connect(INITIAL_HEIGHT).await {
                 web_sys::console::warn_1(&error.to_string().into());
             }
+            set_connected.set(true);
             fit_frame(host);
         });
     }
@@ -33,14 +36,17 @@ pub fn App() -> impl IntoView {
             let _ = root.set_attribute("data-theme", theme.get().as_str());
         }
     });
-    let has_record = host.record().is_some();
+    let record_parts = StoredValue::new_local((host, relay.clone()));
     view! {
         <main class="panel" data-testid="panel" aria-label="WhatsApp">
             <header class="panel-header">
                 <h1>"WhatsApp"</h1>
             </header>
-            <RelayStatus relay=relay.clone()/>
-            {has_record.then(|| view! { <RecordSummary host=host.clone() relay=relay/> })}
+            <RelayStatus relay=relay/>
+            {move || {
+                let (host, relay) = record_parts.get_value();
+                (connected.get() && host.record().is_some()).then(|| view! { <RecordSummary host relay/> })
+            }}
         </main>
     }
 }
