@@ -1,6 +1,7 @@
 //! The CRM around the panel. One file per CRM; the rest of the widget sees only [`Host`].
 
 pub mod pipedrive;
+pub mod zoho;
 
 use std::fmt;
 
@@ -8,12 +9,15 @@ use sidechat_domain::wire::{AttachmentRef, Record, RecordFile};
 
 use crate::relay::{Relay, RelayError};
 use pipedrive::Pipedrive;
+use zoho::Zoho;
 
 /// Where the panel runs.
 #[derive(Clone)]
 pub enum Host {
     /// A Pipedrive custom panel.
     Pipedrive(Pipedrive),
+    /// A Zoho CRM widget.
+    Zoho(Zoho),
     /// Opened directly (no CRM around it): the panel only checks the relay.
     Standalone,
 }
@@ -89,8 +93,11 @@ impl Host {
     /// Recognises the host from the page's URL.
     pub fn detect() -> Self {
         let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-        match pipedrive::PanelContext::from_query(&search) {
-            Some(context) => Self::Pipedrive(Pipedrive::new(context)),
+        if let Some(context) = pipedrive::PanelContext::from_query(&search) {
+            return Self::Pipedrive(Pipedrive::new(context));
+        }
+        match Zoho::from_query(&search) {
+            Some(zoho) => Self::Zoho(zoho),
             None => Self::Standalone,
         }
     }
@@ -100,14 +107,17 @@ impl Host {
     pub async fn connect(&self, height: f64) -> Result<(), HostError> {
         match self {
             Self::Pipedrive(pipedrive) => pipedrive.initialize(height).await,
+            Self::Zoho(zoho) => zoho.connect().await,
             Self::Standalone => Ok(()),
         }
     }
 
     /// Asks the host to fit the frame to the panel's height.
     pub fn resize(&self, height: f64) {
-        if let Self::Pipedrive(pipedrive) = self {
-            pipedrive.resize(height);
+        match self {
+            Self::Pipedrive(pipedrive) => pipedrive.resize(height),
+            Self::Zoho(zoho) => zoho.resize(height),
+            Self::Standalone => {}
         }
     }
 
@@ -115,6 +125,7 @@ impl Host {
     pub fn record(&self) -> Option<RecordRef> {
         match self {
             Self::Pipedrive(pipedrive) => pipedrive.record(),
+            Self::Zoho(zoho) => zoho.record(),
             Self::Standalone => None,
         }
     }
@@ -124,6 +135,7 @@ impl Host {
         let record = self.record()?;
         match self {
             Self::Pipedrive(_) => Some(if record.kind == "deal" { "Deals" } else { "Persons" }.to_owned()),
+            Self::Zoho(zoho) => zoho.module(),
             Self::Standalone => None,
         }
     }
@@ -132,6 +144,7 @@ impl Host {
     pub fn modules(&self) -> &'static [&'static str] {
         match self {
             Self::Pipedrive(_) | Self::Standalone => &["Persons", "Deals"],
+            Self::Zoho(_) => &["Leads", "Contacts", "Deals"],
         }
     }
 
@@ -139,7 +152,7 @@ impl Host {
     pub fn theme(&self) -> Option<Theme> {
         match self {
             Self::Pipedrive(pipedrive) => pipedrive.context().theme.as_deref().and_then(Theme::parse),
-            Self::Standalone => None,
+            Self::Zoho(_) | Self::Standalone => None,
         }
     }
 
@@ -156,18 +169,25 @@ impl Host {
 
     /// The user's locale as the host gives it (`fr_FR`), if it does (Pipedrive does not).
     pub fn locale(&self) -> Option<String> {
-        None
+        match self {
+            Self::Zoho(zoho) => zoho.locale(),
+            Self::Pipedrive(_) | Self::Standalone => None,
+        }
     }
 
     /// Who is using the panel, for the relay's logs, where the credential does not say it.
     pub fn user_hint(&self) -> Option<String> {
-        None
+        match self {
+            Self::Zoho(zoho) => zoho.user_email(),
+            Self::Pipedrive(_) | Self::Standalone => None,
+        }
     }
 
-    /// The credential the relay accepts: Pipedrive's signed token from the URL.
+    /// The credential the relay accepts: Pipedrive's signed token from the URL, Zoho's installation key.
     pub async fn credential(&self) -> Result<String, HostError> {
         match self {
             Self::Pipedrive(pipedrive) => Ok(pipedrive.context().token.clone()),
+            Self::Zoho(zoho) => zoho.install_key().await,
             Self::Standalone => Err(HostError::NoHost),
         }
     }
@@ -176,33 +196,49 @@ impl Host {
     pub async fn fresh_credential(&self) -> Result<String, HostError> {
         match self {
             Self::Pipedrive(pipedrive) => pipedrive.signed_token().await,
+            Self::Zoho(zoho) => zoho.install_key().await,
             Self::Standalone => Err(HostError::NoHost),
         }
     }
 
-    /// Reads the record the panel is on, with its phones normalized by the relay.
+    /// Reads the record the panel is on, with its phones normalized by the relay: Pipedrive's through the
+    /// relay, Zoho's through the host.
     pub async fn load_record(&self, relay: &Relay) -> Result<Record, RelayError> {
-        let record = self.record().ok_or(RelayError::Host(HostError::NoHost))?;
         match self {
-            Self::Pipedrive(_) => relay.pipedrive_record(&record).await,
+            Self::Pipedrive(_) => {
+                let record = self.record().ok_or(RelayError::Host(HostError::NoHost))?;
+                relay.pipedrive_record(&record).await
+            }
+            Self::Zoho(zoho) => {
+                let mut record = zoho.read_record().await.map_err(RelayError::Host)?;
+                let stored = std::mem::take(&mut record.phones);
+                let phones = if stored.is_empty() { Vec::new() } else { relay.normalize(stored, None).await? };
+                Ok(record.into_wire(phones))
+            }
             Self::Standalone => Err(RelayError::Host(HostError::NoHost)),
         }
     }
 
-    /// How the relay gets a record file for a message: Pipedrive's files the relay fetches itself.
+    /// How the relay gets a record file for a message: Pipedrive's files the relay fetches itself; Zoho's are
+    /// read through the host and uploaded.
     pub async fn attachment(
         &self,
-        _relay: &Relay,
+        relay: &Relay,
         file: &RecordFile,
-        _progress: impl Fn(f64) + 'static,
+        progress: impl Fn(f64) + 'static,
     ) -> Result<AttachmentRef, RelayError> {
         match self {
             Self::Pipedrive(_) => Ok(AttachmentRef::RecordFile { record_file: file.id.clone() }),
+            Self::Zoho(zoho) => {
+                let bytes = zoho.file(file).await.map_err(RelayError::Host)?;
+                let upload = relay.upload(&bytes, &file.name, progress).await?;
+                Ok(AttachmentRef::Upload { upload: upload.id })
+            }
             Self::Standalone => Err(RelayError::Host(HostError::NoHost)),
         }
     }
 
-    /// Shows a note over the host's page, where the host has such a thing.
+    /// Shows a note over the host's page, where the host has such a thing (Zoho has none).
     pub fn notify(&self, notice: &Notice) {
         if let Self::Pipedrive(pipedrive) = self {
             pipedrive.show_snackbar(notice);

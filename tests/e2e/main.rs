@@ -4,6 +4,7 @@
 
 mod panel;
 mod support;
+mod zoho;
 
 use fantoccini::Locator;
 

@@ -56,6 +56,8 @@ pub struct Relay {
     pub url: String,
     /// The page that plays Pipedrive around the widget, on the demo's second port.
     pub pipedrive_host: String,
+    /// The page that plays Zoho CRM around the widget, on the demo's second port.
+    pub zoho_host: String,
 }
 
 impl Relay {
@@ -81,9 +83,14 @@ impl Relay {
         let pipedrive_host = lines
             .find_map(|line| line.ok()?.trim().strip_prefix("Pipedrive:").map(|url| url.trim().to_owned()))
             .expect("the relay exited before telling where the Pipedrive host page is");
+        // The relay prints the Zoho page's line right after Pipedrive's, when the page is built.
+        let zoho_host = lines
+            .next()
+            .and_then(|line| line.ok()?.trim().strip_prefix("Zoho:").map(|url| url.trim().to_owned()))
+            .expect("the relay did not tell where the Zoho host page is (is dist/dev/zoho.html built?)");
         // Keep draining stdout so the relay never blocks on a full pipe.
         std::thread::spawn(move || lines.for_each(drop));
-        Self { process, _dir: dir, url, pipedrive_host }
+        Self { process, _dir: dir, url, pipedrive_host, zoho_host }
     }
 
     /// Stops the relay, as a crash or a deploy would.
