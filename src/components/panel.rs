@@ -39,12 +39,10 @@ pub fn Panel() -> impl IntoView {
     view! {
         <main class="panel" data-testid="panel" aria-label=move || ctx.t(Text::PanelLabel)>
             <header class="panel-header">
-                <h1 data-testid="record-name">
-                    {move || loaded.with(|l| match l {
-                        Some(Ok((record, _))) => record.name.clone(),
-                        _ => "WhatsApp".to_owned(),
-                    })}
-                </h1>
+                {move || loaded.with(|loaded| match loaded {
+                    Some(Ok((record, _))) => view! { <h1 data-testid="record-name">{record.name.clone()}</h1> }.into_any(),
+                    _ => view! { <h1>"WhatsApp"</h1> }.into_any(),
+                })}
                 <Show when=sandbox>
                     <span class="badge" data-testid="sandbox-badge" title=move || ctx.t(Text::SandboxHint)>
                         {move || ctx.t(Text::Sandbox)}

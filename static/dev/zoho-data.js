@@ -145,6 +145,10 @@ export const ATTACHMENTS = {
   '5725767000002002001': [
     attachment('5725767000005005005', 'f7c1e2d3a4b5c6d7e8f9a0b1c2d3e4f5visitcard', 'carte-de-visite.png',
       size('f7c1e2d3a4b5c6d7e8f9a0b1c2d3e4f5visitcard'), '5725767000002002001', 'Contacts'),
+    attachment('5725767000005005006', 'f7c1e2d3a4b5c6d7e8f9a0b1c2d3e4f5quotepdf', 'quote-2026-114.pdf',
+      size('f7c1e2d3a4b5c6d7e8f9a0b1c2d3e4f5quotepdf'), '5725767000002002001', 'Contacts'),
+    attachment('5725767000005005007', 'f7c1e2d3a4b5c6d7e8f9a0b1c2d3e4f5sitevideo', 'site-visit.mp4',
+      OVERSIZE_BYTES, '5725767000002002001', 'Contacts'),
   ],
 };
 

@@ -53,3 +53,71 @@ async fn in_the_zoho_host_the_widget_registers_reads_its_contact_through_the_hos
 
     browser.client.clone().close().await.unwrap();
 }
+
+#[tokio::test]
+async fn in_the_zoho_host_a_record_attachment_is_read_through_the_host_uploaded_and_sent() {
+    let relay = Relay::start();
+    let browser = Browser::start().await;
+    let client = &browser.client;
+    client.goto(&format!("{}&record=Contacts:5725767000002002001", relay.zoho_host)).await.unwrap();
+    client
+        .wait()
+        .at_most(LIMIT)
+        .for_element(Locator::Css("[data-testid=host-panel][data-connected=true]"))
+        .await
+        .unwrap();
+    client.find(Locator::Css("[data-testid=host-iframe]")).await.unwrap().enter_frame().await.unwrap();
+    let wait = |css: &'static str| async move {
+        client
+            .wait()
+            .at_most(LIMIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|_| panic!("nothing matched {css}"))
+    };
+
+    // Marie's mobile is stored without a country code; in France it is the number she writes from.
+    wait("[data-testid=to-select]").await.select_by_value("06 12 34 56 78").await.unwrap();
+    wait("[data-testid=country-code]").await.select_by_value("FR").await.unwrap();
+    wait("[data-testid=message][data-direction=in]").await;
+
+    // The oversize video is refused before anything is read; the PDF is read through Zoho and uploaded.
+    wait("[data-testid=attachment-picker] summary").await.click().await.unwrap();
+    wait("[data-testid=attachment-option][value='f7c1e2d3a4b5c6d7e8f9a0b1c2d3e4f5sitevideo']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let refusal = wait("[data-testid=error][data-field=attachments]").await;
+    assert!(refusal.text().await.unwrap().contains("16 MB"));
+    wait("[data-testid=attachment-option][value='f7c1e2d3a4b5c6d7e8f9a0b1c2d3e4f5quotepdf']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait("[data-testid=chosen-file]").await;
+    wait("[data-testid=message-input]").await.send_keys("Voici le devis.").await.unwrap();
+    wait("[data-testid=send-button]:not([disabled])").await.click().await.unwrap();
+
+    let started = std::time::Instant::now();
+    loop {
+        let done = client
+            .execute(
+                "const all = document.querySelectorAll('[data-testid=message][data-direction=out]'); \
+                 const m = all[all.length - 1]; const a = m && m.querySelector('[data-testid=message-attachment]'); \
+                 return !!a && a.textContent.includes('quote-2026-114.pdf') && m.dataset.status !== 'queued'",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if done.as_bool() == Some(true) {
+            break;
+        }
+        assert!(started.elapsed() < LIMIT, "the message with the uploaded file was not sent");
+        tokio::task::yield_now().await;
+    }
+    client.enter_parent_frame().await.unwrap();
+    let log = client.execute("return JSON.stringify(window.__sidechatHostLog)", vec![]).await.unwrap();
+    assert!(log.as_str().unwrap().contains("DOWNLOAD_FILE"), "the file's bytes came through the host");
+    browser.client.clone().close().await.unwrap();
+}
