@@ -36,6 +36,7 @@ pub fn App() -> impl IntoView {
     let connection = RwSignal::new(Connection::Connecting);
     leptos::task::spawn_local(async move {
         let host = ctx.host();
+        crate::marks::mark_once(crate::marks::CONNECTING);
         let result = host.connect(INITIAL_HEIGHT).await;
         if let Some(locale) = host.locale() {
             ctx.lang.set(Lang::pick(Some(&locale), &browser_languages()));

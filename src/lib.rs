@@ -11,6 +11,7 @@ pub mod draft;
 pub mod format;
 pub mod host;
 pub mod i18n;
+pub mod marks;
 pub mod relay;
 pub mod state;
 pub mod timeline;

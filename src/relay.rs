@@ -112,7 +112,7 @@ impl Relay {
 
     /// `GET /api/v1/messages`: the recent messages with `phone`, the window with `sender`.
     pub async fn messages(&self, phone: &str, sender: Option<&str>) -> Result<MessagesResponse, RelayError> {
-        let mut path = format!("/api/v1/messages?phone={}&limit=50", encode(phone));
+        let mut path = format!("/api/v1/messages?phone={}&limit=100", encode(phone));
         if let Some(sender) = sender {
             path.push_str(&format!("&sender={}", encode(sender)));
         }

@@ -37,6 +37,8 @@ pub fn MessageList() -> impl IntoView {
                     <p class="empty" data-testid="empty-history">{move || ctx.t(Text::EmptyHistory)}</p>
                 }.into_any(),
                 _ => {
+                    // Marked when the list is built; the browser paints it in the same frame.
+                    crate::marks::mark_once(crate::marks::MESSAGES_SHOWN);
                     let lang = ctx.lang.get();
                     state.timeline.with(|timeline| {
                         by_day(timeline.messages(), |m| format::day_of(m.timestamp, lang))

@@ -63,8 +63,14 @@ pub struct Relay {
 impl Relay {
     /// Starts `sidechat-relay serve` and waits for the line that tells its address.
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// The same, with extra settings.
+    pub fn start_with(settings: &[(&str, &str)]) -> Self {
         let dir = TempDir::new();
         let mut child = Command::new(required_path("SIDECHAT_RELAY_BIN"))
+            .envs(settings.iter().copied())
             .args(["serve", "--demo"])
             .env("SIDECHAT_LISTEN", "127.0.0.1:0")
             .env("SIDECHAT_DATABASE_URL", format!("sqlite://{}", dir.0.join("relay.db").display()))

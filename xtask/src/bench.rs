@@ -39,9 +39,12 @@ pub fn run() -> anyhow::Result<()> {
     if cfg!(debug_assertions) {
         return run_optimized();
     }
+    let browser = crate::tools::ensure_browser()?;
     build::build_widget()?;
     widget::print_size()?;
     let binary = build::build_relay()?;
+    cmd::step("the widget in headless Chromium: start-up, long tasks, a panel of 100 messages");
+    exec(build::browser_target("widget_bench", &binary, &browser).arg("--quiet"))?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     runtime.block_on(relay_figures(&binary))
 }

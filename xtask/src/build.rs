@@ -99,3 +99,18 @@ pub fn build_relay() -> anyhow::Result<PathBuf> {
     exec(cargo().args(["build", "--package", "sidechat-relay", "--release"]))?;
     Ok(relay_binary())
 }
+
+/// `cargo test` of one of the widget's browser targets (`e2e`, `widget_bench`), pointed at the built relay, the
+/// built widget, the dev host pages and the browser.
+pub fn browser_target(target: &str, relay: &Path, browser: &tools::Browser) -> std::process::Command {
+    let mut command = cargo();
+    command
+        .args(["test", "--package", "sidechat-widget", "--features", "e2e", "--test", target])
+        .env("SIDECHAT_RELAY_BIN", relay)
+        .env("SIDECHAT_WIDGET_DIR", widget_dir())
+        .env("SIDECHAT_DEV_HOSTS_DIR", dev_hosts_dir())
+        .env("CHROMEDRIVER", &browser.chromedriver)
+        .env("CHROMIUM", &browser.chromium);
+    command
+}
+

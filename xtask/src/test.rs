@@ -26,6 +26,18 @@ pub fn run() -> anyhow::Result<()> {
         "-D",
         "warnings",
     ]))?;
+    // The browser test targets build only with the `e2e` feature.
+    exec(cargo().args([
+        "clippy",
+        "--package",
+        "sidechat-widget",
+        "--all-targets",
+        "--features",
+        "e2e",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
 
     cmd::step("the domain crate for wasm32-unknown-unknown, with and without phone metadata");
     exec(cargo().args(["build", "--package", "sidechat-domain", "--target", tools::WASM_TARGET]))?;
@@ -55,15 +67,7 @@ pub fn run() -> anyhow::Result<()> {
 
     cmd::step("end-to-end: the built widget served by the relay, in headless Chromium");
     let relay = build::build_all()?;
-    exec(
-        cargo()
-            .args(["test", "--package", "sidechat-widget", "--features", "e2e", "--test", "e2e"])
-            .env("SIDECHAT_RELAY_BIN", &relay)
-            .env("SIDECHAT_WIDGET_DIR", build::widget_dir())
-            .env("SIDECHAT_DEV_HOSTS_DIR", build::dev_hosts_dir())
-            .env("CHROMEDRIVER", &browser.chromedriver)
-            .env("CHROMIUM", &browser.chromium),
-    )?;
+    exec(&mut build::browser_target("e2e", &relay, &browser))?;
 
     eprintln!("\nAll checks passed.");
     Ok(())
