@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::cmd::{self, cargo, command, exec, root};
+use crate::cmd::{self, cargo, command, exec, root, target_dir};
 use crate::tools;
 
 /// Where the built widget goes; the relay serves it from there.
@@ -19,7 +19,7 @@ pub fn dev_hosts_dir() -> PathBuf {
 
 /// The relay binary `build_relay` makes.
 pub fn relay_binary() -> PathBuf {
-    root().join("target/release/sidechat-relay")
+    target_dir().join("release/sidechat-relay")
 }
 
 /// Builds the widget and the relay; returns the relay binary.
@@ -49,7 +49,7 @@ pub fn build_widget() -> anyhow::Result<()> {
     if out.exists() {
         std::fs::remove_dir_all(&out).with_context(|| format!("clearing {}", out.display()))?;
     }
-    let module = root().join("target").join(tools::WASM_TARGET).join("wasm-release/sidechat_widget.wasm");
+    let module = target_dir().join(tools::WASM_TARGET).join("wasm-release/sidechat_widget.wasm");
     exec(command("wasm-bindgen").args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&out).arg(&module))?;
 
     let wasm = out.join("sidechat_widget_bg.wasm");
