@@ -32,7 +32,7 @@ pub fn build_all() -> anyhow::Result<PathBuf> {
 pub fn build_widget() -> anyhow::Result<()> {
     tools::ensure_wasm_target()?;
     tools::ensure_wasm_bindgen()?;
-    let wasm_opt = tools::ensure_node_tools()?;
+    let wasm_opt = tools::ensure_node_tools()?.wasm_opt;
 
     cmd::step("building the widget");
     exec(cargo().args([
