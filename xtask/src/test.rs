@@ -2,10 +2,12 @@
 
 use crate::build;
 use crate::cmd::{self, cargo, exec};
+use crate::pack_zoho::{self, RelayUrl};
 use crate::postgres;
 use crate::tools;
 
-/// Runs formatting, clippy, native tests, the domain crate for wasm, and the browser tests.
+/// Runs formatting, clippy, native tests, the domain crate for wasm, the Zoho package's checks, and the browser
+/// tests.
 pub fn run() -> anyhow::Result<()> {
     tools::ensure_wasm_target()?;
     let browser = tools::ensure_browser()?;
@@ -55,6 +57,8 @@ pub fn run() -> anyhow::Result<()> {
 
     cmd::step("end-to-end: the built widget served by the relay, in headless Chromium");
     let relay = build::build_all()?;
+    // Zoho's rules checked here on the real package, then `zet validate`, then the zip `zet pack` makes.
+    pack_zoho::pack(&RelayUrl::parse(pack_zoho::DEMO_RELAY_URL)?)?;
     exec(
         cargo()
             .args(["test", "--package", "sidechat-widget", "--features", "e2e", "--test", "e2e"])
