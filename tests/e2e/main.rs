@@ -3,6 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod support;
+mod zoho_package;
 
 use fantoccini::Locator;
 

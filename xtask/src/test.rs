@@ -65,6 +65,7 @@ pub fn run() -> anyhow::Result<()> {
             .env("SIDECHAT_RELAY_BIN", &relay)
             .env("SIDECHAT_WIDGET_DIR", build::widget_dir())
             .env("SIDECHAT_DEV_HOSTS_DIR", build::dev_hosts_dir())
+            .env("SIDECHAT_ZOHO_APP_DIR", pack_zoho::project_dir().join("app"))
             .env("CHROMEDRIVER", &browser.chromedriver)
             .env("CHROMIUM", &browser.chromium),
     )?;
