@@ -5,6 +5,7 @@
 mod panel;
 mod support;
 mod zoho;
+mod zoho_package;
 
 use fantoccini::Locator;
 

@@ -13,7 +13,8 @@ use fantoccini::{Client, ClientBuilder};
 /// How long anything in these tests may take to become ready.
 pub const LIMIT: Duration = Duration::from_secs(20);
 
-fn required_path(name: &str) -> PathBuf {
+/// A path the test command passes in the environment.
+pub fn required_path(name: &str) -> PathBuf {
     std::env::var_os(name)
         .map(PathBuf::from)
         .unwrap_or_else(|| panic!("{name} is not set: run the end-to-end tests through `cargo xtask test`"))

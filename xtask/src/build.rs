@@ -32,7 +32,7 @@ pub fn build_all() -> anyhow::Result<PathBuf> {
 pub fn build_widget() -> anyhow::Result<()> {
     tools::ensure_wasm_target()?;
     tools::ensure_wasm_bindgen()?;
-    let wasm_opt = tools::ensure_node_tools()?;
+    let wasm_opt = tools::ensure_node_tools()?.wasm_opt;
 
     cmd::step("building the widget");
     exec(cargo().args([
@@ -113,4 +113,3 @@ pub fn browser_target(target: &str, relay: &Path, browser: &tools::Browser) -> s
         .env("CHROMIUM", &browser.chromium);
     command
 }
-

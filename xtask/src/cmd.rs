@@ -10,12 +10,10 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the repository").to_path_buf()
 }
 
-/// Cargo's target directory: `CARGO_TARGET_DIR` (relative to the repository root) or `target/`.
+/// Cargo's target directory: `CARGO_TARGET_DIR` when set (a relative one is taken from the repository root,
+/// where every command runs), else `target/`.
 pub fn target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => root().join(dir),
-        None => root().join("target"),
-    }
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), |dir| root().join(dir))
 }
 
 /// A command to run from the repository root.

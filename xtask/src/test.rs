@@ -2,10 +2,12 @@
 
 use crate::build;
 use crate::cmd::{self, cargo, exec};
+use crate::pack_zoho::{self, RelayUrl};
 use crate::postgres;
 use crate::tools;
 
-/// Runs formatting, clippy, native tests, the domain crate for wasm, and the browser tests.
+/// Runs formatting, clippy, native tests, the domain crate for wasm, the Zoho package's checks, and the browser
+/// tests.
 pub fn run() -> anyhow::Result<()> {
     tools::ensure_wasm_target()?;
     let browser = tools::ensure_browser()?;
@@ -67,7 +69,12 @@ pub fn run() -> anyhow::Result<()> {
 
     cmd::step("end-to-end: the built widget served by the relay, in headless Chromium");
     let relay = build::build_all()?;
-    exec(&mut build::browser_target("e2e", &relay, &browser))?;
+    // Zoho's rules checked here on the real package, then `zet validate`, then the zip `zet pack` makes.
+    pack_zoho::pack(&RelayUrl::parse(pack_zoho::DEMO_RELAY_URL)?)?;
+    exec(
+        build::browser_target("e2e", &relay, &browser)
+            .env("SIDECHAT_ZOHO_APP_DIR", pack_zoho::project_dir().join("app")),
+    )?;
 
     eprintln!("\nAll checks passed.");
     Ok(())
