@@ -62,6 +62,7 @@ pub fn build_widget() -> anyhow::Result<()> {
             .arg(&wasm),
     )?;
     copy_static(&root().join("static"), &out)?;
+    precompress(&out)?;
     // The pages that play the CRM hosts, for the demo's second port and the browser tests.
     let dev = dev_hosts_dir();
     if dev.exists() {
@@ -89,6 +90,25 @@ fn copy_static(from: &Path, to: &Path) -> anyhow::Result<()> {
             std::fs::copy(entry.path(), to.join(entry.file_name()))
                 .with_context(|| format!("copying {}", entry.path().display()))?;
         }
+    }
+    Ok(())
+}
+
+/// Writes `name.gz` (gzip -9) beside each file, which the relay serves to browsers that accept gzip: the best
+/// compression once at build time instead of some on every request.
+fn precompress(dir: &Path) -> anyhow::Result<()> {
+    use std::io::Write;
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if !path.is_file() || path.extension().is_some_and(|ext| ext == "gz") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(&bytes)?;
+        let mut target = path.clone().into_os_string();
+        target.push(".gz");
+        std::fs::write(&target, encoder.finish()?).with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(())
 }

@@ -35,7 +35,8 @@ pub fn render_page(template: &str, relay: &RelayUrl) -> anyhow::Result<String> {
     Ok(template.replace(RELAY_PLACEHOLDER, &escape_attribute(relay.as_str())))
 }
 
-/// Copies the built widget, leaving out what the Zoho app replaces and renaming the module.
+/// Copies the built widget, leaving out what the Zoho app replaces and the relay's precompressed `.gz` copies
+/// (Zoho compresses by itself and refuses `.gz` files), and renaming the module.
 fn copy_widget(from: &Path, to: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
     for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
@@ -44,7 +45,7 @@ fn copy_widget(from: &Path, to: &Path) -> anyhow::Result<()> {
         let name = name.to_str().with_context(|| format!("{}: a file name that is not UTF-8", from.display()))?;
         if entry.file_type()?.is_dir() {
             copy_dir(&entry.path(), &to.join(name))?;
-        } else if !REPLACED.contains(&name) {
+        } else if !REPLACED.contains(&name) && !name.ends_with(".gz") {
             let target = if name == MODULE { SHIPPED_MODULE } else { name };
             copy_file(&entry.path(), &to.join(target))?;
         }
