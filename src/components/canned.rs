@@ -70,6 +70,13 @@ fn CannedList(
     let query = RwSignal::new(String::new());
     let module = RwSignal::new(ctx.host().module().unwrap_or_default());
     let texts = StoredValue::new(texts);
+    // Opening the picker puts the cursor in its search box.
+    let search = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(search) = search.get() {
+            let _ = search.focus();
+        }
+    });
     let matching = move || {
         let (query, module) = (query.get().to_lowercase(), module.get());
         texts.with_value(|texts| {
@@ -91,7 +98,7 @@ fn CannedList(
         }
     };
     view! {
-        <input type="search" data-testid="canned-search" aria-label=move || ctx.t(Text::CannedSearch)
+        <input type="search" data-testid="canned-search" node_ref=search aria-label=move || ctx.t(Text::CannedSearch)
             placeholder=move || ctx.t(Text::CannedSearch) on:input=move |event| query.set(event_target_value(&event))/>
         <select data-testid="canned-module-filter" aria-label=move || ctx.t(Text::ModuleFilter)
             on:change=move |event| module.set(event_target_value(&event))>

@@ -253,3 +253,90 @@ async fn relay_down_shows_the_error_with_a_retry_and_the_panel_speaks_the_browse
     assert_eq!(count(client, "[data-testid=message][data-status=queued]").await, 0, "no stand-in is left behind");
     browser.client.clone().close().await.unwrap();
 }
+
+#[tokio::test]
+async fn canned_texts_are_managed_and_a_local_file_is_uploaded_and_sent() {
+    let relay = Relay::start();
+    let browser = Browser::start().await;
+    let client = &browser.client;
+    open_panel(client, &relay, "person:1", "").await;
+
+    // Manage: create a canned text, find it in the picker, see the module locked when editing, delete it.
+    client.find(Locator::Css(".composer-tools button")).await.unwrap().click().await.unwrap();
+    wait(client, "[data-testid=canned-manage]").await.click().await.unwrap();
+    wait(client, "[data-testid=canned-new]").await.click().await.unwrap();
+    wait(client, "[data-testid=canned-form]").await;
+    wait(client, "[data-testid=canned-name]").await.send_keys("Visit").await.unwrap();
+    let body = wait(client, "[data-testid=canned-body]").await;
+    body.send_keys("Bonjour $[Persons.First Name], à demain ?").await.unwrap();
+    wait(client, "[data-testid=canned-save]").await.click().await.unwrap();
+    until(
+        client,
+        "the new canned text to be listed",
+        "return [...document.querySelectorAll('[data-testid=canned-item]')].some(i => i.textContent.includes('Visit'))",
+    )
+    .await;
+    let items = client.find_all(Locator::Css("[data-testid=canned-item]")).await.unwrap();
+    let mut visit = None;
+    for item in items {
+        if item.text().await.unwrap().contains("Visit") {
+            visit = Some(item);
+        }
+    }
+    let visit = visit.expect("the canned text just created");
+    visit.find(Locator::Css("button")).await.unwrap().click().await.unwrap();
+    let module = wait(client, "[data-testid=canned-module]").await;
+    assert!(!module.is_enabled().await.unwrap(), "the module is locked when editing");
+    // A merge field of another module is refused, next to the body.
+    let body = wait(client, "[data-testid=canned-body]").await;
+    body.send_keys(" $[Deals.Title]").await.unwrap();
+    wait(client, "[data-testid=canned-save]").await.click().await.unwrap();
+    wait(client, "[data-testid=canned-form] [data-testid=error][data-field=body]").await;
+    client
+        .find(Locator::Css("[data-testid=canned-form] .form-actions button.link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // Insert it from the picker: the record's first name is filled in.
+    client.find(Locator::Css(".canned-manager > button.link")).await.unwrap().click().await.unwrap();
+    wait(client, "[data-testid=canned-search]").await.send_keys("visit").await.unwrap();
+    until(
+        client,
+        "the search to find it",
+        "return document.querySelectorAll('[data-testid=canned-option]').length === 1",
+    )
+    .await;
+    wait(client, "[data-testid=canned-option]").await.click().await.unwrap();
+    let input = wait(client, "[data-testid=message-input]").await;
+    assert_eq!(input.prop("value").await.unwrap().as_deref(), Some("Bonjour Marie, à demain ?"));
+
+    // A local file: checked, uploaded with its progress shown, then sent with the text.
+    let dir = std::env::temp_dir().join(format!("sidechat-e2e-upload-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let photo = dir.join("storefront.png");
+    std::fs::write(&photo, [137u8, 80, 78, 71, 13, 10, 26, 10].repeat(4096)).unwrap();
+    wait(client, "[data-testid=attachment-picker] summary").await.click().await.unwrap();
+    wait(client, "[data-testid=file-input]").await.send_keys(&photo.display().to_string()).await.unwrap();
+    until(
+        client,
+        "the upload to finish",
+        "return document.querySelectorAll('[data-testid=chosen-file]').length === 1 \
+         && document.querySelectorAll('[data-testid=upload-progress]').length === 0",
+    )
+    .await;
+    wait(client, "[data-testid=send-button]:not([disabled])").await.click().await.unwrap();
+    until(
+        client,
+        "the text and the photo to be sent",
+        "const all = document.querySelectorAll('[data-testid=message][data-direction=out]'); \
+         const m = all[all.length - 1]; const a = m.querySelector('[data-testid=message-attachment]'); \
+         return m.dataset.status !== 'queued' && !!a && a.textContent.includes('storefront.png') \
+           && !!a.querySelector('img')",
+    )
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+    browser.client.clone().close().await.unwrap();
+}
