@@ -230,7 +230,7 @@ async fn a_closed_window_offers_templates_and_an_expired_token_is_renewed() {
 }
 
 #[tokio::test]
-async fn relay_down_shows_the_error_with_a_retry_and_the_panel_speaks_the_browsers_language() {
+async fn relay_down_shows_the_error_and_the_retry_sends_once_it_is_back_in_the_browsers_language() {
     let mut relay = Relay::start();
     let browser = Browser::start_in("ja").await;
     let client = &browser.client;
@@ -247,10 +247,24 @@ async fn relay_down_shows_the_error_with_a_retry_and_the_panel_speaks_the_browse
     wait(client, "[data-testid=send-button]:not([disabled])").await.click().await.unwrap();
     let error = wait(client, "[data-testid=error][data-field=form]").await;
     assert!(!error.text().await.unwrap().is_empty());
-    wait(client, "[data-testid=retry-button]").await;
+    let retry = wait(client, "[data-testid=retry-button]").await;
     let input = wait(client, "[data-testid=message-input]").await;
     assert_eq!(input.prop("value").await.unwrap().as_deref(), Some("こんにちは"), "the text is kept for the retry");
     assert_eq!(count(client, "[data-testid=message][data-status=queued]").await, 0, "no stand-in is left behind");
+
+    // The relay comes back; the retry sends the message, once.
+    relay.restart();
+    retry.click().await.unwrap();
+    until(
+        client,
+        "the retried message to be sent",
+        "return [...document.querySelectorAll('[data-testid=message][data-direction=out] .body')] \
+           .filter(b => b.textContent === 'こんにちは').length === 1 \
+         && document.querySelectorAll('[data-testid=retry-button]').length === 0 \
+         && document.querySelector('[data-testid=message-input]').value === '' \
+         && !document.querySelector('[data-testid=message][data-id^=\"local:\"]')",
+    )
+    .await;
     browser.client.clone().close().await.unwrap();
 }
 

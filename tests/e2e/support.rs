@@ -52,7 +52,8 @@ impl Drop for Guard {
 /// free loopback port.
 pub struct Relay {
     process: Guard,
-    _dir: TempDir,
+    dir: TempDir,
+    settings: Vec<(String, String)>,
     /// `http://127.0.0.1:PORT`.
     pub url: String,
     /// The page that plays Pipedrive around the widget, on the demo's second port.
@@ -69,35 +70,11 @@ impl Relay {
 
     /// The same, with extra settings.
     pub fn start_with(settings: &[(&str, &str)]) -> Self {
+        let settings: Vec<(String, String)> =
+            settings.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         let dir = TempDir::new();
-        let mut child = Command::new(required_path("SIDECHAT_RELAY_BIN"))
-            .envs(settings.iter().copied())
-            .args(["serve", "--demo"])
-            .env("SIDECHAT_LISTEN", "127.0.0.1:0")
-            .env("SIDECHAT_DATABASE_URL", format!("sqlite://{}", dir.0.join("relay.db").display()))
-            .env("SIDECHAT_DEMO_HOSTS_LISTEN", "127.0.0.1:0")
-            .env("SIDECHAT_DEV_HOSTS_DIR", required_path("SIDECHAT_DEV_HOSTS_DIR"))
-            .env("SIDECHAT_WIDGET_DIR", required_path("SIDECHAT_WIDGET_DIR"))
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("starting the relay");
-        let stdout = child.stdout.take().expect("the relay's stdout");
-        let process = Guard(child);
-        let mut lines = BufReader::new(stdout).lines();
-        let url = lines
-            .find_map(|line| line.ok()?.strip_prefix("sidechat-relay listening on ").map(str::to_owned))
-            .expect("the relay exited before telling its address");
-        let pipedrive_host = lines
-            .find_map(|line| line.ok()?.trim().strip_prefix("Pipedrive:").map(|url| url.trim().to_owned()))
-            .expect("the relay exited before telling where the Pipedrive host page is");
-        // The relay prints the Zoho page's line right after Pipedrive's, when the page is built.
-        let zoho_host = lines
-            .next()
-            .and_then(|line| line.ok()?.trim().strip_prefix("Zoho:").map(|url| url.trim().to_owned()))
-            .expect("the relay did not tell where the Zoho host page is (is dist/dev/zoho.html built?)");
-        // Keep draining stdout so the relay never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Self { process, _dir: dir, url, pipedrive_host, zoho_host }
+        let (process, [url, pipedrive_host, zoho_host]) = spawn(&dir, "127.0.0.1:0", &settings);
+        Self { process, dir, settings, url, pipedrive_host, zoho_host }
     }
 
     /// Stops the relay, as a crash or a deploy would.
@@ -105,6 +82,49 @@ impl Relay {
         let _ = self.process.0.kill();
         let _ = self.process.0.wait();
     }
+
+    /// Starts the relay again on the same address and database (after [`Relay::kill`]); the dev host pages
+    /// move to a new port.
+    pub fn restart(&mut self) {
+        self.kill();
+        let listen = self.url.trim_start_matches("http://").to_owned();
+        let (process, [url, pipedrive_host, zoho_host]) = spawn(&self.dir, &listen, &self.settings);
+        assert_eq!(url, self.url, "the relay came back on another address");
+        (self.process, self.pipedrive_host, self.zoho_host) = (process, pipedrive_host, zoho_host);
+    }
+}
+
+/// Runs the relay in demo mode on `listen` with its database in `dir`; waits for the lines that tell its
+/// address and the two host pages'.
+fn spawn(dir: &TempDir, listen: &str, settings: &[(String, String)]) -> (Guard, [String; 3]) {
+    let mut child = Command::new(required_path("SIDECHAT_RELAY_BIN"))
+        .envs(settings.iter().map(|(k, v)| (k, v)))
+        .args(["serve", "--demo"])
+        .env("SIDECHAT_LISTEN", listen)
+        .env("SIDECHAT_DATABASE_URL", format!("sqlite://{}", dir.0.join("relay.db").display()))
+        .env("SIDECHAT_DEMO_HOSTS_LISTEN", "127.0.0.1:0")
+        .env("SIDECHAT_DEV_HOSTS_DIR", required_path("SIDECHAT_DEV_HOSTS_DIR"))
+        .env("SIDECHAT_WIDGET_DIR", required_path("SIDECHAT_WIDGET_DIR"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("starting the relay");
+    let stdout = child.stdout.take().expect("the relay's stdout");
+    let process = Guard(child);
+    let mut lines = BufReader::new(stdout).lines();
+    let url = lines
+        .find_map(|line| line.ok()?.strip_prefix("sidechat-relay listening on ").map(str::to_owned))
+        .expect("the relay exited before telling its address");
+    let pipedrive_host = lines
+        .find_map(|line| line.ok()?.trim().strip_prefix("Pipedrive:").map(|url| url.trim().to_owned()))
+        .expect("the relay exited before telling where the Pipedrive host page is");
+    // The relay prints the Zoho page's line right after Pipedrive's, when the page is built.
+    let zoho_host = lines
+        .next()
+        .and_then(|line| line.ok()?.trim().strip_prefix("Zoho:").map(|url| url.trim().to_owned()))
+        .expect("the relay did not tell where the Zoho host page is (is dist/dev/zoho.html built?)");
+    // Keep draining stdout so the relay never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (process, [url, pipedrive_host, zoho_host])
 }
 
 /// chromedriver on a free port, and a headless Chromium session through it.
@@ -122,6 +142,15 @@ impl Browser {
 
     /// A session whose browser prefers `language` (what `navigator.languages` reports).
     pub async fn start_in(language: &str) -> Self {
+        Self::launch(language, &[]).await
+    }
+
+    /// An English session on a system in dark mode (`prefers-color-scheme: dark`).
+    pub async fn start_dark() -> Self {
+        Self::launch("en-US", &["--force-dark-mode"]).await
+    }
+
+    async fn launch(language: &str, extra: &[&str]) -> Self {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let driver = Guard(
             Command::new(required_path("CHROMEDRIVER"))
@@ -136,13 +165,24 @@ impl Browser {
             assert!(started.elapsed() < LIMIT, "chromedriver did not open port {port}");
             std::thread::yield_now();
         }
+        let mut args = vec![
+            "--headless=new".to_owned(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--window-size=1000,1000".into(),
+            format!("--lang={language}"),
+        ];
+        args.extend(extra.iter().map(|arg| (*arg).to_owned()));
         let capabilities = serde_json::json!({
             "goog:chromeOptions": {
                 "binary": required_path("CHROMIUM"),
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--disable-quic", "--no-first-run", "--disable-background-networking",
-                         "--disable-component-update", "--disable-sync", "--window-size=1000,1000",
-                         format!("--lang={language}")],
+                "args": args,
                 "prefs": { "intl.accept_languages": language }
             }
         });

@@ -8,7 +8,8 @@ use crate::support::{Browser, LIMIT, Relay};
 #[tokio::test]
 async fn in_the_zoho_host_the_widget_registers_reads_its_contact_through_the_host_and_resizes() {
     let relay = Relay::start();
-    let browser = Browser::start().await;
+    // Zoho passes no theme: the panel follows the system's, dark here.
+    let browser = Browser::start_dark().await;
     let client = &browser.client;
 
     client.goto(&format!("{}&record=Contacts:5725767000002002001&locale=fr", relay.zoho_host)).await.unwrap();
@@ -22,6 +23,12 @@ async fn in_the_zoho_host_the_widget_registers_reads_its_contact_through_the_hos
     client.find(Locator::Css("[data-testid=host-iframe]")).await.unwrap().enter_frame().await.unwrap();
     let name = client.wait().at_most(LIMIT).for_element(Locator::Css("[data-testid=record-name]")).await.unwrap();
     assert_eq!(name.text().await.unwrap(), "Marie Dubois", "the contact was read through the host");
+    // Zoho's locale (French here) wins over the browser's languages.
+    let root = client.find(Locator::Css("html")).await.unwrap();
+    assert_eq!(root.attr("lang").await.unwrap().as_deref(), Some("fr"));
+    assert_eq!(root.attr("data-theme").await.unwrap().as_deref(), Some("dark"));
+    let send = client.find(Locator::Css("[data-testid=send-button]")).await.unwrap();
+    assert_eq!(send.text().await.unwrap(), "Envoyer");
     client.enter_parent_frame().await.unwrap();
 
     let panel = client
