@@ -24,6 +24,8 @@ pub enum Recipient {
 /// Where the recent messages stand.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum History {
+    /// No number to show messages for yet (none chosen, or not a reachable one).
+    Idle,
     /// Asked of the relay.
     Loading,
     /// Shown.

@@ -118,6 +118,7 @@ fn load_history(ctx: PanelCtx, state: ChatState) {
         let Recipient::Ready(number) = state.recipient.get() else {
             state.timeline.set(Timeline::default());
             state.window.set(None);
+            state.history.set(History::Idle);
             return;
         };
         let sender = state.from.get();

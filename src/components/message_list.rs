@@ -24,9 +24,10 @@ pub fn MessageList() -> impl IntoView {
         }
     });
     view! {
-        <section class="messages" data-testid="message-list" node_ref=list aria-label=move || ctx.t(Text::Messages)
+        <section class="messages" data-testid="message-list" class:idle=move || state.history.get() == History::Idle node_ref=list aria-label=move || ctx.t(Text::Messages)
             aria-live="polite" tabindex="0">
             {move || match state.history.get() {
+                History::Idle => ().into_any(),
                 History::Failed(reason) => view! {
                     <p class="error" role="alert" data-testid="error" data-field="messages">{reason}</p>
                 }.into_any(),
