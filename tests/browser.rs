@@ -3,8 +3,12 @@
 //! live in modules of this one: `browser/*.rs`.
 #![cfg(target_arch = "wasm32")]
 
+#[path = "browser/components.rs"]
+mod components;
 #[path = "browser/pipedrive_sdk.rs"]
 mod pipedrive_sdk;
+#[path = "browser/zoho.rs"]
+mod zoho;
 
 use std::time::Duration;
 
