@@ -11,6 +11,8 @@ use crate::tools;
 pub fn run() -> anyhow::Result<()> {
     tools::ensure_wasm_target()?;
     let browser = tools::ensure_browser()?;
+    // The browser tests build in the Pipedrive SDK from node_modules.
+    tools::ensure_node_tools()?;
 
     cmd::step("formatting");
     exec(cargo().args(["fmt", "--all", "--check"]))?;
