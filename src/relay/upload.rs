@@ -46,9 +46,7 @@ pub(super) async fn post(
     }
     let text = request.response_text().ok().flatten().unwrap_or_default();
     if (200..300).contains(&status) {
-        return json::parse::<UploadResponse>(&text)
-            .map(|answer| answer.upload)
-            .ok_or(RelayError::Unexpected(status));
+        return json::parse::<UploadResponse>(&text).map(|answer| answer.upload).ok_or(RelayError::Unexpected(status));
     }
     Err(error_of(status, json::parse::<ErrorBody>(&text)))
 }
