@@ -2,6 +2,7 @@
 //! it as a user's browser would. Run by `cargo xtask test`, which builds both first.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod a11y;
 mod panel;
 mod support;
 mod zoho;

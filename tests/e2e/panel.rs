@@ -9,7 +9,7 @@ use crate::support::{Browser, LIMIT, Relay};
 
 /// Opens the Pipedrive dev host on `record` (`person:1`), waits for the panel's conversation, and enters its
 /// frame.
-async fn open_panel(client: &Client, relay: &Relay, record: &str, extra: &str) {
+pub(crate) async fn open_panel(client: &Client, relay: &Relay, record: &str, extra: &str) {
     client.goto(&format!("{}&record={record}{extra}", relay.pipedrive_host)).await.unwrap();
     client
         .wait()
@@ -22,7 +22,7 @@ async fn open_panel(client: &Client, relay: &Relay, record: &str, extra: &str) {
 }
 
 /// Waits for an element matching `css`.
-async fn wait(client: &Client, css: &str) -> fantoccini::elements::Element {
+pub(crate) async fn wait(client: &Client, css: &str) -> fantoccini::elements::Element {
     client
         .wait()
         .at_most(LIMIT)
@@ -32,7 +32,7 @@ async fn wait(client: &Client, css: &str) -> fantoccini::elements::Element {
 }
 
 /// Waits until the script returns true (it is re-run as the page changes; bounded by [`LIMIT`]).
-async fn until(client: &Client, what: &str, script: &str) {
+pub(crate) async fn until(client: &Client, what: &str, script: &str) {
     let started = std::time::Instant::now();
     loop {
         let value = client.execute(script, vec![]).await.unwrap();

@@ -11,7 +11,7 @@ use crate::tools;
 pub fn run() -> anyhow::Result<()> {
     tools::ensure_wasm_target()?;
     let browser = tools::ensure_browser()?;
-    // The browser tests build in the Pipedrive SDK from node_modules.
+    // The browser tests build in the Pipedrive SDK from node_modules; the end-to-end tests read axe-core there.
     tools::ensure_node_tools()?;
 
     cmd::step("formatting");
