@@ -5,6 +5,7 @@
 //! `<meta name="sidechat-relay" content="https://…">` (the Zoho package, served from Zoho's own domain, does).
 
 mod events;
+mod json;
 mod upload;
 
 use std::cell::RefCell;
@@ -225,7 +226,7 @@ impl Relay {
                 }
             })
             .await?;
-        response.json::<T>().await.map_err(|_| RelayError::Unexpected(response.status()))
+        read_json(&response).await.ok_or(RelayError::Unexpected(response.status()))
     }
 
     /// Sends with the credential; on 401 once more with a fresh one. Maps error answers to [`RelayError`].
@@ -242,8 +243,13 @@ impl Relay {
         if response.ok() {
             return Ok(response);
         }
-        Err(error_of(response.status(), response.json::<ErrorBody>().await.ok()))
+        Err(error_of(response.status(), read_json(&response).await))
     }
+}
+
+/// The JSON body of an answer, as a `T`.
+async fn read_json<T: DeserializeOwned>(response: &Response) -> Option<T> {
+    json::parse(&response.text().await.ok()?)
 }
 
 /// The error an unsuccessful answer stands for.

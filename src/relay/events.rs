@@ -5,6 +5,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{EventSource, MessageEvent};
 
+use super::json;
+
 /// Something that happened to the conversation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RelayEvent {
@@ -28,12 +30,12 @@ impl EventStream {
         let on_event = std::rc::Rc::new(on_event);
         let deliver = on_event.clone();
         let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
-            if let Some(message) = event.data().as_string().and_then(|data| serde_json::from_str(&data).ok()) {
+            if let Some(message) = event.data().as_string().and_then(|data| json::parse(&data)) {
                 deliver(RelayEvent::Message(message));
             }
         });
         let on_status = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
-            if let Some(status) = event.data().as_string().and_then(|data| serde_json::from_str(&data).ok()) {
+            if let Some(status) = event.data().as_string().and_then(|data| json::parse(&data)) {
                 on_event(RelayEvent::Status(status));
             }
         });

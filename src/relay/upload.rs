@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{FormData, ProgressEvent, XmlHttpRequest};
 
-use super::{RelayError, error_of};
+use super::{RelayError, error_of, json};
 
 /// Sends `file` as the multipart field `file`, reporting progress from 0 to 1, and reads the relay's answer.
 pub(super) async fn post(
@@ -46,9 +46,7 @@ pub(super) async fn post(
     }
     let text = request.response_text().ok().flatten().unwrap_or_default();
     if (200..300).contains(&status) {
-        return serde_json::from_str::<UploadResponse>(&text)
-            .map(|answer| answer.upload)
-            .map_err(|_| RelayError::Unexpected(status));
+        return json::parse::<UploadResponse>(&text).map(|answer| answer.upload).ok_or(RelayError::Unexpected(status));
     }
-    Err(error_of(status, serde_json::from_str::<ErrorBody>(&text).ok()))
+    Err(error_of(status, json::parse::<ErrorBody>(&text)))
 }
