@@ -1,5 +1,5 @@
-//! Times, days, sizes and country names in the user's language, through the browser's `Intl` (the widget
-//! carries no locale data of its own).
+//! Times, days, sizes and country names in the user's language, through the browser's `Intl`, and lower case
+//! through its `String` (the widget carries no locale or Unicode case data of its own).
 
 use jiff::Timestamp;
 use sidechat_domain::calling_code::CALLING_CODES;
@@ -40,6 +40,12 @@ pub fn date_time(at: Timestamp, lang: Lang) -> String {
 /// A size in decimal units, as the providers state their limits (`16 MB`, `850 KB`).
 pub fn size(bytes: u64) -> String {
     sidechat_domain::attachment::megabytes(bytes).to_string()
+}
+
+/// Lower case through the browser's `String.prototype.toLowerCase`: the same Unicode mapping as
+/// `str::to_lowercase`, without its case tables in the module.
+pub fn lowercase(text: &str) -> String {
+    js_sys::JsString::from(text).to_lower_case().into()
 }
 
 /// Every country with a calling code, named in the user's language and sorted by that name:

@@ -7,6 +7,7 @@ use sidechat_domain::canned::{Body, Module};
 use sidechat_domain::wire::{CannedText, CannedTextInput, ErrorCode};
 
 use crate::context::PanelCtx;
+use crate::format;
 use crate::i18n::Text;
 use crate::state::ChatState;
 
@@ -71,12 +72,12 @@ fn CannedList(
     let module = RwSignal::new(ctx.host().module().unwrap_or_default());
     let texts = StoredValue::new(texts);
     let matching = move || {
-        let (query, module) = (query.get().to_lowercase(), module.get());
+        let (query, module) = (format::lowercase(&query.get()), module.get());
         texts.with_value(|texts| {
             texts
                 .iter()
                 .filter(|t| module.is_empty() || t.module == module)
-                .filter(|t| t.name.to_lowercase().contains(&query))
+                .filter(|t| format::lowercase(&t.name).contains(&query))
                 .cloned()
                 .collect::<Vec<_>>()
         })
