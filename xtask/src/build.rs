@@ -55,7 +55,8 @@ pub fn build_widget() -> anyhow::Result<()> {
     let wasm = out.join("sidechat_widget_bg.wasm");
     exec(
         command(&wasm_opt)
-            .args(["-Oz", "--strip-debug", "--strip-producers"])
+            .args(WASM_OPT_PASSES)
+            .args(["--strip-debug", "--strip-producers"])
             .args(WASM_FEATURES)
             .arg(&wasm)
             .arg("-o")
@@ -70,6 +71,10 @@ pub fn build_widget() -> anyhow::Result<()> {
     std::fs::create_dir_all(&dev)?;
     copy_static(&root().join("static/dev"), &dev)
 }
+
+/// wasm-opt's passes, in order: flattening and re-looping the control flow before two rounds of `-Oz` leaves a
+/// module about 2 KB (gzip) smaller than one `-Oz`.
+const WASM_OPT_PASSES: &[&str] = &["--flatten", "--rereloop", "-Oz", "-Oz"];
 
 /// The WebAssembly features rustc emits for wasm32-unknown-unknown, which wasm-opt must keep.
 const WASM_FEATURES: &[&str] = &[
