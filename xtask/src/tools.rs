@@ -52,18 +52,20 @@ pub struct NodeTools {
     pub wasm_opt: PathBuf,
     /// zoho-extension-toolkit's `zet`.
     pub zet: PathBuf,
+    /// The minifier for the widget's JS glue and style sheet.
+    pub esbuild: PathBuf,
 }
 
 /// Installs the Node tools from package-lock.json when they are missing or stale.
 pub fn ensure_node_tools() -> anyhow::Result<NodeTools> {
     let bin = root().join("node_modules/.bin");
-    let tools = NodeTools { wasm_opt: bin.join("wasm-opt"), zet: bin.join("zet") };
+    let tools = NodeTools { wasm_opt: bin.join("wasm-opt"), zet: bin.join("zet"), esbuild: bin.join("esbuild") };
     let stamp = root().join("node_modules/.package-lock.json");
     let stale = match (std::fs::metadata(root().join("package-lock.json")), std::fs::metadata(&stamp)) {
         (Ok(lock), Ok(installed)) => lock.modified()? > installed.modified()?,
         _ => true,
     };
-    if !tools.wasm_opt.exists() || !tools.zet.exists() || stale {
+    if !tools.wasm_opt.exists() || !tools.zet.exists() || !tools.esbuild.exists() || stale {
         if output(command("npm").arg("--version")).is_none() {
             bail!("npm is missing: install Node.js 18 or newer with npm (Debian: `apt-get install nodejs npm`)");
         }
