@@ -6,8 +6,15 @@
 
 pub mod app;
 pub mod components;
+pub mod context;
+pub mod draft;
+pub mod format;
 pub mod host;
+pub mod i18n;
+pub mod marks;
 pub mod relay;
+pub mod state;
+pub mod timeline;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

@@ -1,72 +1,275 @@
-//! The widget's client for the relay API. The widget is served by the relay, so the relay's base URL is
-//! the page's own origin.
+//! The widget's client for the relay API. Every call carries the host's credential; a call the relay refuses
+//! with 401 gets one fresh credential from the host and is tried once more (Pipedrive's URL token expires).
+//!
+//! The relay's base URL is the page's own origin, unless the page names another in
+//! `<meta name="sidechat-relay" content="https://…">` (the Zoho package, served from Zoho's own domain, does).
 
-use gloo_net::http::Request;
-use serde::Deserialize;
-use sidechat_domain::wire::{ErrorBody, Record};
+mod events;
+mod json;
+mod upload;
 
-use crate::host::RecordRef;
+use std::cell::RefCell;
+use std::fmt;
+use std::rc::Rc;
 
-/// What the panel knows of the relay.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Health {
-    /// The check is under way.
-    Checking,
-    /// `/healthz` answered `{"status":"ok"}`.
-    Ok,
-    /// It did not, or not with that.
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sidechat_domain::Country;
+use sidechat_domain::wire::{
+    CannedText, CannedTextInput, CannedTextsResponse, ErrorBody, ErrorCode, Message, MessagesResponse,
+    NormalizeRequest, NormalizeResponse, Phone, PhoneInput, Record, SendRequest, SendResponse, Sender, SendersResponse,
+    Template, TemplatesResponse, Upload,
+};
+
+pub use events::{EventStream, RelayEvent};
+
+use crate::host::{Host, HostError, RecordRef};
+
+/// Why a relay call did not give what was asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RelayError {
+    /// The relay answered with one of its error codes.
+    Api {
+        /// The HTTP status.
+        status: u16,
+        /// The relay's code.
+        code: ErrorCode,
+        /// The relay's message, for people.
+        message: String,
+    },
+    /// The relay could not be reached (network down, relay down, CORS refused).
     Unreachable,
+    /// The relay answered something that is not its API (a proxy's error page, a status without a body).
+    Unexpected(u16),
+    /// The host could not give what the call needs.
+    Host(HostError),
 }
 
-impl Health {
-    /// The state's name in `data-relay`.
-    pub fn as_attr(self) -> &'static str {
+impl RelayError {
+    /// The relay's error code, when it gave one.
+    pub fn code(&self) -> Option<ErrorCode> {
         match self {
-            Self::Checking => "checking",
-            Self::Ok => "ok",
-            Self::Unreachable => "unreachable",
-        }
-    }
-
-    /// The state for people.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Self::Checking => "Connecting to Sidechat…",
-            Self::Ok => "Connected to Sidechat.",
-            Self::Unreachable => "Sidechat's server cannot be reached. Try again in a moment.",
+            Self::Api { code, .. } => Some(*code),
+            _ => None,
         }
     }
 }
 
-#[derive(Deserialize)]
-struct HealthBody {
-    status: String,
-}
-
-/// Reads the relay's health; a network error or an unexpected answer counts as unreachable.
-pub async fn check_health() -> Health {
-    let Ok(response) = Request::get("/healthz").send().await else {
-        return Health::Unreachable;
-    };
-    match response.json::<HealthBody>().await {
-        Ok(body) if response.ok() && body.status == "ok" => Health::Ok,
-        _ => Health::Unreachable,
+impl fmt::Display for RelayError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Api { message, .. } => f.write_str(message),
+            Self::Unreachable => f.write_str("Sidechat's server cannot be reached."),
+            Self::Unexpected(status) => write!(f, "Sidechat's server answered {status} unexpectedly."),
+            Self::Host(error) => error.fmt(f),
+        }
     }
 }
 
-/// Reads the record the panel is on (Pipedrive), or the relay's message for people.
-pub async fn fetch_record(record: &RecordRef, token: &str) -> Result<Record, String> {
-    let url = format!("/api/v1/records/pipedrive/{}/{}", record.kind, record.id);
-    let response = Request::get(&url)
-        .header("Authorization", &format!("Bearer {token}"))
-        .send()
-        .await
-        .map_err(|_| "Sidechat's server cannot be reached.".to_owned())?;
-    if response.ok() {
-        return response.json::<Record>().await.map_err(|_| "Sidechat's server sent an unreadable record.".to_owned());
+/// The relay, as the panel's host lets it call it.
+#[derive(Clone)]
+pub struct Relay {
+    base: Rc<str>,
+    host: Host,
+    credential: Rc<RefCell<Option<String>>>,
+}
+
+impl Relay {
+    /// The relay named by the page (or the page's origin), called with `host`'s credentials.
+    pub fn new(host: Host) -> Self {
+        Self { base: base_url().into(), host, credential: Rc::default() }
     }
-    match response.json::<ErrorBody>().await {
-        Ok(body) => Err(body.error.message),
-        Err(_) => Err(format!("Sidechat's server answered {}.", response.status())),
+
+    /// An absolute URL for a relay path.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
     }
+
+    /// `GET /healthz`: whether the relay answers at all.
+    pub async fn healthy(&self) -> bool {
+        let Ok(response) = Request::get(&self.url("/healthz")).send().await else { return false };
+        response.ok()
+    }
+
+    /// `GET /api/v1/records/pipedrive/{kind}/{id}`.
+    pub async fn pipedrive_record(&self, record: &RecordRef) -> Result<Record, RelayError> {
+        let path = format!("/api/v1/records/pipedrive/{}/{}", encode(&record.kind), encode(&record.id));
+        self.call(Request::get, &path, None::<&()>).await
+    }
+
+    /// `POST /api/v1/phones/normalize`.
+    pub async fn normalize(&self, phones: Vec<PhoneInput>, country: Option<Country>) -> Result<Vec<Phone>, RelayError> {
+        let request = NormalizeRequest { phones, country };
+        let answer: NormalizeResponse = self.call(Request::post, "/api/v1/phones/normalize", Some(&request)).await?;
+        Ok(answer.phones)
+    }
+
+    /// `GET /api/v1/senders`.
+    pub async fn senders(&self) -> Result<Vec<Sender>, RelayError> {
+        let answer: SendersResponse = self.call(Request::get, "/api/v1/senders", None::<&()>).await?;
+        Ok(answer.senders)
+    }
+
+    /// `GET /api/v1/messages`: the recent messages with `phone`, the window with `sender`.
+    pub async fn messages(&self, phone: &str, sender: Option<&str>) -> Result<MessagesResponse, RelayError> {
+        let mut path = format!("/api/v1/messages?phone={}&limit=100", encode(phone));
+        if let Some(sender) = sender {
+            path.push_str(&format!("&sender={}", encode(sender)));
+        }
+        self.call(Request::get, &path, None::<&()>).await
+    }
+
+    /// `POST /api/v1/messages` under an idempotency key: the same key never sends twice.
+    pub async fn send(&self, key: &str, request: &SendRequest) -> Result<Message, RelayError> {
+        let answer: SendResponse = self
+            .call(|url| Request::post(url).header("Idempotency-Key", key), "/api/v1/messages", Some(request))
+            .await?;
+        Ok(answer.message)
+    }
+
+    /// `GET /api/v1/templates`.
+    pub async fn templates(&self) -> Result<Vec<Template>, RelayError> {
+        let answer: TemplatesResponse = self.call(Request::get, "/api/v1/templates", None::<&()>).await?;
+        Ok(answer.templates)
+    }
+
+    /// `GET /api/v1/canned-texts`.
+    pub async fn canned_texts(&self) -> Result<Vec<CannedText>, RelayError> {
+        let answer: CannedTextsResponse = self.call(Request::get, "/api/v1/canned-texts", None::<&()>).await?;
+        Ok(answer.canned_texts)
+    }
+
+    /// `POST /api/v1/canned-texts`.
+    pub async fn create_canned_text(&self, input: &CannedTextInput) -> Result<CannedText, RelayError> {
+        self.call(Request::post, "/api/v1/canned-texts", Some(input)).await
+    }
+
+    /// `PUT /api/v1/canned-texts/{id}`.
+    pub async fn update_canned_text(&self, id: &str, input: &CannedTextInput) -> Result<CannedText, RelayError> {
+        self.call(Request::put, &format!("/api/v1/canned-texts/{}", encode(id)), Some(input)).await
+    }
+
+    /// `DELETE /api/v1/canned-texts/{id}`.
+    pub async fn delete_canned_text(&self, id: &str) -> Result<(), RelayError> {
+        let path = format!("/api/v1/canned-texts/{}", encode(id));
+        self.respond(|credential| Request::delete(&self.url(&path)).header("Authorization", credential).send()).await?;
+        Ok(())
+    }
+
+    /// `POST /api/v1/uploads` with a progress report from 0 to 1.
+    pub async fn upload(
+        &self,
+        file: &web_sys::Blob,
+        name: &str,
+        progress: impl Fn(f64) + 'static,
+    ) -> Result<Upload, RelayError> {
+        let progress = Rc::new(progress);
+        let mut result =
+            upload::post(&self.url("/api/v1/uploads"), &self.credential().await?, file, name, progress.clone()).await;
+        if matches!(result, Err(RelayError::Api { status: 401, .. })) {
+            let fresh = self.refresh().await?;
+            result = upload::post(&self.url("/api/v1/uploads"), &fresh, file, name, progress).await;
+        }
+        result
+    }
+
+    /// `GET /api/v1/events?phone=…` as a live stream (`EventSource` cannot send headers: the credential rides
+    /// in `token`).
+    pub async fn events(
+        &self,
+        phone: &str,
+        on_event: impl Fn(RelayEvent) + 'static,
+    ) -> Result<EventStream, RelayError> {
+        let credential = self.credential().await?;
+        let url = self.url(&format!("/api/v1/events?phone={}&token={}", encode(phone), encode(&credential)));
+        EventStream::open(&url, on_event).map_err(|_| RelayError::Unreachable)
+    }
+
+    /// The bearer credential, asked of the host once.
+    async fn credential(&self) -> Result<String, RelayError> {
+        if let Some(credential) = self.credential.borrow().clone() {
+            return Ok(credential);
+        }
+        let credential = self.host.credential().await.map_err(RelayError::Host)?;
+        *self.credential.borrow_mut() = Some(credential.clone());
+        Ok(credential)
+    }
+
+    /// A fresh credential from the host, kept for the next calls.
+    async fn refresh(&self) -> Result<String, RelayError> {
+        let credential = self.host.fresh_credential().await.map_err(RelayError::Host)?;
+        *self.credential.borrow_mut() = Some(credential.clone());
+        Ok(credential)
+    }
+
+    /// A JSON call: `build` makes the request for the URL, the body (if any) is sent as JSON.
+    async fn call<T: DeserializeOwned, B: Serialize>(
+        &self,
+        build: impl Fn(&str) -> RequestBuilder,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<T, RelayError> {
+        let url = self.url(path);
+        let response = self
+            .respond(|credential| {
+                let request = build(&url).header("Authorization", credential);
+                let request = match &self.host.user_hint() {
+                    Some(user) => request.header("X-Sidechat-User", user),
+                    None => request,
+                };
+                async move {
+                    match body {
+                        Some(body) => request.json(body)?.send().await,
+                        None => request.send().await,
+                    }
+                }
+            })
+            .await?;
+        read_json(&response).await.ok_or(RelayError::Unexpected(response.status()))
+    }
+
+    /// Sends with the credential; on 401 once more with a fresh one. Maps error answers to [`RelayError`].
+    async fn respond<F>(&self, send: impl Fn(&str) -> F) -> Result<Response, RelayError>
+    where
+        F: Future<Output = Result<Response, gloo_net::Error>>,
+    {
+        let credential = self.credential().await?;
+        let mut response = send(&format!("Bearer {credential}")).await.map_err(|_| RelayError::Unreachable)?;
+        if response.status() == 401 {
+            let fresh = self.refresh().await?;
+            response = send(&format!("Bearer {fresh}")).await.map_err(|_| RelayError::Unreachable)?;
+        }
+        if response.ok() {
+            return Ok(response);
+        }
+        Err(error_of(response.status(), read_json(&response).await))
+    }
+}
+
+/// The JSON body of an answer, as a `T`.
+async fn read_json<T: DeserializeOwned>(response: &Response) -> Option<T> {
+    json::parse(&response.text().await.ok()?)
+}
+
+/// The error an unsuccessful answer stands for.
+fn error_of(status: u16, body: Option<ErrorBody>) -> RelayError {
+    match body {
+        Some(body) => RelayError::Api { status, code: body.error.code, message: body.error.message },
+        None => RelayError::Unexpected(status),
+    }
+}
+
+/// The relay's base URL: the page's `sidechat-relay` meta tag, else the page's origin (an empty prefix).
+fn base_url() -> String {
+    let named = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.query_selector("meta[name=sidechat-relay]").ok().flatten())
+        .and_then(|meta| meta.get_attribute("content"));
+    named.map(|url| url.trim_end_matches('/').to_owned()).unwrap_or_default()
+}
+
+/// Percent-encodes a query or path component.
+fn encode(raw: &str) -> String {
+    urlencoding::encode(raw).into_owned()
 }

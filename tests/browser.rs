@@ -1,6 +1,14 @@
-//! The widget's components in a real browser (headless Chromium through wasm-bindgen-test).
-//! Run by `cargo xtask test`; natively this file compiles to nothing.
+//! The widget's components and host adapters in a real browser (headless Chromium through wasm-bindgen-test).
+//! Run by `cargo xtask test`; natively this file compiles to nothing. One file starts one browser, so the tests
+//! live in modules of this one: `browser/*.rs`.
 #![cfg(target_arch = "wasm32")]
+
+#[path = "browser/components.rs"]
+mod components;
+#[path = "browser/pipedrive_sdk.rs"]
+mod pipedrive_sdk;
+#[path = "browser/zoho.rs"]
+mod zoho;
 
 use std::time::Duration;
 
@@ -17,6 +25,15 @@ async fn next_tick() {
         window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 5).unwrap();
     });
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+/// Waits until `condition` holds, re-checking each turn of the event loop; fails after `limit`.
+async fn until(what: &str, limit: Duration, condition: impl Fn() -> bool) {
+    let started = js_sys::Date::now();
+    while !condition() {
+        assert!(js_sys::Date::now() - started < limit.as_millis() as f64, "{what} did not happen within {limit:?}");
+        next_tick().await;
+    }
 }
 
 /// Waits until `selector` matches an element, or fails after `limit`.

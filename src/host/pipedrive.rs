@@ -1,15 +1,19 @@
 //! Pipedrive's custom panel protocol, as `@pipedrive/app-extensions-sdk` speaks it, without the SDK: the panel
 //! posts `{payload: {command, args, type: 'command'}, id}` to its parent with a `MessageChannel` port, and the
-//! answer comes back on that port as `{data}` or `{error}`; listeners get every event on their port.
+//! answer comes back on that port as `{data}` or `{error}`; listeners (`{type: 'listener', event}`) get every
+//! event on their port; `{type: 'track', event: 'focused'}` goes without a port each time the panel gains focus.
+//! `tests/browser/pipedrive_sdk.rs` checks each message against what the SDK itself posts.
 
+use std::cell::Cell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use serde::Serialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{MessageChannel, MessageEvent};
+use web_sys::{MessageChannel, MessageEvent, MessagePort};
 
-use super::RecordRef;
+use super::{HostError, Notice, RecordRef};
 
 /// What Pipedrive puts on the panel's URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,8 +93,28 @@ struct Listener<'a> {
 }
 
 #[derive(Serialize)]
+struct Track {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    event: &'static str,
+}
+
+#[derive(Serialize)]
 struct Size {
     height: f64,
+}
+
+#[derive(Serialize)]
+struct SnackbarArgs {
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    link: Option<SnackbarLink>,
+}
+
+#[derive(Serialize)]
+struct SnackbarLink {
+    url: String,
+    label: String,
 }
 
 #[derive(Serialize)]
@@ -116,11 +140,33 @@ impl Pipedrive {
         Some(RecordRef { kind, id })
     }
 
-    /// `initialize` with the panel's height; waits for Pipedrive's answer.
-    pub async fn initialize(&self, height: f64) {
-        if let Err(error) = self.command("initialize", InitializeArgs { size: Size { height } }).await {
-            web_sys::console::warn_1(&error);
-        }
+    /// `initialize` with the panel's height; waits for Pipedrive's answer. From then on the panel also tells
+    /// Pipedrive when it gains focus, as the SDK does from its start.
+    pub async fn initialize(&self, height: f64) -> Result<(), HostError> {
+        self.track_focus();
+        self.command("initialize", InitializeArgs { size: Size { height } }).await.map(drop)
+    }
+
+    /// `get_signed_token`: a fresh JWT (valid 5 minutes) for the relay.
+    pub async fn signed_token(&self) -> Result<String, HostError> {
+        // The SDK's `execute('get_signed_token')` sends `args: undefined`, which `()` becomes.
+        let answer = self.command("get_signed_token", ()).await?;
+        js_sys::Reflect::get(&answer, &"token".into())
+            .ok()
+            .and_then(|token| token.as_string())
+            .ok_or_else(|| HostError::Malformed("get_signed_token answered without a token".to_owned()))
+    }
+
+    /// `show_snackbar` with the notice's message and link (fire and forget).
+    pub fn show_snackbar(&self, notice: &Notice) {
+        let host = self.clone();
+        let args = SnackbarArgs {
+            message: notice.message.clone(),
+            link: notice.link.clone().map(|(url, label)| SnackbarLink { url, label }),
+        };
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = host.command("show_snackbar", args).await;
+        });
     }
 
     /// `resize` to the panel's height (fire and forget).
@@ -133,25 +179,60 @@ impl Pipedrive {
 
     /// Listens to `user_settings_change` and reports the new theme.
     pub fn listen_theme(&self, on_theme: impl Fn(String) + 'static) {
-        let handler = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
-            let data = js_sys::Reflect::get(&event.data(), &"data".into()).unwrap_or(JsValue::UNDEFINED);
+        self.listen("user_settings_change", move |data| {
             if let Some(theme) = js_sys::Reflect::get(&data, &"theme".into()).ok().and_then(|t| t.as_string()) {
                 on_theme(theme);
             }
         });
-        let _ = self.post(
-            &Listener { kind: "listener", event: "user_settings_change" },
-            Some(handler.as_ref().unchecked_ref()),
-        );
+    }
+
+    /// Subscribes to a Pipedrive event (`user_settings_change`, `visibility`…) for the panel's lifetime;
+    /// `on_data` gets each event's `data`. An `{error}` on the port ends the subscription, as in the SDK.
+    pub fn listen(&self, event: &str, on_data: impl Fn(JsValue) + 'static) {
+        let handler = Closure::<dyn Fn(MessageEvent)>::new(move |message: MessageEvent| {
+            let field = |name: &str| js_sys::Reflect::get(&message.data(), &name.into()).unwrap_or(JsValue::UNDEFINED);
+            let error = field("error");
+            if error.is_undefined() || error.is_null() {
+                on_data(field("data"));
+            } else if let Some(port) = message.target().and_then(|target| target.dyn_into::<MessagePort>().ok()) {
+                port.close();
+            }
+        });
+        let _ = self.post_with_channel(&Listener { kind: "listener", event }, handler.as_ref().unchecked_ref());
         // The listener lives as long as the panel.
         handler.forget();
     }
 
+    /// Posts `track` `focused` whenever the panel's window gains focus, once until it loses it again.
+    fn track_focus(&self) {
+        let Some(window) = web_sys::window() else { return };
+        let armed = Rc::new(Cell::new(true));
+        let host = self.clone();
+        let on_focus = Closure::<dyn Fn()>::new({
+            let armed = armed.clone();
+            move || {
+                if armed.replace(false) {
+                    let _ = host.post(&Track { kind: "track", event: "focused" }, None);
+                }
+            }
+        });
+        let on_blur = Closure::<dyn Fn()>::new(move || armed.set(true));
+        let _ = window.add_event_listener_with_callback("focus", on_focus.as_ref().unchecked_ref());
+        let _ = window.add_event_listener_with_callback("blur", on_blur.as_ref().unchecked_ref());
+        // Both live as long as the panel.
+        on_focus.forget();
+        on_blur.forget();
+    }
+
     /// Sends a command and waits for its answer on a fresh port.
-    async fn command<A: Serialize>(&self, command: &str, args: A) -> Result<JsValue, JsValue> {
+    async fn command<A: Serialize>(&self, command: &str, args: A) -> Result<JsValue, HostError> {
         let promise = js_sys::Promise::new(&mut |resolve, reject: js_sys::Function| {
             let refuse = reject.clone();
             let answer = Closure::once_into_js(move |event: MessageEvent| {
+                // One answer per command: the SDK closes the port once it has it.
+                if let Some(port) = event.target().and_then(|target| target.dyn_into::<MessagePort>().ok()) {
+                    port.close();
+                }
                 let data = event.data();
                 let error = js_sys::Reflect::get(&data, &"error".into()).unwrap_or(JsValue::UNDEFINED);
                 if error.is_undefined() || error.is_null() {
@@ -164,23 +245,33 @@ impl Pipedrive {
                 }
             });
             if let Err(error) =
-                self.post(&Command { command, args: &args, kind: "command" }, Some(answer.unchecked_ref()))
+                self.post_with_channel(&Command { command, args: &args, kind: "command" }, answer.unchecked_ref())
             {
                 let _ = reject.call1(&JsValue::NULL, &error);
             }
         });
-        wasm_bindgen_futures::JsFuture::from(promise).await
+        wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|error| {
+            let reason = error.as_string().or_else(|| js_sys::JSON::stringify(&error).ok().map(String::from));
+            HostError::Refused(reason.unwrap_or_else(|| format!("`{command}` failed")))
+        })
     }
 
-    /// Posts `{payload, id}` to the parent with the second port of a new channel; `on_message` hears the first.
-    fn post<P: Serialize>(&self, payload: &P, on_message: Option<&js_sys::Function>) -> Result<(), JsValue> {
+    /// Posts `{payload, id}` with the second port of a new channel; `on_message` hears the first.
+    fn post_with_channel<P: Serialize>(&self, payload: &P, on_message: &js_sys::Function) -> Result<(), JsValue> {
+        let channel = MessageChannel::new()?;
+        channel.port1().set_onmessage(Some(on_message));
+        self.post(payload, Some(channel.port2()))
+    }
+
+    /// Posts `{payload, id}` to the parent window (to any origin, as the SDK does), with `port` if given.
+    fn post<P: Serialize>(&self, payload: &P, port: Option<MessagePort>) -> Result<(), JsValue> {
         let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
         let parent = window.parent()?.ok_or_else(|| JsValue::from_str("no parent window"))?;
         let message = serde_wasm_bindgen::to_value(&Envelope { payload, id: &self.context.id })?;
-        let channel = MessageChannel::new()?;
-        channel.port1().set_onmessage(on_message);
-        let transfer = js_sys::Array::of1(&channel.port2());
-        parent.post_message_with_transfer(&message, "*", &transfer)
+        match port {
+            Some(port) => parent.post_message_with_transfer(&message, "*", &js_sys::Array::of1(&port)),
+            None => parent.post_message(&message, "*"),
+        }
     }
 }
 

@@ -21,8 +21,11 @@ let initTimer = null;
 /** Every message the panel posted, for tests that compare the wire protocol. */
 window.__sidechatHostLog = [];
 
-async function signedToken() {
-  const answer = await fetch(`${relay}/demo/token?userId=${USER_ID}&companyId=${COMPANY_ID}`);
+/** `?expired=1` opens the panel with an expired URL token, as a panel left open for a long time has. */
+const urlExpired = new URLSearchParams(location.search).get('expired') === '1';
+
+async function signedToken(expired = false) {
+  const answer = await fetch(`${relay}/demo/token?userId=${USER_ID}&companyId=${COMPANY_ID}&expired=${expired}`);
   if (!answer.ok) throw new Error(`token endpoint answered ${answer.status}`);
   return (await answer.json()).token;
 }
@@ -116,7 +119,7 @@ async function open() {
     panel.dataset.initialized = 'timeout';
   }, INIT_LIMIT_MS);
   const params = new URLSearchParams({
-    id: frameId, userId: String(USER_ID), companyId: String(COMPANY_ID), token: await signedToken(),
+    id: frameId, userId: String(USER_ID), companyId: String(COMPANY_ID), token: await signedToken(urlExpired),
     resource, view: 'details', selectedIds: selected, theme: themeSelect.value,
   });
   frame.src = `${relay}/widget/?${params}`;

@@ -2,7 +2,11 @@
 //! it as a user's browser would. Run by `cargo xtask test`, which builds both first.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod a11y;
+mod panel;
 mod support;
+mod zoho;
+mod zoho_package;
 
 use fantoccini::Locator;
 
@@ -43,6 +47,7 @@ async fn in_the_pipedrive_host_the_panel_initializes_reads_its_record_and_follow
     let iframe = client.find(Locator::Css("[data-testid=host-iframe]")).await.unwrap();
     iframe.enter_frame().await.unwrap();
     let name = client.wait().at_most(LIMIT).for_element(Locator::Css("[data-testid=record-name]")).await.unwrap();
+    client.wait().at_most(LIMIT).for_element(Locator::Css("[data-testid=message-list]")).await.unwrap();
     assert_eq!(
         name.text().await.unwrap(),
         "Marie Dubois",

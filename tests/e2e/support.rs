@@ -13,7 +13,8 @@ use fantoccini::{Client, ClientBuilder};
 /// How long anything in these tests may take to become ready.
 pub const LIMIT: Duration = Duration::from_secs(20);
 
-fn required_path(name: &str) -> PathBuf {
+/// A path the test command passes in the environment.
+pub fn required_path(name: &str) -> PathBuf {
     std::env::var_os(name)
         .map(PathBuf::from)
         .unwrap_or_else(|| panic!("{name} is not set: run the end-to-end tests through `cargo xtask test`"))
@@ -50,41 +51,80 @@ impl Drop for Guard {
 /// The relay binary in demo mode (sandbox provider, a throw-away SQLite file), serving the built widget on a
 /// free loopback port.
 pub struct Relay {
-    _process: Guard,
-    _dir: TempDir,
+    process: Guard,
+    dir: TempDir,
+    settings: Vec<(String, String)>,
     /// `http://127.0.0.1:PORT`.
     pub url: String,
     /// The page that plays Pipedrive around the widget, on the demo's second port.
     pub pipedrive_host: String,
+    /// The page that plays Zoho CRM around the widget, on the demo's second port.
+    pub zoho_host: String,
 }
 
 impl Relay {
     /// Starts `sidechat-relay serve` and waits for the line that tells its address.
     pub fn start() -> Self {
-        let dir = TempDir::new();
-        let mut child = Command::new(required_path("SIDECHAT_RELAY_BIN"))
-            .args(["serve", "--demo"])
-            .env("SIDECHAT_LISTEN", "127.0.0.1:0")
-            .env("SIDECHAT_DATABASE_URL", format!("sqlite://{}", dir.0.join("relay.db").display()))
-            .env("SIDECHAT_DEMO_HOSTS_LISTEN", "127.0.0.1:0")
-            .env("SIDECHAT_DEV_HOSTS_DIR", required_path("SIDECHAT_DEV_HOSTS_DIR"))
-            .env("SIDECHAT_WIDGET_DIR", required_path("SIDECHAT_WIDGET_DIR"))
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("starting the relay");
-        let stdout = child.stdout.take().expect("the relay's stdout");
-        let process = Guard(child);
-        let mut lines = BufReader::new(stdout).lines();
-        let url = lines
-            .find_map(|line| line.ok()?.strip_prefix("sidechat-relay listening on ").map(str::to_owned))
-            .expect("the relay exited before telling its address");
-        let pipedrive_host = lines
-            .find_map(|line| line.ok()?.trim().strip_prefix("Pipedrive:").map(|url| url.trim().to_owned()))
-            .expect("the relay exited before telling where the Pipedrive host page is");
-        // Keep draining stdout so the relay never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Self { _process: process, _dir: dir, url, pipedrive_host }
+        Self::start_with(&[])
     }
+
+    /// The same, with extra settings.
+    pub fn start_with(settings: &[(&str, &str)]) -> Self {
+        let settings: Vec<(String, String)> =
+            settings.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let dir = TempDir::new();
+        let (process, [url, pipedrive_host, zoho_host]) = spawn(&dir, "127.0.0.1:0", &settings);
+        Self { process, dir, settings, url, pipedrive_host, zoho_host }
+    }
+
+    /// Stops the relay, as a crash or a deploy would.
+    pub fn kill(&mut self) {
+        let _ = self.process.0.kill();
+        let _ = self.process.0.wait();
+    }
+
+    /// Starts the relay again on the same address and database (after [`Relay::kill`]); the dev host pages
+    /// move to a new port.
+    pub fn restart(&mut self) {
+        self.kill();
+        let listen = self.url.trim_start_matches("http://").to_owned();
+        let (process, [url, pipedrive_host, zoho_host]) = spawn(&self.dir, &listen, &self.settings);
+        assert_eq!(url, self.url, "the relay came back on another address");
+        (self.process, self.pipedrive_host, self.zoho_host) = (process, pipedrive_host, zoho_host);
+    }
+}
+
+/// Runs the relay in demo mode on `listen` with its database in `dir`; waits for the lines that tell its
+/// address and the two host pages'.
+fn spawn(dir: &TempDir, listen: &str, settings: &[(String, String)]) -> (Guard, [String; 3]) {
+    let mut child = Command::new(required_path("SIDECHAT_RELAY_BIN"))
+        .envs(settings.iter().map(|(k, v)| (k, v)))
+        .args(["serve", "--demo"])
+        .env("SIDECHAT_LISTEN", listen)
+        .env("SIDECHAT_DATABASE_URL", format!("sqlite://{}", dir.0.join("relay.db").display()))
+        .env("SIDECHAT_DEMO_HOSTS_LISTEN", "127.0.0.1:0")
+        .env("SIDECHAT_DEV_HOSTS_DIR", required_path("SIDECHAT_DEV_HOSTS_DIR"))
+        .env("SIDECHAT_WIDGET_DIR", required_path("SIDECHAT_WIDGET_DIR"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("starting the relay");
+    let stdout = child.stdout.take().expect("the relay's stdout");
+    let process = Guard(child);
+    let mut lines = BufReader::new(stdout).lines();
+    let url = lines
+        .find_map(|line| line.ok()?.strip_prefix("sidechat-relay listening on ").map(str::to_owned))
+        .expect("the relay exited before telling its address");
+    let pipedrive_host = lines
+        .find_map(|line| line.ok()?.trim().strip_prefix("Pipedrive:").map(|url| url.trim().to_owned()))
+        .expect("the relay exited before telling where the Pipedrive host page is");
+    // The relay prints the Zoho page's line right after Pipedrive's, when the page is built.
+    let zoho_host = lines
+        .next()
+        .and_then(|line| line.ok()?.trim().strip_prefix("Zoho:").map(|url| url.trim().to_owned()))
+        .expect("the relay did not tell where the Zoho host page is (is dist/dev/zoho.html built?)");
+    // Keep draining stdout so the relay never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (process, [url, pipedrive_host, zoho_host])
 }
 
 /// chromedriver on a free port, and a headless Chromium session through it.
@@ -95,8 +135,22 @@ pub struct Browser {
 }
 
 impl Browser {
-    /// Starts chromedriver, waits for its port, and opens a session.
+    /// Starts chromedriver, waits for its port, and opens a session in English.
     pub async fn start() -> Self {
+        Self::start_in("en-US").await
+    }
+
+    /// A session whose browser prefers `language` (what `navigator.languages` reports).
+    pub async fn start_in(language: &str) -> Self {
+        Self::launch(language, &[]).await
+    }
+
+    /// An English session on a system in dark mode (`prefers-color-scheme: dark`).
+    pub async fn start_dark() -> Self {
+        Self::launch("en-US", &["--force-dark-mode"]).await
+    }
+
+    async fn launch(language: &str, extra: &[&str]) -> Self {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let driver = Guard(
             Command::new(required_path("CHROMEDRIVER"))
@@ -111,12 +165,25 @@ impl Browser {
             assert!(started.elapsed() < LIMIT, "chromedriver did not open port {port}");
             std::thread::yield_now();
         }
+        let mut args = vec![
+            "--headless=new".to_owned(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--window-size=1000,1000".into(),
+            format!("--lang={language}"),
+        ];
+        args.extend(extra.iter().map(|arg| (*arg).to_owned()));
         let capabilities = serde_json::json!({
             "goog:chromeOptions": {
                 "binary": required_path("CHROMIUM"),
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--disable-quic", "--no-first-run", "--disable-background-networking",
-                         "--disable-component-update", "--disable-sync", "--window-size=400,800"]
+                "args": args,
+                "prefs": { "intl.accept_languages": language }
             }
         });
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())

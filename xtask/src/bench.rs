@@ -70,13 +70,16 @@ pub fn run() -> anyhow::Result<()> {
     if parts.includes("widget") || !build::widget_dir().join("index.html").is_file() {
         build::build_widget()?;
     }
-    if parts.includes("widget") {
-        widget::print_size()?;
-    }
     let binary = match std::env::var_os("SIDECHAT_BENCH_RELAY") {
         Some(binary) => std::path::PathBuf::from(binary),
         None => build::build_relay()?,
     };
+    if parts.includes("widget") {
+        widget::print_size()?;
+        let browser = crate::tools::ensure_browser()?;
+        cmd::step("the widget in headless Chromium: start-up, long tasks, a panel of 100 messages");
+        exec(build::browser_target("widget_bench", &binary, &browser).arg("--quiet"))?;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     runtime.block_on(relay_figures(&binary, &parts))
 }

@@ -4,6 +4,7 @@ mod bench;
 mod build;
 mod cmd;
 mod demo;
+mod pack_zoho;
 mod postgres;
 mod test;
 mod tools;
@@ -29,6 +30,13 @@ enum Command {
     Test,
     /// Prints the project's performance figures.
     Bench,
+    /// Builds the widget and packs it for Zoho CRM: dist/zoho/ (zet's project layout) and dist/sidechat-zoho.zip.
+    PackZoho {
+        /// Where the relay is, as the widget will call it from Zoho's origin (https://, or http://127.0.0.1 or
+        /// http://localhost for trying it on this machine).
+        #[arg(long, value_name = "URL")]
+        relay_url: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -37,6 +45,7 @@ fn main() -> ExitCode {
         Command::Demo => demo::run(),
         Command::Test => test::run(),
         Command::Bench => bench::run(),
+        Command::PackZoho { relay_url } => pack_zoho::run(&relay_url),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

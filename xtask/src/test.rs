@@ -2,13 +2,17 @@
 
 use crate::build;
 use crate::cmd::{self, cargo, exec};
+use crate::pack_zoho::{self, RelayUrl};
 use crate::postgres;
 use crate::tools;
 
-/// Runs formatting, clippy, native tests, the domain crate for wasm, and the browser tests.
+/// Runs formatting, clippy, native tests, the domain crate for wasm, the Zoho package's checks, and the browser
+/// tests.
 pub fn run() -> anyhow::Result<()> {
     tools::ensure_wasm_target()?;
     let browser = tools::ensure_browser()?;
+    // The browser tests build in the Pipedrive SDK from node_modules; the end-to-end tests read axe-core there.
+    tools::ensure_node_tools()?;
 
     cmd::step("formatting");
     exec(cargo().args(["fmt", "--all", "--check"]))?;
@@ -22,6 +26,18 @@ pub fn run() -> anyhow::Result<()> {
         "--all-targets",
         "--target",
         tools::WASM_TARGET,
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    // The browser test targets build only with the `e2e` feature.
+    exec(cargo().args([
+        "clippy",
+        "--package",
+        "sidechat-widget",
+        "--all-targets",
+        "--features",
+        "e2e",
         "--",
         "-D",
         "warnings",
@@ -55,14 +71,11 @@ pub fn run() -> anyhow::Result<()> {
 
     cmd::step("end-to-end: the built widget served by the relay, in headless Chromium");
     let relay = build::build_all()?;
+    // Zoho's rules checked here on the real package, then `zet validate`, then the zip `zet pack` makes.
+    pack_zoho::pack(&RelayUrl::parse(pack_zoho::DEMO_RELAY_URL)?)?;
     exec(
-        cargo()
-            .args(["test", "--package", "sidechat-widget", "--features", "e2e", "--test", "e2e"])
-            .env("SIDECHAT_RELAY_BIN", &relay)
-            .env("SIDECHAT_WIDGET_DIR", build::widget_dir())
-            .env("SIDECHAT_DEV_HOSTS_DIR", build::dev_hosts_dir())
-            .env("CHROMEDRIVER", &browser.chromedriver)
-            .env("CHROMIUM", &browser.chromium),
+        build::browser_target("e2e", &relay, &browser)
+            .env("SIDECHAT_ZOHO_APP_DIR", pack_zoho::project_dir().join("app")),
     )?;
 
     eprintln!("\nAll checks passed.");

@@ -1,5 +1,5 @@
 //! Installing what the build and tests need, when it is missing: the wasm target, the `wasm-bindgen` CLI
-//! matching the locked library, Node tools (wasm-opt from npm's binaryen), and Debian's Chromium.
+//! matching the locked library, Node tools (wasm-opt from npm's binaryen, Zoho's zet), and Debian's Chromium.
 
 use std::path::PathBuf;
 
@@ -46,22 +46,33 @@ pub fn ensure_wasm_bindgen() -> anyhow::Result<()> {
     exec(cargo().args(["install", "wasm-bindgen-cli", "--version", &version]))
 }
 
-/// Installs the Node tools from package-lock.json when they are missing or stale, and returns `wasm-opt`.
-pub fn ensure_node_tools() -> anyhow::Result<PathBuf> {
-    let wasm_opt = root().join("node_modules/.bin/wasm-opt");
+/// The Node tools the build and the Zoho package use, from package-lock.json.
+pub struct NodeTools {
+    /// binaryen's `wasm-opt`.
+    pub wasm_opt: PathBuf,
+    /// zoho-extension-toolkit's `zet`.
+    pub zet: PathBuf,
+    /// The minifier for the widget's JS glue and style sheet.
+    pub esbuild: PathBuf,
+}
+
+/// Installs the Node tools from package-lock.json when they are missing or stale.
+pub fn ensure_node_tools() -> anyhow::Result<NodeTools> {
+    let bin = root().join("node_modules/.bin");
+    let tools = NodeTools { wasm_opt: bin.join("wasm-opt"), zet: bin.join("zet"), esbuild: bin.join("esbuild") };
     let stamp = root().join("node_modules/.package-lock.json");
     let stale = match (std::fs::metadata(root().join("package-lock.json")), std::fs::metadata(&stamp)) {
         (Ok(lock), Ok(installed)) => lock.modified()? > installed.modified()?,
         _ => true,
     };
-    if !wasm_opt.exists() || stale {
+    if !tools.wasm_opt.exists() || !tools.zet.exists() || !tools.esbuild.exists() || stale {
         if output(command("npm").arg("--version")).is_none() {
             bail!("npm is missing: install Node.js 18 or newer with npm (Debian: `apt-get install nodejs npm`)");
         }
         cmd::step("installing Node tools (npm ci)");
         exec(command("npm").args(["ci", "--no-audit", "--no-fund"]))?;
     }
-    Ok(wasm_opt)
+    Ok(tools)
 }
 
 /// Debian's Chromium and its WebDriver, for the browser tests.

@@ -7,6 +7,7 @@
 //! The widget leaves it off to stay small and asks the relay to normalize numbers instead.
 
 pub mod attachment;
+pub mod calling_code;
 pub mod canned;
 pub mod country;
 pub mod e164;

@@ -8,6 +8,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::provider::Provider;
+use crate::wire::rfc3339;
 
 /// How long the window stays open after the customer's last message.
 pub const WINDOW_LENGTH: SignedDuration = SignedDuration::from_hours(24);
@@ -20,6 +21,7 @@ pub struct ServiceWindow {
     /// Whether the window is open now (always true where it is not enforced and the customer wrote).
     pub open: bool,
     /// The customer's last message + 24 h: in the past when closed, `None` when the customer never wrote.
+    #[serde(default, with = "rfc3339::option")]
     pub closes_at: Option<Timestamp>,
 }
 

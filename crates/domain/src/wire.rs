@@ -13,6 +13,7 @@ use crate::provider::Provider;
 use crate::window::ServiceWindow;
 
 mod error;
+pub mod rfc3339;
 mod status;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
@@ -179,6 +180,7 @@ pub struct Message {
     /// Why it failed, for a failed message.
     pub error: Option<MessageError>,
     /// When it was sent or received.
+    #[serde(with = "rfc3339")]
     pub timestamp: Timestamp,
 }
 

@@ -66,11 +66,16 @@ struct TokenQuery {
     user_id: Option<u64>,
     #[serde(rename = "companyId")]
     company_id: Option<u64>,
+    /// An already expired token, as a panel left open for long carries on its URL.
+    #[serde(default)]
+    expired: bool,
 }
 
 /// A panel token for the demo company (or the one asked for, to show what a company without the install sees).
 async fn issue_token(Query(query): Query<TokenQuery>) -> ApiResult<Json<Value>> {
-    let now = jiff::Timestamp::now().as_second();
+    let issued = jiff::Timestamp::now().as_second();
+    // Expired beyond the relay's 60 s of leeway.
+    let now = if query.expired { issued - TOKEN_SECONDS - 120 } else { issued };
     let claims = json!({
         "userId": query.user_id.unwrap_or(DEMO_USER_ID),
         "companyId": query.company_id.unwrap_or(DEMO_COMPANY_ID),

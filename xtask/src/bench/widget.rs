@@ -18,6 +18,8 @@ pub fn print_size() -> anyhow::Result<()> {
         .with_context(|| format!("reading {}", dir.display()))?
         .filter_map(Result::ok)
         .filter(|entry| entry.path().is_file())
+        // The `.gz` copies are what the relay sends instead of their originals, not more files.
+        .filter(|entry| entry.path().extension().is_none_or(|ext| ext != "gz"))
         .collect();
     files.sort_by_key(|entry| entry.file_name());
 

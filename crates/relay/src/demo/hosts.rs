@@ -33,7 +33,7 @@ impl HostsServer {
             println!("  Pipedrive:    {}/pipedrive.html?relay={relay}", self.origin);
         }
         if self.dir.join("zoho.html").is_file() {
-            println!("  Zoho CRM:     {}/zoho.html?relay={relay}", self.origin);
+            println!("  Zoho:         {}/zoho.html?relay={relay}", self.origin);
         }
     }
 

@@ -25,7 +25,8 @@ pub fn router(config: &Config) -> Router<AppState> {
     let csp = HeaderValue::from_str(&content_security_policy(config))
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"));
     let files = Router::new()
-        .fallback_service(ServeDir::new(&config.widget_dir))
+        // `cargo xtask build` writes a gzip -9 copy beside each file.
+        .fallback_service(ServeDir::new(&config.widget_dir).precompressed_gzip())
         .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, csp))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")));
     Router::new().nest_service("/widget", files).route("/", get(|| async { Redirect::temporary("/widget/") }))

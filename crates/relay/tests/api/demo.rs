@@ -114,3 +114,31 @@ on_both_backends!(demo_routes_exist_only_in_demo_mode, |backend| async move {
     assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval'"), "{policy}");
     app.stop().await;
 });
+
+on_both_backends!(widget_files_go_gzipped_where_the_build_left_a_gzip_copy, |backend| async move {
+    use std::io::{Read, Write};
+    let app = TestApp::spawn(backend, |_| {}).await;
+    let script = "export const panel = 'the same bytes, smaller';\n".repeat(50);
+    let dir = &app.state.config.widget_dir;
+    std::fs::write(dir.join("boot.js"), &script).unwrap();
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(script.as_bytes()).unwrap();
+    std::fs::write(dir.join("boot.js.gz"), encoder.finish().unwrap()).unwrap();
+
+    let gzipped = app.get("/widget/boot.js").header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(gzipped.status(), 200);
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    assert!(gzipped.headers()["content-type"].to_str().unwrap().contains("javascript"));
+    assert!(gzipped.headers().contains_key("content-security-policy"));
+    let bytes = gzipped.bytes().await.unwrap();
+    assert!(bytes.len() < script.len());
+    let mut unpacked = String::new();
+    flate2::read::GzDecoder::new(&bytes[..]).read_to_string(&mut unpacked).unwrap();
+    assert_eq!(unpacked, script);
+
+    // A client that takes no gzip gets the file as it is.
+    let plain = app.get("/widget/boot.js").send().await.unwrap();
+    assert!(!plain.headers().contains_key("content-encoding"));
+    assert_eq!(plain.text().await.unwrap(), script);
+    app.stop().await;
+});

@@ -22,3 +22,33 @@ on_both_backends!(unknown_paths_and_metrics, |backend| async move {
     );
     app.stop().await;
 });
+
+on_both_backends!(zohos_widget_origin_may_call_the_api_and_the_health_check_others_may_not, |backend| async move {
+    let app = TestApp::spawn(backend, |_| {}).await;
+    let zoho = "https://5f1a2b.zappsusercontent.com";
+
+    // The browser's preflight for a send from the Zoho widget.
+    let preflight = app
+        .http
+        .request(reqwest::Method::OPTIONS, format!("{}/api/v1/messages", app.url))
+        .header("origin", zoho)
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "authorization,content-type,idempotency-key,x-sidechat-user")
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success(), "{}", preflight.status());
+    assert_eq!(preflight.headers()["access-control-allow-origin"], zoho);
+    let allowed = preflight.headers()["access-control-allow-headers"].to_str().unwrap().to_ascii_lowercase();
+    for header in ["authorization", "content-type", "idempotency-key", "x-sidechat-user"] {
+        assert!(allowed.contains(header), "{header} is not allowed: {allowed}");
+    }
+
+    let health = app.get("/healthz").header("origin", zoho).send().await.unwrap();
+    assert_eq!(health.headers()["access-control-allow-origin"], zoho);
+
+    // Any other site gets no permission to read the answers.
+    let stranger = app.get("/healthz").header("origin", "https://evil.example").send().await.unwrap();
+    assert!(!stranger.headers().contains_key("access-control-allow-origin"));
+    app.stop().await;
+});

@@ -1,0 +1,65 @@
+//! The panel on a record: loads the record (through the host) and the connected sender numbers (from the
+//! relay), then hands them to the conversation. Standalone (no CRM around it), it only checks the relay.
+
+use leptos::prelude::*;
+use sidechat_domain::Provider;
+use sidechat_domain::wire::{Record, Sender};
+
+use crate::components::chat::Chat;
+use crate::components::relay_status::RelayStatus;
+use crate::context::PanelCtx;
+use crate::i18n::Text;
+use crate::relay::RelayError;
+
+/// What the panel needs before it can show the conversation.
+type Loaded = Option<Result<(Record, Vec<Sender>), RelayError>>;
+
+/// The panel.
+#[component]
+pub fn Panel() -> impl IntoView {
+    let ctx = PanelCtx::expect();
+    let on_record = ctx.host().record().is_some();
+    let loaded = RwSignal::new(Loaded::None);
+    let load = move || {
+        loaded.set(None);
+        leptos::task::spawn_local(async move {
+            let (host, relay) = (ctx.host(), ctx.relay());
+            let (record, senders) = futures::join!(host.load_record(&relay), relay.senders());
+            loaded.set(Some(record.and_then(|record| senders.map(|senders| (record, senders)))));
+        });
+    };
+    if on_record {
+        load();
+    }
+    let sandbox = move || {
+        loaded.with(|loaded| {
+            matches!(loaded, Some(Ok((_, senders))) if senders.iter().any(|s| s.provider == Provider::Sandbox))
+        })
+    };
+    view! {
+        <main class="panel" data-testid="panel" aria-label=move || ctx.t(Text::PanelLabel)>
+            <header class="panel-header">
+                {move || loaded.with(|loaded| match loaded {
+                    Some(Ok((record, _))) => view! { <h1 data-testid="record-name">{record.name.clone()}</h1> }.into_any(),
+                    _ => view! { <h1>"WhatsApp"</h1> }.into_any(),
+                })}
+                <Show when=sandbox>
+                    <span class="badge" data-testid="sandbox-badge" title=move || ctx.t(Text::SandboxHint)>
+                        {move || ctx.t(Text::Sandbox)}
+                    </span>
+                </Show>
+            </header>
+            {move || match (on_record, loaded.get()) {
+                (false, _) => view! { <RelayStatus/> }.into_any(),
+                (true, None) => view! { <p class="muted" role="status" aria-busy="true">{move || ctx.t(Text::Loading)}</p> }.into_any(),
+                (true, Some(Ok((record, senders)))) => view! { <Chat record=record senders=senders/> }.into_any(),
+                (true, Some(Err(error))) => view! {
+                    <div class="error" role="alert" data-testid="error" data-field="form">
+                        <p>{ctx.describe(&error)}</p>
+                        <button type="button" data-testid="retry-button" on:click=move |_| load()>{move || ctx.t(Text::Retry)}</button>
+                    </div>
+                }.into_any(),
+            }}
+        </main>
+    }
+}

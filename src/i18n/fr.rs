@@ -1,0 +1,98 @@
+//! French.
+
+use super::Text;
+
+/// The French text for `key`.
+pub fn text(key: Text) -> &'static str {
+    match key {
+        Text::PanelLabel => "WhatsApp",
+        Text::Loading => "Chargement…",
+        Text::RelayDown => "Le serveur de Sidechat est injoignable. Réessayez dans un instant.",
+        Text::SessionExpired => "Votre session a expiré. Rouvrez la fiche pour continuer.",
+        Text::NotInstalled => {
+            "Sidechat n’est pas installé pour votre entreprise. Demandez à l’administrateur de votre CRM de l’installer."
+        }
+        Text::RelayUnexpected => {
+            "Le serveur de Sidechat a répondu de façon inattendue ({status}). Réessayez dans un instant."
+        }
+        Text::HostFailed => "Le CRM n’a pas fourni au panneau ce dont il a besoin. Rechargez la page.",
+        Text::Retry => "Réessayer",
+        Text::To => "À",
+        Text::NoPhones => "Cette fiche n’a aucun numéro de téléphone.",
+        Text::CountryCode => "Indicatif pays",
+        Text::ChooseCountry => "Choisir le pays",
+        Text::SendsTo => "Envoi au {number}",
+        Text::InvalidNumber => "Ce numéro de téléphone n’est pas joignable par WhatsApp.",
+        Text::NeedsCountry => "Ce numéro n’a pas d’indicatif pays : choisissez le pays.",
+        Text::From => "De",
+        Text::NoSenders => "Aucun numéro WhatsApp n’est encore connecté à Sidechat.",
+        Text::Sandbox => "Bac à sable",
+        Text::SandboxHint => "Les messages partent vers un WhatsApp simulé, pas vers de vrais clients.",
+        Text::ChatLink => "Ouvrir la conversation dans WhatsApp",
+        Text::Messages => "Messages récents",
+        Text::EmptyHistory => {
+            "Aucun message avec ce numéro pour l’instant. Votre premier message lancera la conversation."
+        }
+        Text::Outgoing => "Envoyé par vous",
+        Text::Incoming => "Du client",
+        Text::StatusQueued => "En attente d’envoi",
+        Text::StatusSent => "Envoyé",
+        Text::StatusDelivered => "Distribué",
+        Text::StatusRead => "Lu",
+        Text::StatusFailed => "Non envoyé",
+        Text::Attachments => "Pièces jointes",
+        Text::NoFiles => "Aucun fichier sur cette fiche.",
+        Text::AddFile => "Ajouter un fichier depuis votre ordinateur",
+        Text::Uploading => "Importation de {name}",
+        Text::Remove => "Retirer",
+        Text::FileTooLarge => "{name} fait {size} : WhatsApp accepte {kind} de {limit} maximum.",
+        Text::FileUnsupported => "WhatsApp ne peut pas envoyer {name} : ce type de fichier n’est pas accepté.",
+        Text::FileEmpty => "{name} est vide.",
+        Text::KindImage => "une image",
+        Text::KindAudio => "un fichier audio",
+        Text::KindVideo => "une vidéo",
+        Text::KindDocument => "un document",
+        Text::KindSticker => "un sticker",
+        Text::Message => "Votre message",
+        Text::Placeholder => "Rédigez un message",
+        Text::CharCount => "{count} / {max}",
+        Text::Send => "Envoyer",
+        Text::Sending => "Envoi…",
+        Text::SendHint => "Ctrl+Entrée pour envoyer",
+        Text::EmptyMessage => "Rédigez un message ou choisissez un fichier.",
+        Text::TooLong => "Un message ne peut pas dépasser {max} caractères.",
+        Text::NoticeQueued => "Message WhatsApp envoyé au {number}.",
+        Text::NoticeFailed => "Message WhatsApp non envoyé : {reason}",
+        Text::CannedTexts => "Textes prédéfinis",
+        Text::CannedSearch => "Rechercher par nom",
+        Text::AllModules => "Tous les modules",
+        Text::ModuleFilter => "Filtrer par module",
+        Text::NoCanned => "Aucun texte prédéfini ne correspond.",
+        Text::Manage => "Gérer",
+        Text::NewCanned => "Nouveau texte prédéfini",
+        Text::Name => "Nom",
+        Text::Module => "Module",
+        Text::Body => "Texte",
+        Text::BodyHint => "Les champs de fusion s’écrivent $[Persons.First Name] ou $[Persons.First Name|there].",
+        Text::Save => "Enregistrer",
+        Text::Cancel => "Annuler",
+        Text::Edit => "Modifier",
+        Text::Delete => "Supprimer",
+        Text::Close => "Fermer",
+        Text::ModuleLocked => {
+            "Le module ne peut plus changer une fois le texte prédéfini créé : ses champs de fusion ne fonctionneraient plus."
+        }
+        Text::MissingFields => "Cette fiche n’a pas de valeur pour {fields}. Complétez-la avant l’envoi.",
+        Text::Required => "Obligatoire.",
+        Text::WindowClosed => {
+            "La fenêtre de 24 heures s’est fermée le {time}. Tant que le client n’a pas réécrit, seuls des modèles approuvés peuvent être envoyés."
+        }
+        Text::WindowNever => "Ce client n’a pas encore écrit : démarrez la conversation avec un modèle approuvé.",
+        Text::WindowOpenUntil => "Réponses libres jusqu’au {time}",
+        Text::Templates => "Modèles",
+        Text::ChooseTemplate => "Choisir un modèle",
+        Text::NoTemplates => "Aucun modèle approuvé n’est disponible.",
+        Text::TemplateParam => "Valeur {n}",
+        Text::FreeTextDisabled => "Le texte libre n’est pas autorisé tant que la fenêtre est fermée.",
+    }
+}

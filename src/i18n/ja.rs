@@ -1,0 +1,100 @@
+//! Japanese.
+
+use super::Text;
+
+/// The Japanese text for `key`.
+pub fn text(key: Text) -> &'static str {
+    match key {
+        Text::PanelLabel => "WhatsApp",
+        Text::Loading => "読み込み中…",
+        Text::RelayDown => "Sidechat のサーバーに接続できません。しばらくしてから再度お試しください。",
+        Text::SessionExpired => "セッションの有効期限が切れました。続行するにはレコードを開き直してください。",
+        Text::NotInstalled => {
+            "お使いの会社には Sidechat がインストールされていません。CRM の管理者にインストールを依頼してください。"
+        }
+        Text::RelayUnexpected => {
+            "Sidechat のサーバーから予期しない応答がありました（{status}）。しばらくしてから再度お試しください。"
+        }
+        Text::HostFailed => "CRM からパネルに必要な情報が渡されませんでした。ページを再読み込みしてください。",
+        Text::Retry => "再試行",
+        Text::To => "宛先",
+        Text::NoPhones => "このレコードには電話番号がありません。",
+        Text::CountryCode => "国番号",
+        Text::ChooseCountry => "国を選択",
+        Text::SendsTo => "送信先：{number}",
+        Text::InvalidNumber => "WhatsApp で連絡できる電話番号ではありません。",
+        Text::NeedsCountry => "この番号には国番号がありません。国を選択してください。",
+        Text::From => "送信元",
+        Text::NoSenders => "Sidechat に接続された WhatsApp 番号はまだありません。",
+        Text::Sandbox => "サンドボックス",
+        Text::SandboxHint => "メッセージは実際の顧客ではなく、シミュレーション用の WhatsApp に送信されます。",
+        Text::ChatLink => "WhatsApp でチャットを開く",
+        Text::Messages => "最近のメッセージ",
+        Text::EmptyHistory => "この番号とのメッセージはまだありません。最初のメッセージを送るとチャットが始まります。",
+        Text::Outgoing => "自分が送信",
+        Text::Incoming => "顧客から",
+        Text::StatusQueued => "送信待ち",
+        Text::StatusSent => "送信済み",
+        Text::StatusDelivered => "配信済み",
+        Text::StatusRead => "既読",
+        Text::StatusFailed => "送信失敗",
+        Text::Attachments => "添付ファイル",
+        Text::NoFiles => "このレコードにはファイルがありません。",
+        Text::AddFile => "パソコンからファイルを追加",
+        Text::Uploading => "{name} をアップロード中",
+        Text::Remove => "取り除く",
+        Text::FileTooLarge => "{name} のサイズは {size} です。WhatsApp で送信できる{kind}は {limit} までです。",
+        Text::FileUnsupported => "WhatsApp では {name} を送信できません。この種類のファイルには対応していません。",
+        Text::FileEmpty => "{name} は空です。",
+        Text::KindImage => "画像",
+        Text::KindAudio => "音声ファイル",
+        Text::KindVideo => "動画",
+        Text::KindDocument => "ドキュメント",
+        Text::KindSticker => "ステッカー",
+        Text::Message => "メッセージ",
+        Text::Placeholder => "メッセージを入力",
+        Text::CharCount => "{count} / {max}",
+        Text::Send => "送信",
+        Text::Sending => "送信中…",
+        Text::SendHint => "Ctrl+Enter で送信",
+        Text::EmptyMessage => "メッセージを入力するか、ファイルを選択してください。",
+        Text::TooLong => "メッセージは {max} 文字以内で入力してください。",
+        Text::NoticeQueued => "{number} に WhatsApp メッセージを送信しました。",
+        Text::NoticeFailed => "WhatsApp メッセージを送信できませんでした：{reason}",
+        Text::CannedTexts => "定型文",
+        Text::CannedSearch => "名前で検索",
+        Text::AllModules => "すべてのモジュール",
+        Text::ModuleFilter => "モジュール",
+        Text::NoCanned => "一致する定型文はありません。",
+        Text::Manage => "管理",
+        Text::NewCanned => "新しい定型文",
+        Text::Name => "名前",
+        Text::Module => "モジュール",
+        Text::Body => "本文",
+        Text::BodyHint => {
+            "差し込みフィールドは $[Persons.First Name] や $[Persons.First Name|there] のように記述します。"
+        }
+        Text::Save => "保存",
+        Text::Cancel => "キャンセル",
+        Text::Edit => "編集",
+        Text::Delete => "削除",
+        Text::Close => "閉じる",
+        Text::ModuleLocked => {
+            "定型文の作成後はモジュールを変更できません。変更すると差し込みフィールドが機能しなくなります。"
+        }
+        Text::MissingFields => "このレコードには {fields} の値がありません。送信する前に入力してください。",
+        Text::Required => "必須項目です。",
+        Text::WindowClosed => {
+            "24時間ウィンドウは {time} に終了しました。顧客から再度メッセージが届くまでは、承認済みのテンプレートのみ送信できます。"
+        }
+        Text::WindowNever => {
+            "この顧客からのメッセージはまだありません。承認済みのテンプレートでチャットを開始してください。"
+        }
+        Text::WindowOpenUntil => "{time} まで自由に返信できます",
+        Text::Templates => "テンプレート",
+        Text::ChooseTemplate => "テンプレートを選択",
+        Text::NoTemplates => "利用できる承認済みテンプレートはありません。",
+        Text::TemplateParam => "値 {n}",
+        Text::FreeTextDisabled => "24時間ウィンドウが終了している間は、自由入力のメッセージを送信できません。",
+    }
+}

@@ -1,0 +1,96 @@
+//! Portuguese (Brazil).
+
+use super::Text;
+
+/// The Portuguese text for `key`.
+pub fn text(key: Text) -> &'static str {
+    match key {
+        Text::PanelLabel => "WhatsApp",
+        Text::Loading => "Carregando…",
+        Text::RelayDown => "Não foi possível acessar o servidor do Sidechat. Tente novamente em instantes.",
+        Text::SessionExpired => "Sua sessão expirou. Reabra o registro para continuar.",
+        Text::NotInstalled => {
+            "O Sidechat não está instalado na sua empresa. Peça ao administrador do seu CRM para instalá-lo."
+        }
+        Text::RelayUnexpected => {
+            "O servidor do Sidechat deu uma resposta inesperada ({status}). Tente novamente em instantes."
+        }
+        Text::HostFailed => "O CRM não forneceu ao painel o que é necessário. Recarregue a página.",
+        Text::Retry => "Tentar novamente",
+        Text::To => "Para",
+        Text::NoPhones => "Este registro não tem número de telefone.",
+        Text::CountryCode => "Código do país",
+        Text::ChooseCountry => "Escolha o país",
+        Text::SendsTo => "Envio para {number}",
+        Text::InvalidNumber => "Este não é um número de telefone válido para o WhatsApp.",
+        Text::NeedsCountry => "Este número não tem código do país: escolha o país.",
+        Text::From => "De",
+        Text::NoSenders => "Ainda não há nenhum número de WhatsApp conectado ao Sidechat.",
+        Text::Sandbox => "Sandbox",
+        Text::SandboxHint => "As mensagens vão para um WhatsApp simulado, não para clientes reais.",
+        Text::ChatLink => "Abrir a conversa no WhatsApp",
+        Text::Messages => "Mensagens recentes",
+        Text::EmptyHistory => "Ainda não há mensagens com este número. Sua primeira mensagem inicia a conversa.",
+        Text::Outgoing => "Enviada por você",
+        Text::Incoming => "Do cliente",
+        Text::StatusQueued => "Aguardando envio",
+        Text::StatusSent => "Enviada",
+        Text::StatusDelivered => "Entregue",
+        Text::StatusRead => "Lida",
+        Text::StatusFailed => "Não enviada",
+        Text::Attachments => "Anexos",
+        Text::NoFiles => "Nenhum arquivo neste registro.",
+        Text::AddFile => "Adicionar um arquivo do computador",
+        Text::Uploading => "Enviando {name}",
+        Text::Remove => "Remover",
+        Text::FileTooLarge => "{name} tem {size}: o limite do WhatsApp para {kind} é {limit}.",
+        Text::FileUnsupported => "O WhatsApp não pode enviar {name}: este tipo de arquivo não é aceito.",
+        Text::FileEmpty => "{name} está vazio.",
+        Text::KindImage => "imagem",
+        Text::KindAudio => "arquivo de áudio",
+        Text::KindVideo => "vídeo",
+        Text::KindDocument => "documento",
+        Text::KindSticker => "figurinha",
+        Text::Message => "Mensagem",
+        Text::Placeholder => "Escreva uma mensagem",
+        Text::CharCount => "{count} / {max}",
+        Text::Send => "Enviar",
+        Text::Sending => "Enviando…",
+        Text::SendHint => "Ctrl+Enter envia",
+        Text::EmptyMessage => "Escreva uma mensagem ou escolha um arquivo.",
+        Text::TooLong => "Uma mensagem pode ter no máximo {max} caracteres.",
+        Text::NoticeQueued => "Mensagem do WhatsApp enviada para {number}.",
+        Text::NoticeFailed => "Mensagem do WhatsApp não enviada: {reason}",
+        Text::CannedTexts => "Textos predefinidos",
+        Text::CannedSearch => "Pesquisar por nome",
+        Text::AllModules => "Todos os módulos",
+        Text::ModuleFilter => "Módulo",
+        Text::NoCanned => "Nenhum texto predefinido encontrado.",
+        Text::Manage => "Gerenciar",
+        Text::NewCanned => "Novo texto predefinido",
+        Text::Name => "Nome",
+        Text::Module => "Módulo",
+        Text::Body => "Texto",
+        Text::BodyHint => "Os campos de mesclagem têm o formato $[Persons.First Name] ou $[Persons.First Name|there].",
+        Text::Save => "Salvar",
+        Text::Cancel => "Cancelar",
+        Text::Edit => "Editar",
+        Text::Delete => "Excluir",
+        Text::Close => "Fechar",
+        Text::ModuleLocked => {
+            "O módulo não pode ser alterado depois que o texto predefinido é criado: os campos de mesclagem deixariam de funcionar."
+        }
+        Text::MissingFields => "Este registro não tem valor para {fields}. Preencha antes de enviar.",
+        Text::Required => "Obrigatório.",
+        Text::WindowClosed => {
+            "A janela de 24 horas fechou em {time}. Até o cliente escrever de novo, só é possível enviar modelos aprovados."
+        }
+        Text::WindowNever => "Este cliente ainda não escreveu: inicie a conversa com um modelo aprovado.",
+        Text::WindowOpenUntil => "Respostas livres até {time}",
+        Text::Templates => "Modelos",
+        Text::ChooseTemplate => "Escolha um modelo",
+        Text::NoTemplates => "Nenhum modelo aprovado disponível.",
+        Text::TemplateParam => "Valor {n}",
+        Text::FreeTextDisabled => "Não é permitido enviar texto livre enquanto a janela estiver fechada.",
+    }
+}

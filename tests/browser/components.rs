@@ -1,0 +1,134 @@
+//! Components mounted alone, with the contexts the panel would give them (a standalone host: no CRM, and a
+//! relay that is not there), their state set by the test as the relay's answers would set it.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use sidechat_domain::E164;
+use sidechat_domain::window::ServiceWindow;
+use sidechat_domain::wire::{DeliveryStatus, Direction, Message, MessageError, Record, RecordKind};
+use sidechat_widget::components::message_list::MessageList;
+use sidechat_widget::components::window_banner::WindowBanner;
+use sidechat_widget::context::PanelCtx;
+use sidechat_widget::host::Host;
+use sidechat_widget::i18n::Lang;
+use sidechat_widget::relay::Relay;
+use sidechat_widget::state::{ChatState, History};
+use sidechat_widget::timeline::Timeline;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+use crate::until;
+
+const LIMIT: Duration = Duration::from_secs(5);
+
+/// A fresh element in the page for one component, so tests never see each other's markup.
+fn container() -> web_sys::HtmlElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let element: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&element).unwrap();
+    element
+}
+
+fn all(within: &web_sys::Element, css: &str) -> Vec<web_sys::Element> {
+    let found = within.query_selector_all(css).unwrap();
+    (0..found.length()).filter_map(|i| found.item(i)?.dyn_into().ok()).collect()
+}
+
+/// Provides the panel's and the conversation's contexts, as `App` and `Chat` do, in English.
+fn provide_contexts() -> ChatState {
+    PanelCtx::provide(Host::Standalone, Relay::new(Host::Standalone), Lang::En);
+    let record = Record {
+        id: "1".into(),
+        kind: RecordKind::Person,
+        name: "Marie Dubois".into(),
+        phones: Vec::new(),
+        files: Vec::new(),
+        fields: BTreeMap::new(),
+    };
+    ChatState::provide(record, Vec::new())
+}
+
+fn message(id: &str, direction: Direction, body: &str, status: DeliveryStatus, at: &str) -> Message {
+    let (customer, sender) = (E164::parse("+33612345678").unwrap(), E164::parse("+4915112345678").unwrap());
+    let (from, to) = if direction == Direction::In { (customer, sender) } else { (sender, customer) };
+    Message {
+        id: id.into(),
+        direction,
+        from,
+        to,
+        body: body.into(),
+        attachments: Vec::new(),
+        status,
+        error: None,
+        timestamp: at.parse().unwrap(),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn message_list_shows_markup_as_text_directions_and_a_failure_reason() {
+    let root = container();
+    let mut failed = message(
+        "m2",
+        Direction::Out,
+        "Voici <script>alert(1)</script>",
+        DeliveryStatus::Failed,
+        "2025-03-04T09:10:00Z",
+    );
+    failed.error = Some(MessageError { code: "131047".into(), message: "Re-engagement message".into() });
+    let messages = vec![
+        message("m1", Direction::In, "Parfait, merci <b>beaucoup</b> !", DeliveryStatus::Read, "2025-03-03T16:00:00Z"),
+        failed,
+    ];
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        let state = provide_contexts();
+        state.timeline.set(Timeline::new(messages));
+        state.history.set(History::Ready);
+        view! { <MessageList/> }
+    });
+
+    until("both messages to show", LIMIT, || all(&root, "[data-testid=message]").len() == 2).await;
+    let items = all(&root, "[data-testid=message]");
+    let directions: Vec<_> = items.iter().map(|m| m.get_attribute("data-direction").unwrap()).collect();
+    assert_eq!(directions, ["in", "out"], "oldest first");
+    let bodies: Vec<_> = all(&root, "[data-testid=message] .body").iter().map(|b| b.text_content().unwrap()).collect();
+    assert_eq!(bodies, ["Parfait, merci <b>beaucoup</b> !", "Voici <script>alert(1)</script>"]);
+    assert!(all(&root, ".body b, .body script").is_empty(), "a body's markup was parsed");
+    assert_eq!(all(&root, "h2.day").len(), 2, "a separator for each day");
+
+    let status = &all(&root, "[data-status=failed] [data-testid=message-status]")[0];
+    assert_eq!(status.get_attribute("aria-label").as_deref(), Some("Not sent: Re-engagement message"));
+    assert_eq!(status.get_attribute("tabindex").as_deref(), Some("0"), "the reason can be reached by keyboard");
+    assert!(all(&root, "[data-status=read] [data-testid=failure-reason]").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn window_banner_shows_only_while_the_window_is_closed() {
+    let root = container();
+    let state = RwSignal::new(None::<ChatState>);
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        state.set(Some(provide_contexts()));
+        view! { <WindowBanner/> }
+    });
+    let state = state.get_untracked().unwrap();
+    let closed_at: jiff::Timestamp = "2025-03-03T16:00:00Z".parse().unwrap();
+
+    // No window known, or one that is open: free text goes, nothing to say.
+    assert!(all(&root, "[data-testid=window-banner]").is_empty());
+    state.window.set(Some(ServiceWindow { enforced: true, open: true, closes_at: Some(closed_at) }));
+    until("the open window's end to show", LIMIT, || !all(&root, "[data-testid=window-open]").is_empty()).await;
+    assert!(all(&root, "[data-testid=window-banner]").is_empty());
+
+    // Closed: the banner says since when, and offers templates.
+    state.window.set(Some(ServiceWindow { enforced: true, open: false, closes_at: Some(closed_at) }));
+    until("the banner to show", LIMIT, || !all(&root, "[data-testid=window-banner]").is_empty()).await;
+    let banner = &all(&root, "[data-testid=window-banner]")[0];
+    assert_eq!(banner.get_attribute("role").as_deref(), Some("status"));
+    assert!(banner.text_content().unwrap().starts_with("The 24-hour window closed on "), "{:?}", banner.text_content());
+    assert!(!all(&root, "label[for=template-picker]").is_empty(), "templates are offered");
+
+    // A provider without a window never shows it.
+    state.window.set(Some(ServiceWindow { enforced: false, open: true, closes_at: None }));
+    until("the banner to go", LIMIT, || all(&root, "[data-testid=window-banner]").is_empty()).await;
+}

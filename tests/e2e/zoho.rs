@@ -1,0 +1,130 @@
+//! The widget inside the page that plays Zoho CRM: the embedded-app protocol end to end.
+
+use fantoccini::Locator;
+use serde_json::Value;
+
+use crate::support::{Browser, LIMIT, Relay};
+
+#[tokio::test]
+async fn in_the_zoho_host_the_widget_registers_reads_its_contact_through_the_host_and_resizes() {
+    let relay = Relay::start();
+    // Zoho passes no theme: the panel follows the system's, dark here.
+    let browser = Browser::start_dark().await;
+    let client = &browser.client;
+
+    client.goto(&format!("{}&record=Contacts:5725767000002002001&locale=fr", relay.zoho_host)).await.unwrap();
+    client
+        .wait()
+        .at_most(LIMIT)
+        .for_element(Locator::Css("[data-testid=host-panel][data-connected=true]"))
+        .await
+        .expect("the widget never registered with the host");
+
+    client.find(Locator::Css("[data-testid=host-iframe]")).await.unwrap().enter_frame().await.unwrap();
+    let name = client.wait().at_most(LIMIT).for_element(Locator::Css("[data-testid=record-name]")).await.unwrap();
+    assert_eq!(name.text().await.unwrap(), "Marie Dubois", "the contact was read through the host");
+    // Zoho's locale (French here) wins over the browser's languages.
+    let root = client.find(Locator::Css("html")).await.unwrap();
+    assert_eq!(root.attr("lang").await.unwrap().as_deref(), Some("fr"));
+    assert_eq!(root.attr("data-theme").await.unwrap().as_deref(), Some("dark"));
+    let send = client.find(Locator::Css("[data-testid=send-button]")).await.unwrap();
+    assert_eq!(send.text().await.unwrap(), "Envoyer");
+    client.enter_parent_frame().await.unwrap();
+
+    let panel = client
+        .wait()
+        .at_most(LIMIT)
+        .for_element(Locator::Css("[data-testid=host-panel][data-resized=true]"))
+        .await
+        .expect("the widget never asked the host to resize it");
+    let height: f64 = panel.attr("data-height").await.unwrap().unwrap().parse().unwrap();
+    assert!(height > 0.0);
+
+    // What the widget said on the wire, as the page logged it.
+    let log = client.execute("return window.__sidechatHostLog", vec![]).await.unwrap();
+    let messages = log.as_array().expect("the host's log");
+    let register = &messages[0];
+    assert_eq!((register["type"].as_str(), register["eventName"].as_str()), (Some("SDK.EVENT"), Some("REGISTER")));
+    let calls: Vec<&Value> = messages.iter().filter(|m| m["eventName"] == "CRM_EVENT").collect();
+    let has = |category: &str, check: &dyn Fn(&Value) -> bool| {
+        calls.iter().any(|call| {
+            call["data"]["category"] == category && call["data"]["sdkVersion"] == "1" && check(&call["data"])
+        })
+    };
+    assert!(has("READ", &|d| d["APIData"]["Entity"] == "Contacts" && d["APIData"]["RelatedList"].is_null()));
+    assert!(has("READ", &|d| d["APIData"]["RelatedList"] == "Attachments"));
+    assert!(has("META", &|d| d["type"] == "FIELD_LIST" && d["Entity"] == "Contacts"));
+    assert!(has("CONFIG", &|d| d["type"] == "VARIABLE" && d["nameSpace"] == "sidechat_install_key"));
+    assert!(has("UI", &|d| d["action"] == "RESIZE" && d["data"]["height"].as_f64().is_some_and(|h| h > 0.0)));
+    assert!(calls.iter().all(|call| call["promiseid"].as_str().is_some_and(|id| id.starts_with("Promise"))));
+
+    browser.client.clone().close().await.unwrap();
+}
+
+#[tokio::test]
+async fn in_the_zoho_host_a_record_attachment_is_read_through_the_host_uploaded_and_sent() {
+    let relay = Relay::start();
+    let browser = Browser::start().await;
+    let client = &browser.client;
+    client.goto(&format!("{}&record=Contacts:5725767000002002001", relay.zoho_host)).await.unwrap();
+    client
+        .wait()
+        .at_most(LIMIT)
+        .for_element(Locator::Css("[data-testid=host-panel][data-connected=true]"))
+        .await
+        .unwrap();
+    client.find(Locator::Css("[data-testid=host-iframe]")).await.unwrap().enter_frame().await.unwrap();
+    let wait = |css: &'static str| async move {
+        client
+            .wait()
+            .at_most(LIMIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|_| panic!("nothing matched {css}"))
+    };
+
+    // Marie's mobile is stored without a country code; in France it is the number she writes from.
+    wait("[data-testid=to-select]").await.select_by_value("06 12 34 56 78").await.unwrap();
+    wait("[data-testid=country-code]").await.select_by_value("FR").await.unwrap();
+    wait("[data-testid=message][data-direction=in]").await;
+
+    // The oversize video is refused before anything is read; the PDF is read through Zoho and uploaded.
+    wait("[data-testid=attachment-picker] summary").await.click().await.unwrap();
+    wait("[data-testid=attachment-option][value='f7c1e2d3a4b5c6d7e8f9a0b1c2d3e4f5sitevideo']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let refusal = wait("[data-testid=error][data-field=attachments]").await;
+    assert!(refusal.text().await.unwrap().contains("16 MB"));
+    wait("[data-testid=attachment-option][value='f7c1e2d3a4b5c6d7e8f9a0b1c2d3e4f5quotepdf']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait("[data-testid=chosen-file]").await;
+    wait("[data-testid=message-input]").await.send_keys("Voici le devis.").await.unwrap();
+    wait("[data-testid=send-button]:not([disabled])").await.click().await.unwrap();
+
+    let started = std::time::Instant::now();
+    loop {
+        let done = client
+            .execute(
+                "const all = document.querySelectorAll('[data-testid=message][data-direction=out]'); \
+                 const m = all[all.length - 1]; const a = m && m.querySelector('[data-testid=message-attachment]'); \
+                 return !!a && a.textContent.includes('quote-2026-114.pdf') && m.dataset.status !== 'queued'",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if done.as_bool() == Some(true) {
+            break;
+        }
+        assert!(started.elapsed() < LIMIT, "the message with the uploaded file was not sent");
+        tokio::task::yield_now().await;
+    }
+    client.enter_parent_frame().await.unwrap();
+    let log = client.execute("return JSON.stringify(window.__sidechatHostLog)", vec![]).await.unwrap();
+    assert!(log.as_str().unwrap().contains("DOWNLOAD_FILE"), "the file's bytes came through the host");
+    browser.client.clone().close().await.unwrap();
+}
