@@ -167,6 +167,17 @@ impl Host {
         }
     }
 
+    /// Calls `on_shown` whenever the host shows the panel again after hiding it (Pipedrive's panel expanded).
+    pub fn on_shown(&self, on_shown: impl Fn() + 'static) {
+        if let Self::Pipedrive(pipedrive) = self {
+            pipedrive.listen("visibility", move |data| {
+                if js_sys::Reflect::get(&data, &"is_visible".into()).ok().and_then(|v| v.as_bool()) == Some(true) {
+                    on_shown();
+                }
+            });
+        }
+    }
+
     /// The user's locale as the host gives it (`fr_FR`), if it does (Pipedrive does not).
     pub fn locale(&self) -> Option<String> {
         match self {

@@ -22,7 +22,7 @@ use sidechat_domain::wire::{
     Template, TemplatesResponse, Upload,
 };
 
-pub use events::{EventStream, RelayEvent};
+pub use events::{EventStream, RelayEvent, StreamChange};
 
 use crate::host::{Host, HostError, RecordRef};
 
@@ -175,15 +175,17 @@ impl Relay {
     }
 
     /// `GET /api/v1/events?phone=…` as a live stream (`EventSource` cannot send headers: the credential rides
-    /// in `token`).
+    /// in `token`). `fresh` asks the host for a new credential first (after the relay closed a stream).
     pub async fn events(
         &self,
         phone: &str,
+        fresh: bool,
         on_event: impl Fn(RelayEvent) + 'static,
+        on_change: impl Fn(StreamChange) + 'static,
     ) -> Result<EventStream, RelayError> {
-        let credential = self.credential().await?;
+        let credential = if fresh { self.refresh().await? } else { self.credential().await? };
         let url = self.url(&format!("/api/v1/events?phone={}&token={}", encode(phone), encode(&credential)));
-        EventStream::open(&url, on_event).map_err(|_| RelayError::Unreachable)
+        EventStream::open(&url, on_event, on_change).map_err(|_| RelayError::Unreachable)
     }
 
     /// The bearer credential, asked of the host once.

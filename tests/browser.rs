@@ -5,6 +5,8 @@
 
 #[path = "browser/components.rs"]
 mod components;
+#[path = "browser/events.rs"]
+mod events;
 #[path = "browser/pipedrive_sdk.rs"]
 mod pipedrive_sdk;
 #[path = "browser/zoho.rs"]

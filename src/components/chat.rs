@@ -2,8 +2,10 @@
 //! 24-hour window, and the composer. The state lives here, in [`ChatState`]; each part is its own component.
 
 use leptos::prelude::*;
-use sidechat_domain::calling_code;
 use sidechat_domain::wire::{Phone, Record, Sender};
+use sidechat_domain::{E164, calling_code};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
 
 use crate::components::attachments::Attachments;
 use crate::components::composer::Composer;
@@ -13,7 +15,7 @@ use crate::components::sender_select::SenderSelect;
 use crate::components::window_banner::WindowBanner;
 use crate::context::PanelCtx;
 use crate::i18n::Text;
-use crate::relay::{EventStream, RelayEvent};
+use crate::relay::{EventStream, RelayEvent, StreamChange};
 use crate::state::{ChatState, History, Recipient};
 use crate::timeline::Timeline;
 
@@ -28,8 +30,11 @@ pub fn Chat(
     let ctx = PanelCtx::expect();
     let state = ChatState::provide(record, senders);
     resolve_recipient(ctx, state);
-    load_history(ctx, state);
-    follow_events(ctx, state);
+    // Asks for the history again: after the event stream missed something, or when the panel is shown again.
+    let reload = Trigger::new();
+    load_history(ctx, state, reload);
+    follow_events(ctx, state, reload);
+    reload_when_shown(ctx, reload);
     let has_phones = state.record.with_value(|record| !record.phones.is_empty());
     let has_senders = state.senders.with_value(|senders| !senders.is_empty());
     view! {
@@ -112,17 +117,23 @@ fn resolve_recipient(ctx: PanelCtx, state: ChatState) {
     });
 }
 
-/// Loads the recent messages and the window whenever the number or the sender changes.
-fn load_history(ctx: PanelCtx, state: ChatState) {
-    Effect::new(move |_| {
+/// Loads the recent messages and the window whenever the number or the sender changes, and on `reload`. A reload
+/// that fails leaves the messages shown as they are (the event stream or the next reload catches up).
+fn load_history(ctx: PanelCtx, state: ChatState, reload: Trigger) {
+    Effect::new(move |shown: Option<Option<(E164, Option<String>)>>| {
+        reload.track();
         let Recipient::Ready(number) = state.recipient.get() else {
             state.timeline.set(Timeline::default());
             state.window.set(None);
             state.history.set(History::Idle);
-            return;
+            return None;
         };
         let sender = state.from.get();
-        state.history.set(History::Loading);
+        let key = Some((number.clone(), sender.clone()));
+        let again = shown.flatten() == key && state.history.get_untracked() == History::Ready;
+        if !again {
+            state.history.set(History::Loading);
+        }
         leptos::task::spawn_local(async move {
             let answer = ctx.relay().messages(number.as_str(), sender.as_deref()).await;
             if state.recipient.get_untracked() != Recipient::Ready(number.clone())
@@ -146,30 +157,83 @@ fn load_history(ctx: PanelCtx, state: ChatState) {
                     state.history.set(History::Ready);
                     state.adopt_last_sender(answer.last_sender);
                 }
+                Err(_) if again => {}
                 Err(error) => state.history.set(History::Failed(ctx.describe(&error))),
             }
         });
+        key
     });
 }
 
-/// Keeps an event stream open for the number messages go to, and applies what it says.
-fn follow_events(ctx: PanelCtx, state: ChatState) {
+/// Keeps an event stream open for the number messages go to, and applies what it says. After the browser
+/// reconnects a dropped stream, the history is read again (what happened meanwhile was not told). A stream the
+/// relay closed (most often: Pipedrive's token in it expired) is opened again with a fresh credential, a little
+/// later after each failure in a row, and the history read again once it is open.
+fn follow_events(ctx: PanelCtx, state: ChatState, reload: Trigger) {
     let stream = StoredValue::new_local(None::<EventStream>);
+    let reopen = Trigger::new();
+    let failures = StoredValue::new(0_u32);
     Effect::new(move |_| {
+        reopen.track();
         let recipient = state.recipient.get();
         stream.set_value(None);
         let Recipient::Ready(number) = recipient else { return };
+        let fresh = failures.get_value() > 0;
         leptos::task::spawn_local(async move {
-            let opened = ctx
-                .relay()
-                .events(number.as_str(), move |event| match event {
-                    RelayEvent::Message(message) => state.timeline.update(|t| t.upsert(message)),
-                    RelayEvent::Status(status) => state.timeline.update(|t| t.apply(&status)),
-                })
-                .await;
+            let on_event = move |event| match event {
+                RelayEvent::Message(message) => state.timeline.update(|t| t.upsert(message)),
+                RelayEvent::Status(status) => state.timeline.update(|t| t.apply(&status)),
+            };
+            let on_change = move |change| match change {
+                StreamChange::Opened => {
+                    if failures.get_value() > 0 {
+                        failures.set_value(0);
+                        reload.notify();
+                    }
+                }
+                StreamChange::Reconnected => reload.notify(),
+                StreamChange::Closed => {
+                    failures.update_value(|n| *n = n.saturating_add(1));
+                    // The stream is replaced from a timer, not from inside its own handler.
+                    set_timeout(move || reopen.notify(), reopen_delay(failures.get_value()));
+                }
+            };
+            let opened = ctx.relay().events(number.as_str(), fresh, on_event, on_change).await;
             if state.recipient.get_untracked() == Recipient::Ready(number) {
                 stream.set_value(opened.ok());
             }
         });
     });
+}
+
+/// How long to wait before opening a closed stream again: 1 s after the first failure, doubling up to a minute.
+fn reopen_delay(failures: u32) -> std::time::Duration {
+    std::time::Duration::from_secs(1_u64 << failures.saturating_sub(1).min(6)).min(std::time::Duration::from_secs(60))
+}
+
+/// Reads the history again when the panel comes back into view: Pipedrive's panel expanded again, or the
+/// browser tab shown again (a computer woken from sleep may have missed the stream's events).
+fn reload_when_shown(ctx: PanelCtx, reload: Trigger) {
+    ctx.host().on_shown(move || reload.notify());
+    let on_visibility = Closure::<dyn Fn()>::new(move || {
+        if document().visibility_state() == web_sys::VisibilityState::Visible {
+            reload.notify();
+        }
+    });
+    let _ = document().add_event_listener_with_callback("visibilitychange", on_visibility.as_ref().unchecked_ref());
+    // The listener lives as long as the panel.
+    on_visibility.forget();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reopen_delay;
+    use std::time::Duration;
+
+    #[test]
+    fn a_closed_stream_is_reopened_later_after_each_failure_up_to_a_minute() {
+        let delays: Vec<u64> = (1..=9).map(|n| reopen_delay(n).as_secs()).collect();
+        assert_eq!(delays, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
+        assert_eq!(reopen_delay(u32::MAX), Duration::from_secs(60));
+    }
 }

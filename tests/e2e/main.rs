@@ -67,5 +67,22 @@ async fn in_the_pipedrive_host_the_panel_initializes_reads_its_record_and_follow
         .for_element(Locator::Css("html[data-theme=dark]"))
         .await
         .expect("the panel did not follow the host's theme");
+
+    // The host collapses the panel and expands it again (`visibility`): the panel reads its messages again,
+    // since its event stream may have missed something meanwhile.
+    panel::wait(client, "[data-testid=message][data-direction=in]").await;
+    let reads = "performance.getEntriesByType('resource').filter(e => e.name.includes('/api/v1/messages?')).length";
+    let before = client.execute(&format!("return {reads}"), vec![]).await.unwrap().as_u64().unwrap();
+    assert!(before >= 1, "the messages were read through the relay");
+    client.enter_parent_frame().await.unwrap();
+    let collapse = client.find(Locator::Css("[data-testid=host-collapse]")).await.unwrap();
+    collapse.click().await.unwrap();
+    collapse.click().await.unwrap();
+    client.find(Locator::Css("[data-testid=host-iframe]")).await.unwrap().enter_frame().await.unwrap();
+    panel::until(client, "the messages to be read again", &format!("return {reads} > {before}")).await;
+    assert!(
+        panel::count(client, "[data-testid=message]").await > 0,
+        "the messages stay shown while they are read again"
+    );
     browser.client.clone().close().await.unwrap();
 }

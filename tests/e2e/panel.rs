@@ -45,7 +45,7 @@ pub(crate) async fn until(client: &Client, what: &str, script: &str) {
 }
 
 /// How many elements match.
-async fn count(client: &Client, css: &str) -> usize {
+pub(crate) async fn count(client: &Client, css: &str) -> usize {
     client.find_all(Locator::Css(css)).await.unwrap().len()
 }
 
