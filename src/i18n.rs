@@ -224,6 +224,20 @@ pub enum Text {
     MissingFields,
     /// A required field is empty.
     Required,
+    /// A merge field without its `]`; `{at}` (a character position).
+    MergeUnclosed,
+    /// `$[]`; `{at}`.
+    MergeEmpty,
+    /// A merge field without a module; `{at}`.
+    MergeNoModule,
+    /// A merge field without a field after the module; `{at}`.
+    MergeNoField,
+    /// A merge field of another module; `{at}`, `{found}`, `{expected}`.
+    MergeWrongModule,
+    /// Not a module name; `{module}`.
+    UnknownModule,
+    /// A canned text's name over the limit; `{max}`.
+    NameTooLong,
     /// The window banner when closed; `{time}`.
     WindowClosed,
     /// The window banner when the customer never wrote.

@@ -3,12 +3,12 @@
 //! and a "Manage" view to create, edit (module locked) and delete them.
 
 use leptos::prelude::*;
-use sidechat_domain::canned::{Body, Module};
-use sidechat_domain::wire::{CannedText, CannedTextInput, ErrorCode};
+use sidechat_domain::canned::{Body, CannedError, MAX_NAME_CHARS, Module};
+use sidechat_domain::wire::{CannedText, CannedTextInput, ErrorCode, MAX_BODY_CHARS};
 
 use crate::context::PanelCtx;
 use crate::format;
-use crate::i18n::Text;
+use crate::i18n::{Text, fill};
 use crate::state::ChatState;
 
 /// The picker's button and, when open, the list or the manager.
@@ -211,7 +211,7 @@ fn CannedForm(
             return;
         }
         if let Err(error) = sidechat_domain::canned::CannedText::new(&input.name, &input.module, &input.body) {
-            problem.set(Some(("body", error.to_string())));
+            problem.set(Some(canned_problem(ctx, &error)));
             return;
         }
         let id = editing_id.clone();
@@ -272,4 +272,28 @@ fn CannedForm(
             </div>
         </form>
     }
+}
+
+/// The field a canned text's problem belongs beside, and the problem in the user's language.
+fn canned_problem(ctx: PanelCtx, error: &CannedError) -> (&'static str, String) {
+    let at = |at: &usize| (at + 1).to_string();
+    let (field, key, slots): (&'static str, Text, Vec<(&str, String)>) = match error {
+        CannedError::Unclosed { at: i } => ("body", Text::MergeUnclosed, vec![("at", at(i))]),
+        CannedError::EmptyField { at: i } => ("body", Text::MergeEmpty, vec![("at", at(i))]),
+        CannedError::MissingModule { at: i } => ("body", Text::MergeNoModule, vec![("at", at(i))]),
+        CannedError::MissingLabel { at: i } => ("body", Text::MergeNoField, vec![("at", at(i))]),
+        CannedError::WrongModule { at: i, expected, found } => (
+            "body",
+            Text::MergeWrongModule,
+            vec![("at", at(i)), ("found", found.clone()), ("expected", expected.clone())],
+        ),
+        CannedError::InvalidModule(module) => ("module", Text::UnknownModule, vec![("module", module.clone())]),
+        CannedError::EmptyName => ("name", Text::Required, Vec::new()),
+        CannedError::NameTooLong => ("name", Text::NameTooLong, vec![("max", MAX_NAME_CHARS.to_string())]),
+        CannedError::EmptyBody => ("body", Text::Required, Vec::new()),
+        CannedError::BodyTooLong => ("body", Text::TooLong, vec![("max", MAX_BODY_CHARS.to_string())]),
+        CannedError::ModuleImmutable { .. } => ("module", Text::ModuleLocked, Vec::new()),
+    };
+    let slots: Vec<(&str, &str)> = slots.iter().map(|(name, value)| (*name, value.as_str())).collect();
+    (field, fill(ctx.t(key), &slots))
 }

@@ -76,6 +76,15 @@ pub fn text(key: Text) -> &'static str {
         Text::ModuleLocked => "The module cannot change once the canned text exists: its merge fields would break.",
         Text::MissingFields => "This record has no value for {fields}. Fill it in before sending.",
         Text::Required => "Required.",
+        Text::MergeUnclosed => "The merge field at character {at} is not closed: add “]”.",
+        Text::MergeEmpty => "The merge field at character {at} is empty: write $[Module.Field Label].",
+        Text::MergeNoModule => "The merge field at character {at} names no module: write $[Module.Field Label].",
+        Text::MergeNoField => "The merge field at character {at} names no field after the module.",
+        Text::MergeWrongModule => {
+            "The merge field at character {at} belongs to {found}, but this canned text is for {expected}."
+        }
+        Text::UnknownModule => "“{module}” is not a module.",
+        Text::NameTooLong => "The name is longer than {max} characters.",
         Text::WindowClosed => {
             "The 24-hour window closed on {time}. Until the customer writes again, only approved templates can be sent."
         }

@@ -84,6 +84,17 @@ pub fn text(key: Text) -> &'static str {
         }
         Text::MissingFields => "Cette fiche n’a pas de valeur pour {fields}. Complétez-la avant l’envoi.",
         Text::Required => "Obligatoire.",
+        Text::MergeUnclosed => "Le champ de fusion au caractère {at} n’est pas fermé : ajoutez « ] ».",
+        Text::MergeEmpty => "Le champ de fusion au caractère {at} est vide : écrivez $[Module.Libellé du champ].",
+        Text::MergeNoModule => {
+            "Le champ de fusion au caractère {at} ne nomme aucun module : écrivez $[Module.Libellé du champ]."
+        }
+        Text::MergeNoField => "Le champ de fusion au caractère {at} ne nomme aucun champ après le module.",
+        Text::MergeWrongModule => {
+            "Le champ de fusion au caractère {at} appartient à {found}, mais ce texte prédéfini est pour {expected}."
+        }
+        Text::UnknownModule => "« {module} » n’est pas un module.",
+        Text::NameTooLong => "Le nom dépasse {max} caractères.",
         Text::WindowClosed => {
             "La fenêtre de 24 heures s’est fermée le {time}. Tant que le client n’a pas réécrit, seuls des modèles approuvés peuvent être envoyés."
         }

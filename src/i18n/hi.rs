@@ -76,6 +76,13 @@ pub fn text(key: Text) -> &'static str {
         Text::ModuleLocked => "तैयार टेक्स्ट बन जाने के बाद उसका मॉड्यूल नहीं बदला जा सकता: ऐसा करने से उसके मर्ज फ़ील्ड काम नहीं करेंगे।",
         Text::MissingFields => "इस रिकॉर्ड में {fields} की वैल्यू नहीं है। भेजने से पहले इसे भरें।",
         Text::Required => "ज़रूरी है।",
+        Text::MergeUnclosed => "अक्षर {at} पर मर्ज फ़ील्ड बंद नहीं है: “]” जोड़ें।",
+        Text::MergeEmpty => "अक्षर {at} पर मर्ज फ़ील्ड खाली है: $[Module.Field Label] लिखें।",
+        Text::MergeNoModule => "अक्षर {at} पर मर्ज फ़ील्ड में कोई मॉड्यूल नहीं है: $[Module.Field Label] लिखें।",
+        Text::MergeNoField => "अक्षर {at} पर मर्ज फ़ील्ड में मॉड्यूल के बाद कोई फ़ील्ड नहीं है।",
+        Text::MergeWrongModule => "अक्षर {at} पर मर्ज फ़ील्ड {found} का है, लेकिन यह तैयार टेक्स्ट {expected} के लिए है।",
+        Text::UnknownModule => "“{module}” कोई मॉड्यूल नहीं है।",
+        Text::NameTooLong => "नाम {max} अक्षरों से लंबा है।",
         Text::WindowClosed => {
             "24 घंटे की विंडो {time} को बंद हो गई। जब तक ग्राहक फिर से मैसेज नहीं करता, सिर्फ़ स्वीकृत टेम्पलेट ही भेजे जा सकते हैं।"
         }

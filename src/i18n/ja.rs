@@ -84,6 +84,17 @@ pub fn text(key: Text) -> &'static str {
         }
         Text::MissingFields => "このレコードには {fields} の値がありません。送信する前に入力してください。",
         Text::Required => "必須項目です。",
+        Text::MergeUnclosed => "{at} 文字目の差し込みフィールドが閉じていません。「]」を追加してください。",
+        Text::MergeEmpty => "{at} 文字目の差し込みフィールドが空です。$[モジュール.項目名] と書いてください。",
+        Text::MergeNoModule => {
+            "{at} 文字目の差し込みフィールドにモジュールがありません。$[モジュール.項目名] と書いてください。"
+        }
+        Text::MergeNoField => "{at} 文字目の差し込みフィールドのモジュールの後に項目名がありません。",
+        Text::MergeWrongModule => {
+            "{at} 文字目の差し込みフィールドは {found} のものですが、この定型文は {expected} 用です。"
+        }
+        Text::UnknownModule => "「{module}」はモジュールではありません。",
+        Text::NameTooLong => "名前が {max} 文字を超えています。",
         Text::WindowClosed => {
             "24時間ウィンドウは {time} に終了しました。顧客から再度メッセージが届くまでは、承認済みのテンプレートのみ送信できます。"
         }

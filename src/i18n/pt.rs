@@ -82,6 +82,17 @@ pub fn text(key: Text) -> &'static str {
         }
         Text::MissingFields => "Este registro não tem valor para {fields}. Preencha antes de enviar.",
         Text::Required => "Obrigatório.",
+        Text::MergeUnclosed => "O campo de mesclagem no caractere {at} não está fechado: adicione “]”.",
+        Text::MergeEmpty => "O campo de mesclagem no caractere {at} está vazio: escreva $[Módulo.Rótulo do campo].",
+        Text::MergeNoModule => {
+            "O campo de mesclagem no caractere {at} não indica o módulo: escreva $[Módulo.Rótulo do campo]."
+        }
+        Text::MergeNoField => "O campo de mesclagem no caractere {at} não indica um campo depois do módulo.",
+        Text::MergeWrongModule => {
+            "O campo de mesclagem no caractere {at} pertence a {found}, mas este texto predefinido é para {expected}."
+        }
+        Text::UnknownModule => "“{module}” não é um módulo.",
+        Text::NameTooLong => "O nome tem mais de {max} caracteres.",
         Text::WindowClosed => {
             "A janela de 24 horas fechou em {time}. Até o cliente escrever de novo, só é possível enviar modelos aprovados."
         }

@@ -10,8 +10,11 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 use crate::until;
 
+/// What a stream reported, in order.
+type Log<T> = Rc<RefCell<Vec<T>>>;
+
 /// Opens a stream on `url`, recording what it reports.
-fn record(url: &str) -> (EventStream, Rc<RefCell<Vec<RelayEvent>>>, Rc<RefCell<Vec<StreamChange>>>) {
+fn record(url: &str) -> (EventStream, Log<RelayEvent>, Log<StreamChange>) {
     let events = Rc::new(RefCell::new(Vec::new()));
     let changes = Rc::new(RefCell::new(Vec::new()));
     let (on_event, on_change) = (events.clone(), changes.clone());

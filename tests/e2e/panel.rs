@@ -305,7 +305,9 @@ async fn canned_texts_are_managed_and_a_local_file_is_uploaded_and_sent() {
     let body = wait(client, "[data-testid=canned-body]").await;
     body.send_keys(" $[Deals.Title]").await.unwrap();
     wait(client, "[data-testid=canned-save]").await.click().await.unwrap();
-    wait(client, "[data-testid=canned-form] [data-testid=error][data-field=body]").await;
+    let refusal = wait(client, "[data-testid=canned-form] [data-testid=error][data-field=body]").await;
+    let refusal = refusal.text().await.unwrap();
+    assert!(refusal.contains("belongs to Deals") && refusal.contains("for Persons"), "{refusal}");
     client
         .find(Locator::Css("[data-testid=canned-form] .form-actions button.link"))
         .await
