@@ -20,6 +20,23 @@ pub fn ensure_wasm_target() -> anyhow::Result<()> {
     exec(command("rustup").args(["target", "add", WASM_TARGET]))
 }
 
+/// Makes sure the toolchain carries its standard library's source (`rust-src`), which the widget's release build
+/// compiles for size; false, after saying why, when rustup cannot add it.
+pub fn ensure_rust_src() -> bool {
+    let installed = output(command("rustup").args(["component", "list", "--installed"])).unwrap_or_default();
+    if installed.lines().any(|line| line.trim().starts_with("rust-src")) {
+        return true;
+    }
+    cmd::step("installing the rust-src component (the widget's release build compiles the standard library)");
+    match exec(command("rustup").args(["component", "add", "rust-src"])) {
+        Ok(()) => true,
+        Err(error) => {
+            eprintln!("warning: {error:#}");
+            false
+        }
+    }
+}
+
 /// The `wasm-bindgen` version in Cargo.lock: the CLI must match it exactly.
 pub fn locked_wasm_bindgen_version() -> anyhow::Result<String> {
     let lock = std::fs::read_to_string(root().join("Cargo.lock")).context("reading Cargo.lock")?;
