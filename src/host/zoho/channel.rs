@@ -239,13 +239,10 @@ fn app_origin() -> String {
     js_sys::encode_uri_component(&url).into()
 }
 
-/// A JS value as JSON (`null` for what JSON cannot hold).
+/// A JS value as JSON data (`null` for what JSON cannot hold). Read straight from the JS value: going through
+/// `JSON.stringify` and `serde_json::from_str` would bring serde_json's parser into the module.
 fn json_of(value: &JsValue) -> Value {
-    js_sys::JSON::stringify(value)
-        .ok()
-        .and_then(|text| text.as_string())
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or(Value::Null)
+    serde_wasm_bindgen::from_value(value.clone()).unwrap_or(Value::Null)
 }
 
 /// An error answer for people: its text, or its JSON.
