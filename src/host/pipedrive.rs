@@ -69,6 +69,20 @@ fn decode(raw: &str) -> String {
 #[derive(Clone)]
 pub struct Pipedrive {
     context: PanelContext,
+    /// The height last asked for, so the same height is not asked for again.
+    height: Rc<Cell<f64>>,
+}
+
+/// The heights Pipedrive gives a custom panel (its documentation: 100 to 750 px; only the height changes).
+pub const PANEL_HEIGHTS: std::ops::RangeInclusive<f64> = 100.0..=750.0;
+
+/// The height to ask for a panel whose content is `content` px high: whole pixels, within Pipedrive's limits
+/// (taller content scrolls inside the panel).
+pub fn panel_height(content: f64) -> f64 {
+    if content.is_nan() {
+        return *PANEL_HEIGHTS.start();
+    }
+    content.round().clamp(*PANEL_HEIGHTS.start(), *PANEL_HEIGHTS.end())
 }
 
 #[derive(Serialize)]
@@ -125,7 +139,7 @@ struct InitializeArgs {
 impl Pipedrive {
     /// The host for a panel URL.
     pub fn new(context: PanelContext) -> Self {
-        Self { context }
+        Self { context, height: Rc::new(Cell::new(f64::NAN)) }
     }
 
     /// What the URL said.
@@ -144,6 +158,8 @@ impl Pipedrive {
     /// Pipedrive when it gains focus, as the SDK does from its start.
     pub async fn initialize(&self, height: f64) -> Result<(), HostError> {
         self.track_focus();
+        let height = panel_height(height);
+        self.height.set(height);
         self.command("initialize", InitializeArgs { size: Size { height } }).await.map(drop)
     }
 
@@ -169,8 +185,13 @@ impl Pipedrive {
         });
     }
 
-    /// `resize` to the panel's height (fire and forget).
+    /// `resize` to the panel's height, within Pipedrive's limits, unless that is the height already asked for
+    /// (fire and forget).
     pub fn resize(&self, height: f64) {
+        let height = panel_height(height);
+        if self.height.replace(height) == height {
+            return;
+        }
         let host = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let _ = host.command("resize", Size { height }).await;
@@ -290,6 +311,14 @@ mod tests {
         assert_eq!(context.theme.as_deref(), Some("dark"));
         let host = Pipedrive::new(context);
         assert_eq!(host.record(), Some(RecordRef { kind: "deal".into(), id: "3".into() }));
+    }
+
+    #[test]
+    fn panel_heights_are_whole_pixels_within_pipedrives_limits() {
+        assert_eq!(panel_height(412.4), 412.0);
+        assert_eq!(panel_height(40.0), 100.0);
+        assert_eq!(panel_height(2_000.0), 750.0);
+        assert_eq!(panel_height(f64::NAN), 100.0);
     }
 
     #[test]

@@ -84,5 +84,23 @@ async fn in_the_pipedrive_host_the_panel_initializes_reads_its_record_and_follow
         panel::count(client, "[data-testid=message]").await > 0,
         "the messages stay shown while they are read again"
     );
+
+    // Every height the panel asked for is within Pipedrive's 100–750 px, and none is asked for twice in a row.
+    client.enter_parent_frame().await.unwrap();
+    let heights: Vec<f64> = serde_json::from_value(
+        client
+            .execute(
+                "return window.__sidechatHostLog.map(m => m.payload) \
+                   .filter(p => p.command === 'initialize' || p.command === 'resize') \
+                   .map(p => p.command === 'initialize' ? p.args.size.height : p.args.height)",
+                vec![],
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(heights.len() >= 2, "initialize and at least one resize: {heights:?}");
+    assert!(heights.iter().all(|h| (100.0..=750.0).contains(h) && h.fract() == 0.0), "{heights:?}");
+    assert!(heights.windows(2).all(|pair| pair[0] != pair[1]), "a height asked for twice in a row: {heights:?}");
     browser.client.clone().close().await.unwrap();
 }
