@@ -22,18 +22,28 @@ pub fn CannedPicker(
     let open = RwSignal::new(false);
     let managing = RwSignal::new(false);
     let reload = RwSignal::new(0u32);
+    let toggle = NodeRef::<leptos::html::Button>::new();
+    // Escape closes the picker and gives the focus back to its button (it would fall to the page otherwise).
+    let close = move |event: web_sys::KeyboardEvent| {
+        if event.key() == "Escape" {
+            open.set(false);
+            if let Some(button) = toggle.get_untracked() {
+                let _ = button.focus();
+            }
+        }
+    };
     let texts = LocalResource::new(move || {
         reload.track();
         async move { ctx.relay().canned_texts().await }
     });
     view! {
-        <button type="button" class="link" aria-expanded=move || open.get().to_string() aria-controls="canned-picker"
-            on:click=move |_| open.update(|o| *o = !*o)>
+        <button type="button" class="link" node_ref=toggle aria-expanded=move || open.get().to_string()
+            aria-controls="canned-picker" on:click=move |_| open.update(|o| *o = !*o)>
             {move || ctx.t(Text::CannedTexts)}
         </button>
         <Show when=move || open.get()>
             <div id="canned-picker" class="popover" data-testid="canned-picker" role="dialog" aria-label=move || ctx.t(Text::CannedTexts)
-                on:keydown=move |event: web_sys::KeyboardEvent| if event.key() == "Escape" { open.set(false) }>
+                on:keydown=close>
                 {move || match texts.get() {
                     None => view! { <p class="muted">{move || ctx.t(Text::Loading)}</p> }.into_any(),
                     Some(Err(error)) => view! {

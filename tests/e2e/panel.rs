@@ -356,3 +356,52 @@ async fn canned_texts_are_managed_and_a_local_file_is_uploaded_and_sent() {
     let _ = std::fs::remove_dir_all(&dir);
     browser.client.clone().close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_canned_text_is_found_inserted_and_sent_from_the_keyboard_alone() {
+    let relay = Relay::start();
+    let browser = Browser::start().await;
+    let client = &browser.client;
+    open_panel(client, &relay, "person:1", "").await;
+    wait(client, "[data-testid=message][data-direction=in]").await;
+    let outbound_before = count(client, "[data-testid=message][data-direction=out]").await;
+    let focused = |testid: &str| format!("return document.activeElement?.dataset.testid === '{testid}'");
+
+    // From the message box, Shift+Tab reaches the canned texts button; Enter opens the picker with the search
+    // focused, and Escape closes it again, back on the button.
+    let input = wait(client, "[data-testid=message-input]").await;
+    input.send_keys(&format!("{}{}", Key::Shift, Key::Tab)).await.unwrap();
+    let on_button = "return document.activeElement?.getAttribute('aria-controls') === 'canned-picker'";
+    until(client, "the canned texts button to have the focus", on_button).await;
+    client.active_element().await.unwrap().send_keys(&Key::Enter.to_string()).await.unwrap();
+    until(client, "the search to have the focus", &focused("canned-search")).await;
+    client.active_element().await.unwrap().send_keys(&Key::Escape.to_string()).await.unwrap();
+    until(client, "the picker to close", "return !document.querySelector('[data-testid=canned-picker]')").await;
+    until(client, "the focus to be back on the button", on_button).await;
+
+    // Open it again, search, Tab past the module filter to the one match, Enter inserts it filled in.
+    client.active_element().await.unwrap().send_keys(&Key::Enter.to_string()).await.unwrap();
+    until(client, "the search to have the focus", &focused("canned-search")).await;
+    client.active_element().await.unwrap().send_keys("quote").await.unwrap();
+    until(client, "one match", "return document.querySelectorAll('[data-testid=canned-option]').length === 1").await;
+    client.active_element().await.unwrap().send_keys(&format!("{}{}", Key::Tab, Key::Tab)).await.unwrap();
+    until(client, "the match to have the focus", &focused("canned-option")).await;
+    client.active_element().await.unwrap().send_keys(&Key::Enter.to_string()).await.unwrap();
+    until(client, "the filled text to be in the message box, with the focus", &focused("message-input")).await;
+    let text = input.prop("value").await.unwrap().unwrap_or_default();
+    assert_eq!(text, "Hi Marie, your quote is ready: I am attaching it here.");
+
+    // Ctrl+Enter sends it.
+    client.active_element().await.unwrap().send_keys(&format!("{}{}", Key::Control, Key::Enter)).await.unwrap();
+    until(
+        client,
+        "the message to be sent",
+        &format!(
+            "return document.querySelectorAll('[data-testid=message][data-direction=out]').length === {} \
+             && document.querySelector('[data-testid=message-input]').value === ''",
+            outbound_before + 1
+        ),
+    )
+    .await;
+    browser.client.clone().close().await.unwrap();
+}
