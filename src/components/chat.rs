@@ -4,8 +4,6 @@
 use leptos::prelude::*;
 use sidechat_domain::wire::{Phone, Record, Sender};
 use sidechat_domain::{E164, calling_code};
-use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::Closure;
 
 use crate::components::attachments::Attachments;
 use crate::components::composer::Composer;
@@ -184,6 +182,11 @@ fn follow_events(ctx: PanelCtx, state: ChatState, reload: Trigger) {
                 RelayEvent::Message(message) => state.timeline.update(|t| t.upsert(message)),
                 RelayEvent::Status(status) => state.timeline.update(|t| t.apply(&status)),
             };
+            // The stream is replaced from a timer, never from inside one of its own handlers.
+            let retry_later = move || {
+                failures.update_value(|n| *n = n.saturating_add(1));
+                set_timeout(move || reopen.notify(), reopen_delay(failures.get_value()));
+            };
             let on_change = move |change| match change {
                 StreamChange::Opened => {
                     if failures.get_value() > 0 {
@@ -192,15 +195,16 @@ fn follow_events(ctx: PanelCtx, state: ChatState, reload: Trigger) {
                     }
                 }
                 StreamChange::Reconnected => reload.notify(),
-                StreamChange::Closed => {
-                    failures.update_value(|n| *n = n.saturating_add(1));
-                    // The stream is replaced from a timer, not from inside its own handler.
-                    set_timeout(move || reopen.notify(), reopen_delay(failures.get_value()));
-                }
+                StreamChange::Closed => retry_later(),
             };
             let opened = ctx.relay().events(number.as_str(), fresh, on_event, on_change).await;
-            if state.recipient.get_untracked() == Recipient::Ready(number) {
-                stream.set_value(opened.ok());
+            if state.recipient.get_untracked() != Recipient::Ready(number) {
+                return;
+            }
+            match opened {
+                Ok(opened) => stream.set_value(Some(opened)),
+                // No stream at all (the host gave no fresh credential, the URL was refused): try again later too.
+                Err(_) => retry_later(),
             }
         });
     });
@@ -215,14 +219,13 @@ fn reopen_delay(failures: u32) -> std::time::Duration {
 /// browser tab shown again (a computer woken from sleep may have missed the stream's events).
 fn reload_when_shown(ctx: PanelCtx, reload: Trigger) {
     ctx.host().on_shown(move || reload.notify());
-    let on_visibility = Closure::<dyn Fn()>::new(move || {
+    // `visibilitychange` is fired at the document and bubbles to the window.
+    let listener = window_event_listener_untyped("visibilitychange", move |_| {
         if document().visibility_state() == web_sys::VisibilityState::Visible {
             reload.notify();
         }
     });
-    let _ = document().add_event_listener_with_callback("visibilitychange", on_visibility.as_ref().unchecked_ref());
-    // The listener lives as long as the panel.
-    on_visibility.forget();
+    on_cleanup(move || listener.remove());
 }
 
 #[cfg(test)]
