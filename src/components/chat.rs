@@ -164,7 +164,8 @@ fn load_history(ctx: PanelCtx, state: ChatState, reload: Trigger) {
 }
 
 /// Keeps an event stream open for the number messages go to, and applies what it says. After the browser
-/// reconnects a dropped stream, the history is read again (what happened meanwhile was not told). A stream the
+/// reconnects a dropped stream, the history is read again (what happened meanwhile was not told), and so it is
+/// when the stream opens while the history had failed to load (the relay is back). A stream the
 /// relay closed (most often: Pipedrive's token in it expired) is opened again with a fresh credential, a little
 /// later after each failure in a row, and the history read again once it is open.
 fn follow_events(ctx: PanelCtx, state: ChatState, reload: Trigger) {
@@ -189,8 +190,12 @@ fn follow_events(ctx: PanelCtx, state: ChatState, reload: Trigger) {
             };
             let on_change = move |change| match change {
                 StreamChange::Opened => {
-                    if failures.get_value() > 0 {
-                        failures.set_value(0);
+                    // Opened again after failures, or open while the history could not be read: the relay is
+                    // reachable now, so read it (again).
+                    let missed =
+                        failures.get_value() > 0 || matches!(state.history.get_untracked(), History::Failed(_));
+                    failures.set_value(0);
+                    if missed {
                         reload.notify();
                     }
                 }
