@@ -8,8 +8,7 @@
 use fantoccini::Client;
 use serde::Deserialize;
 
-use crate::panel::{open_panel, until, wait};
-use crate::support::{Browser, Relay};
+use crate::support::{Browser, Relay, open_panel, until, wait};
 
 /// One rule axe found broken, with the elements that break it.
 #[derive(Debug, Deserialize)]

@@ -10,7 +10,7 @@ mod zoho_package;
 
 use fantoccini::Locator;
 
-use support::{Browser, LIMIT, Relay};
+use support::{Browser, LIMIT, Relay, count, enter_panel, open_panel, until, wait};
 
 #[tokio::test]
 async fn built_widget_loads_from_the_relay_and_reaches_it() {
@@ -37,17 +37,9 @@ async fn in_the_pipedrive_host_the_panel_initializes_reads_its_record_and_follow
     let browser = Browser::start().await;
     let client = &browser.client;
 
-    client.goto(&format!("{}&record=person:1", relay.pipedrive_host)).await.unwrap();
-    client
-        .wait()
-        .at_most(LIMIT)
-        .for_element(Locator::Css("[data-testid=host-panel][data-initialized=true]"))
-        .await
-        .expect("the panel never sent `initialize` to the host");
-    let iframe = client.find(Locator::Css("[data-testid=host-iframe]")).await.unwrap();
-    iframe.enter_frame().await.unwrap();
-    let name = client.wait().at_most(LIMIT).for_element(Locator::Css("[data-testid=record-name]")).await.unwrap();
-    client.wait().at_most(LIMIT).for_element(Locator::Css("[data-testid=message-list]")).await.unwrap();
+    // The dev host marks the panel initialized once `initialize` arrives.
+    open_panel(client, &relay, "person:1", "").await;
+    let name = wait(client, "[data-testid=record-name]").await;
     assert_eq!(
         name.text().await.unwrap(),
         "Marie Dubois",
@@ -60,7 +52,7 @@ async fn in_the_pipedrive_host_the_panel_initializes_reads_its_record_and_follow
     client.enter_parent_frame().await.unwrap();
     let theme = client.find(Locator::Css("[data-testid=host-theme]")).await.unwrap();
     theme.select_by_value("dark").await.unwrap();
-    client.find(Locator::Css("[data-testid=host-iframe]")).await.unwrap().enter_frame().await.unwrap();
+    enter_panel(client).await;
     client
         .wait()
         .at_most(LIMIT)
@@ -70,7 +62,7 @@ async fn in_the_pipedrive_host_the_panel_initializes_reads_its_record_and_follow
 
     // The host collapses the panel and expands it again (`visibility`): the panel reads its messages again,
     // since its event stream may have missed something meanwhile.
-    panel::wait(client, "[data-testid=message][data-direction=in]").await;
+    wait(client, "[data-testid=message][data-direction=in]").await;
     let reads = "performance.getEntriesByType('resource').filter(e => e.name.includes('/api/v1/messages?')).length";
     let before = client.execute(&format!("return {reads}"), vec![]).await.unwrap().as_u64().unwrap();
     assert!(before >= 1, "the messages were read through the relay");
@@ -78,12 +70,9 @@ async fn in_the_pipedrive_host_the_panel_initializes_reads_its_record_and_follow
     let collapse = client.find(Locator::Css("[data-testid=host-collapse]")).await.unwrap();
     collapse.click().await.unwrap();
     collapse.click().await.unwrap();
-    client.find(Locator::Css("[data-testid=host-iframe]")).await.unwrap().enter_frame().await.unwrap();
-    panel::until(client, "the messages to be read again", &format!("return {reads} > {before}")).await;
-    assert!(
-        panel::count(client, "[data-testid=message]").await > 0,
-        "the messages stay shown while they are read again"
-    );
+    enter_panel(client).await;
+    until(client, "the messages to be read again", &format!("return {reads} > {before}")).await;
+    assert!(count(client, "[data-testid=message]").await > 0, "the messages stay shown while they are read again");
 
     // Every height the panel asked for is within Pipedrive's 100–750 px, and none is asked for twice in a row.
     client.enter_parent_frame().await.unwrap();

@@ -2,52 +2,10 @@
 //! fill a country code, insert a canned text, attach a record file, send, watch statuses advance and a reply
 //! arrive live; and every error where it belongs.
 
+use fantoccini::Locator;
 use fantoccini::key::Key;
-use fantoccini::{Client, Locator};
 
-use crate::support::{Browser, LIMIT, Relay};
-
-/// Opens the Pipedrive dev host on `record` (`person:1`), waits for the panel's conversation, and enters its
-/// frame.
-pub(crate) async fn open_panel(client: &Client, relay: &Relay, record: &str, extra: &str) {
-    client.goto(&format!("{}&record={record}{extra}", relay.pipedrive_host)).await.unwrap();
-    client
-        .wait()
-        .at_most(LIMIT)
-        .for_element(Locator::Css("[data-testid=host-panel][data-initialized=true]"))
-        .await
-        .unwrap();
-    client.find(Locator::Css("[data-testid=host-iframe]")).await.unwrap().enter_frame().await.unwrap();
-    wait(client, "[data-testid=message-list]").await;
-}
-
-/// Waits for an element matching `css`.
-pub(crate) async fn wait(client: &Client, css: &str) -> fantoccini::elements::Element {
-    client
-        .wait()
-        .at_most(LIMIT)
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|_| panic!("nothing matched {css}"))
-}
-
-/// Waits until the script returns true (it is re-run as the page changes; bounded by [`LIMIT`]).
-pub(crate) async fn until(client: &Client, what: &str, script: &str) {
-    let started = std::time::Instant::now();
-    loop {
-        let value = client.execute(script, vec![]).await.unwrap();
-        if value.as_bool() == Some(true) {
-            return;
-        }
-        assert!(started.elapsed() < LIMIT, "{what} did not happen within {LIMIT:?}");
-        tokio::task::yield_now().await;
-    }
-}
-
-/// How many elements match.
-pub(crate) async fn count(client: &Client, css: &str) -> usize {
-    client.find_all(Locator::Css(css)).await.unwrap().len()
-}
+use crate::support::{Browser, Relay, count, open_panel, until, wait};
 
 #[tokio::test]
 async fn a_message_is_sent_shown_queued_then_read_and_the_reply_arrives_live() {

@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
 
 /// How long anything in these tests may take to become ready.
 pub const LIMIT: Duration = Duration::from_secs(20);
@@ -193,4 +194,58 @@ impl Browser {
             .expect("opening a WebDriver session");
         Self { _driver: driver, client }
     }
+}
+
+/// Waits for an element matching `css`, or fails after [`LIMIT`].
+pub async fn wait(client: &Client, css: &str) -> Element {
+    client
+        .wait()
+        .at_most(LIMIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("nothing matched {css}"))
+}
+
+/// Waits until the script returns true (it is re-run as the page changes; bounded by [`LIMIT`]).
+pub async fn until(client: &Client, what: &str, script: &str) {
+    let started = Instant::now();
+    loop {
+        let value = client.execute(script, vec![]).await.unwrap();
+        if value.as_bool() == Some(true) {
+            return;
+        }
+        assert!(started.elapsed() < LIMIT, "{what} did not happen within {LIMIT:?}");
+        tokio::task::yield_now().await;
+    }
+}
+
+/// How many elements match.
+pub async fn count(client: &Client, css: &str) -> usize {
+    client.find_all(Locator::Css(css)).await.unwrap().len()
+}
+
+/// Goes from a dev host page into the panel's frame.
+pub async fn enter_panel(client: &Client) {
+    client.find(Locator::Css("[data-testid=host-iframe]")).await.unwrap().enter_frame().await.unwrap();
+}
+
+/// Opens a dev host page, waits until the host marks its panel `ready` (`initialized`: Pipedrive's
+/// `initialize` arrived; `connected`: the Zoho widget registered), and enters the panel's frame.
+pub async fn open_in_host(client: &Client, url: &str, ready: &str) {
+    client.goto(url).await.unwrap();
+    let marker = format!("[data-testid=host-panel][data-{ready}=true]");
+    client
+        .wait()
+        .at_most(LIMIT)
+        .for_element(Locator::Css(&marker))
+        .await
+        .unwrap_or_else(|_| panic!("the dev host never marked the panel {ready} ({url})"));
+    enter_panel(client).await;
+}
+
+/// Opens the Pipedrive dev host on `record` (`person:1`, with `extra` query parameters), enters the panel's
+/// frame and waits for its conversation.
+pub async fn open_panel(client: &Client, relay: &Relay, record: &str, extra: &str) {
+    open_in_host(client, &format!("{}&record={record}{extra}", relay.pipedrive_host), "initialized").await;
+    wait(client, "[data-testid=message-list]").await;
 }

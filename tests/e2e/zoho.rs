@@ -3,7 +3,7 @@
 use fantoccini::Locator;
 use serde_json::Value;
 
-use crate::support::{Browser, LIMIT, Relay};
+use crate::support::{Browser, LIMIT, Relay, open_in_host, wait};
 
 #[tokio::test]
 async fn in_the_zoho_host_the_widget_registers_reads_its_contact_through_the_host_and_resizes() {
@@ -12,16 +12,10 @@ async fn in_the_zoho_host_the_widget_registers_reads_its_contact_through_the_hos
     let browser = Browser::start_dark().await;
     let client = &browser.client;
 
-    client.goto(&format!("{}&record=Contacts:5725767000002002001&locale=fr", relay.zoho_host)).await.unwrap();
-    client
-        .wait()
-        .at_most(LIMIT)
-        .for_element(Locator::Css("[data-testid=host-panel][data-connected=true]"))
-        .await
-        .expect("the widget never registered with the host");
-
-    client.find(Locator::Css("[data-testid=host-iframe]")).await.unwrap().enter_frame().await.unwrap();
-    let name = client.wait().at_most(LIMIT).for_element(Locator::Css("[data-testid=record-name]")).await.unwrap();
+    // The dev host marks the panel connected once the widget registered.
+    open_in_host(client, &format!("{}&record=Contacts:5725767000002002001&locale=fr", relay.zoho_host), "connected")
+        .await;
+    let name = wait(client, "[data-testid=record-name]").await;
     assert_eq!(name.text().await.unwrap(), "Marie Dubois", "the contact was read through the host");
     // Zoho's locale (French here) wins over the browser's languages.
     let root = client.find(Locator::Css("html")).await.unwrap();
@@ -66,22 +60,8 @@ async fn in_the_zoho_host_a_record_attachment_is_read_through_the_host_uploaded_
     let relay = Relay::start();
     let browser = Browser::start().await;
     let client = &browser.client;
-    client.goto(&format!("{}&record=Contacts:5725767000002002001", relay.zoho_host)).await.unwrap();
-    client
-        .wait()
-        .at_most(LIMIT)
-        .for_element(Locator::Css("[data-testid=host-panel][data-connected=true]"))
-        .await
-        .unwrap();
-    client.find(Locator::Css("[data-testid=host-iframe]")).await.unwrap().enter_frame().await.unwrap();
-    let wait = |css: &'static str| async move {
-        client
-            .wait()
-            .at_most(LIMIT)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|_| panic!("nothing matched {css}"))
-    };
+    open_in_host(client, &format!("{}&record=Contacts:5725767000002002001", relay.zoho_host), "connected").await;
+    let wait = |css: &'static str| wait(client, css);
 
     // Marie's mobile is stored without a country code; in France it is the number she writes from.
     wait("[data-testid=to-select]").await.select_by_value("06 12 34 56 78").await.unwrap();

@@ -12,9 +12,9 @@
 #[path = "../e2e/support.rs"]
 mod support;
 
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 use serde_json::Value;
-use support::{Browser, LIMIT, Relay};
+use support::{Browser, Relay, open_panel, wait};
 
 /// How many cold loads the medians are taken over.
 const LOADS: usize = 20;
@@ -56,15 +56,8 @@ async fn main() {
 
 /// One load of the panel on Marie Dubois; the figures from inside the panel's frame.
 async fn cold_load(client: &Client, relay: &Relay) -> Value {
-    client.goto(&format!("{}&record=person:1", relay.pipedrive_host)).await.unwrap();
-    client
-        .wait()
-        .at_most(LIMIT)
-        .for_element(Locator::Css("[data-testid=host-panel][data-initialized=true]"))
-        .await
-        .unwrap();
-    client.find(Locator::Css("[data-testid=host-iframe]")).await.unwrap().enter_frame().await.unwrap();
-    client.wait().at_most(LIMIT).for_element(Locator::Css("[data-testid=message]")).await.unwrap();
+    open_panel(client, relay, "person:1", "").await;
+    wait(client, "[data-testid=message]").await;
     client
         .execute(
             "const at = (name) => (performance.getEntriesByName(name)[0] || {}).startTime;
@@ -81,15 +74,8 @@ async fn cold_load(client: &Client, relay: &Relay) -> Value {
 
 /// Sends 100 messages to Marie, reopens the panel, and measures frames while scrolling and typing.
 async fn hundred_messages(client: &Client, relay: &Relay) -> Value {
-    client.goto(&format!("{}&record=person:1", relay.pipedrive_host)).await.unwrap();
-    client
-        .wait()
-        .at_most(LIMIT)
-        .for_element(Locator::Css("[data-testid=host-panel][data-initialized=true]"))
-        .await
-        .unwrap();
-    client.find(Locator::Css("[data-testid=host-iframe]")).await.unwrap().enter_frame().await.unwrap();
-    client.wait().at_most(LIMIT).for_element(Locator::Css("[data-testid=message]")).await.unwrap();
+    open_panel(client, relay, "person:1", "").await;
+    wait(client, "[data-testid=message]").await;
     client
         .execute_async(
             "const done = arguments[arguments.length - 1];
@@ -106,16 +92,9 @@ async fn hundred_messages(client: &Client, relay: &Relay) -> Value {
         )
         .await
         .unwrap();
-    client.enter_parent_frame().await.unwrap();
-    client.refresh().await.unwrap();
-    client
-        .wait()
-        .at_most(LIMIT)
-        .for_element(Locator::Css("[data-testid=host-panel][data-initialized=true]"))
-        .await
-        .unwrap();
-    client.find(Locator::Css("[data-testid=host-iframe]")).await.unwrap().enter_frame().await.unwrap();
-    client.wait().at_most(LIMIT).for_element(Locator::Css("[data-testid=message]")).await.unwrap();
+    // Open the panel again: it reads the 100 messages at start.
+    open_panel(client, relay, "person:1", "").await;
+    wait(client, "[data-testid=message]").await;
     client
         .execute_async(
             "const done = arguments[arguments.length - 1];
