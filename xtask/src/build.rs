@@ -153,7 +153,8 @@ fn precompress(dir: &Path) -> anyhow::Result<()> {
         encoder.write_all(&bytes)?;
         let mut target = path.clone().into_os_string();
         target.push(".gz");
-        std::fs::write(&target, encoder.finish()?).with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(&target, encoder.finish()?)
+            .with_context(|| format!("writing {}", Path::new(&target).display()))?;
     }
     Ok(())
 }

@@ -122,19 +122,9 @@ impl Store {
         if self.insert_outbound(company, key, request_hash, new).await? {
             return Ok(Accepted::Created(new.queued_row()));
         }
-        let row = sqlx::query(
-            "SELECT request_hash, message_id FROM idempotency_keys WHERE company = $1 AND idempotency_key = $2",
-        )
-        .bind(company)
-        .bind(key)
-        .fetch_one(&mut *self.read().await?)
-        .await?;
-        let (hash, message_id): (String, String) = (row.try_get("request_hash")?, row.try_get("message_id")?);
-        if hash != request_hash {
-            return Ok(Accepted::Conflict);
-        }
-        let message = self.message(&message_id).await?.ok_or(sqlx::Error::RowNotFound)?;
-        Ok(Accepted::Existing(message))
+        // The key was taken: by this same request (a retry) or by another one.
+        let (hash, message) = self.idempotent_message(company, key).await?.ok_or(sqlx::Error::RowNotFound)?;
+        Ok(if hash == request_hash { Accepted::Existing(message) } else { Accepted::Conflict })
     }
 
     /// Claims the idempotency key and stores the message queued, in one transaction sent to the database in one
