@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::cmd::{self, cargo, command, exec, root, target_dir};
-use crate::tools;
+use crate::{gzip, tools};
 
 /// Where the built widget goes; the relay serves it from there.
 pub fn widget_dir() -> PathBuf {
@@ -139,21 +139,18 @@ fn copy_static(from: &Path, to: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes `name.gz` (gzip -9) beside each file, which the relay serves to browsers that accept gzip: the best
-/// compression once at build time instead of some on every request.
+/// Writes `name.gz` beside each file, which the relay serves to browsers that accept gzip: the best compression,
+/// Zopfli's, once at build time instead of some on every request.
 fn precompress(dir: &Path) -> anyhow::Result<()> {
-    use std::io::Write;
     for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
         let path = entry?.path();
         if !path.is_file() || path.extension().is_some_and(|ext| ext == "gz") {
             continue;
         }
         let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        encoder.write_all(&bytes)?;
         let mut target = path.clone().into_os_string();
         target.push(".gz");
-        std::fs::write(&target, encoder.finish()?)
+        std::fs::write(&target, gzip::zopfli(&bytes)?)
             .with_context(|| format!("writing {}", Path::new(&target).display()))?;
     }
     Ok(())

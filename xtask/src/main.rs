@@ -4,6 +4,7 @@ mod bench;
 mod build;
 mod cmd;
 mod demo;
+mod gzip;
 mod pack_zoho;
 mod postgres;
 mod test;

@@ -8,7 +8,7 @@ mod relay_url;
 mod rules;
 mod zet;
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -17,7 +17,7 @@ pub use relay_url::RelayUrl;
 use rules::{MANIFEST, Tree, Violation};
 
 use crate::cmd::{self, root};
-use crate::{build, tools};
+use crate::{build, gzip, tools};
 
 /// The relay `cargo xtask test` packs for: the demo's address.
 pub const DEMO_RELAY_URL: &str = "http://127.0.0.1:8787";
@@ -90,7 +90,7 @@ pub fn pack(relay: &RelayUrl) -> anyhow::Result<Packed> {
         bytes: app.iter().map(|bytes| bytes.len()).sum(),
         zip_bytes: zipped.bytes,
         module_bytes: module.len(),
-        module_gzip_bytes: gzip_len(module)?,
+        module_gzip_bytes: gzip::level9_len(module)?,
     })
 }
 
@@ -143,12 +143,6 @@ fn read_zip(path: &Path) -> anyhow::Result<Zipped> {
         files.insert(name, contents);
     }
     Ok(Zipped { files, bytes: bytes.len() })
-}
-
-fn gzip_len(bytes: &[u8]) -> anyhow::Result<usize> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(bytes)?;
-    Ok(encoder.finish()?.len())
 }
 
 fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
