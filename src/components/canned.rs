@@ -32,9 +32,11 @@ pub fn CannedPicker(
             }
         }
     };
-    let texts = LocalResource::new(move || {
+    // The company's texts: `None` until the relay first answers; a reload keeps the list shown until it answers.
+    let texts = RwSignal::new(None);
+    Effect::new(move |_| {
         reload.track();
-        async move { ctx.relay().canned_texts().await }
+        leptos::task::spawn_local(async move { texts.set(Some(ctx.relay().canned_texts().await)) });
     });
     view! {
         <button type="button" class="link" node_ref=toggle aria-expanded=move || open.get().to_string()

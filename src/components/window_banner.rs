@@ -46,7 +46,8 @@ pub fn WindowBanner() -> impl IntoView {
 fn TemplatePicker() -> impl IntoView {
     let ctx = PanelCtx::expect();
     let state = ChatState::expect();
-    let templates = LocalResource::new(move || async move { ctx.relay().templates().await });
+    let templates = RwSignal::new(None);
+    leptos::task::spawn_local(async move { templates.set(Some(ctx.relay().templates().await)) });
     let chosen = RwSignal::new(None::<Template>);
     let params = RwSignal::new(Vec::<String>::new());
     // What goes with the message: the chosen template and its parameter values.
