@@ -5,7 +5,6 @@
 //! `tests/browser/pipedrive_sdk.rs` checks each message against what the SDK itself posts.
 
 use std::cell::Cell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use serde::Serialize;
@@ -39,13 +38,13 @@ pub struct PanelContext {
 impl PanelContext {
     /// Reads the URL's query string; `None` when it is not a Pipedrive panel URL (no `id` or no `token`).
     pub fn from_query(search: &str) -> Option<Self> {
-        let params: HashMap<String, String> = search
+        let params: Vec<(String, String)> = search
             .trim_start_matches('?')
             .split('&')
             .filter_map(|pair| pair.split_once('='))
             .map(|(k, v)| (decode(k), decode(v)))
             .collect();
-        let get = |name: &str| params.get(name).filter(|v| !v.is_empty()).cloned();
+        let get = |name: &str| params.iter().find(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.clone());
         Some(Self {
             id: get("id")?,
             token: get("token")?,

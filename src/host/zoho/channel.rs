@@ -2,7 +2,6 @@
 //! `serviceOrigin`, `REGISTER`, and calls matched to their answers by promise id.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use js_sys::{Function, Promise};
 use serde::Serialize;
@@ -34,12 +33,20 @@ struct State {
     user_email: Option<String>,
     next_promise: u32,
     /// Calls waiting for their answers: resolve and reject, by promise id.
-    pending: HashMap<String, (Function, Function)>,
+    pending: Vec<(String, (Function, Function))>,
     /// Resolved with `true` once context and page are known, `false` when the CRM stays silent.
     connected: Option<Function>,
     /// Resolved when `connect` has finished: later calls wait on it.
     ready: Option<(Promise, Function)>,
     listening: bool,
+}
+
+impl State {
+    /// Takes the call waiting for the answer to `promise_id` (a handful wait at most, so a list serves).
+    fn take_pending(&mut self, promise_id: &str) -> Option<(Function, Function)> {
+        let at = self.pending.iter().position(|(id, _)| id == promise_id)?;
+        Some(self.pending.swap_remove(at).1)
+    }
 }
 
 impl Channel {
@@ -127,11 +134,11 @@ impl Channel {
             id
         };
         let answer = Promise::new(&mut |resolve, reject| {
-            self.state.borrow_mut().pending.insert(promise_id.clone(), (resolve, reject));
+            self.state.borrow_mut().pending.push((promise_id.clone(), (resolve, reject)));
         });
         let message = wire::crm_event(&unique_id, js_sys::Date::now(), &promise_id, call, &app_origin());
         if let Err(error) = self.post(&message) {
-            self.state.borrow_mut().pending.remove(&promise_id);
+            self.state.borrow_mut().take_pending(&promise_id);
             return Err(error);
         }
         Ok(answer)
@@ -188,7 +195,7 @@ impl Channel {
             }
             Incoming::Answer { ok } => {
                 let promise_id = field("promiseid").as_string().unwrap_or_default();
-                let waiting = self.state.borrow_mut().pending.remove(&promise_id);
+                let waiting = self.state.borrow_mut().take_pending(&promise_id);
                 if let Some((resolve, reject)) = waiting {
                     let _ = if ok { resolve } else { reject }.call1(&JsValue::NULL, &payload);
                 }

@@ -2,7 +2,7 @@
 //! module's field metadata (`META.getFields`), and the record's Attachments related list. Plain data, so plain
 //! tests cover it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde_json::Value;
 use sidechat_domain::attachment::mime_from_name;
@@ -46,7 +46,7 @@ pub fn kind_of(module: &str) -> Option<RecordKind> {
 
 /// A module's field labels by API name, from `META.getFields`' answer `{fields: [{api_name, field_label}]}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldLabels(HashMap<String, String>);
+pub struct FieldLabels(Vec<(String, String)>);
 
 impl FieldLabels {
     /// Reads the metadata; fields without an API name or a label are left out.
@@ -65,7 +65,7 @@ impl FieldLabels {
     }
 
     fn label(&self, api_name: &str) -> Option<&str> {
-        self.0.get(api_name).map(String::as_str)
+        self.0.iter().find(|(name, _)| name == api_name).map(|(_, label)| label.as_str())
     }
 }
 
