@@ -43,7 +43,7 @@ pub fn CannedPicker(
             aria-controls="canned-picker" on:click=move |_| open.update(|o| *o = !*o)>
             {move || ctx.t(Text::CannedTexts)}
         </button>
-        <Show when=move || open.get()>
+        {move || open.get().then(|| view! {
             <div id="canned-picker" class="popover" data-testid="canned-picker" role="dialog" aria-label=move || ctx.t(Text::CannedTexts)
                 on:keydown=close>
                 {move || match texts.get() {
@@ -65,7 +65,7 @@ pub fn CannedPicker(
                     }.into_any(),
                 }}
             </div>
-        </Show>
+        })}
     }
 }
 

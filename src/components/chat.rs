@@ -36,24 +36,25 @@ pub fn Chat(
     let has_phones = state.record.with_value(|record| !record.phones.is_empty());
     let has_senders = state.senders.with_value(|senders| !senders.is_empty());
     view! {
-        <Show
-            when=move || has_phones && has_senders
-            fallback=move || view! {
+        {if !(has_phones && has_senders) {
+            view! {
                 <p class="notice" data-testid="error" data-field=if has_phones { "from" } else { "to" }>
                     {move || ctx.t(if has_phones { Text::NoSenders } else { Text::NoPhones })}
                 </p>
-            }
-        >
-            <div class="route">
-                <RecipientPicker/>
-                <SenderSelect/>
-            </div>
-            <ChatLink/>
-            <MessageList/>
-            <WindowBanner/>
-            <Attachments/>
-            <Composer/>
-        </Show>
+            }.into_any()
+        } else {
+            view! {
+                <div class="route">
+                    <RecipientPicker/>
+                    <SenderSelect/>
+                </div>
+                <ChatLink/>
+                <MessageList/>
+                <WindowBanner/>
+                <Attachments/>
+                <Composer/>
+            }.into_any()
+        }}
     }
 }
 

@@ -43,11 +43,11 @@ pub fn Panel() -> impl IntoView {
                     Some(Ok((record, _))) => view! { <h1 data-testid="record-name">{record.name.clone()}</h1> }.into_any(),
                     _ => view! { <h1>"WhatsApp"</h1> }.into_any(),
                 })}
-                <Show when=sandbox>
+                {move || sandbox().then(|| view! {
                     <span class="badge" data-testid="sandbox-badge" title=move || ctx.t(Text::SandboxHint)>
                         {move || ctx.t(Text::Sandbox)}
                     </span>
-                </Show>
+                })}
             </header>
             {move || match (on_record, loaded.get()) {
                 (false, _) => view! { <RelayStatus/> }.into_any(),

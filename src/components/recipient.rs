@@ -21,7 +21,8 @@ pub fn RecipientPicker() -> impl IntoView {
         phones
     });
     let several = phones.len() > 1;
-    let needs_country = move || state.phone().is_some_and(|phone| phone.needs_country_code);
+    // Memoised: the picker (and the country chosen in it) stays while the condition stays true.
+    let needs_country = Memo::new(move |_| state.phone().is_some_and(|phone| phone.needs_country_code));
     view! {
         <div class="field">
             <label for="to-select">{move || ctx.t(Text::To)}</label>
@@ -41,9 +42,7 @@ pub fn RecipientPicker() -> impl IntoView {
                 }).collect_view()}
             </select>
         </div>
-        <Show when=needs_country>
-            <CountryPicker/>
-        </Show>
+        {move || needs_country.get().then(|| view! { <CountryPicker/> })}
         {move || match state.recipient.get() {
             Recipient::Invalid => Some(view! {
                 <p class="field-error" role="alert" data-testid="error" data-field="to">{move || ctx.t(Text::InvalidNumber)}</p>

@@ -15,9 +15,10 @@ use crate::state::ChatState;
 pub fn WindowBanner() -> impl IntoView {
     let ctx = PanelCtx::expect();
     let state = ChatState::expect();
-    let closed = move || state.window.with(|window| !free_text_allowed(window.as_ref()));
+    // Memoised: the template picker (and the template chosen in it) stays while the window stays closed.
+    let closed = Memo::new(move |_| state.window.with(|window| !free_text_allowed(window.as_ref())));
     view! {
-        <Show when=closed>
+        {move || closed.get().then(|| view! {
             <div class="window-banner" role="status" data-testid="window-banner">
                 {move || {
                     let lang = ctx.lang.get();
@@ -28,7 +29,7 @@ pub fn WindowBanner() -> impl IntoView {
                 }}
             </div>
             <TemplatePicker/>
-        </Show>
+        })}
         {move || {
             let window = state.window.get()?;
             let at = window.closes_at?;
