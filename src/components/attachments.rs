@@ -118,34 +118,47 @@ pub fn Attachments() -> impl IntoView {
 fn ChosenFiles() -> impl IntoView {
     let ctx = PanelCtx::expect();
     let state = ChatState::expect();
+    // The list is built again only when a file is added or removed, not on each step of an upload's progress
+    // (which would take the focus off a "Remove" button).
+    let chosen = Memo::new(move |_| {
+        state.files.with(|files| {
+            files.iter().map(|f| Chosen { key: f.key.clone(), name: f.name.clone(), size: f.size }).collect::<Vec<_>>()
+        })
+    });
     view! {
         <ul class="chosen-files" aria-live="polite">
-            <For each=move || state.files.get() key=|file| file.key.clone() let:file>
-                {
-                    let key = file.key.clone();
-                    let progress = {
-                        let key = key.clone();
-                        move || state.files.with(|files| match files.iter().find(|f| f.key == key).map(|f| &f.state) {
-                            Some(FileState::Uploading(share)) => Some(*share),
-                            _ => None,
-                        })
-                    };
-                    view! {
-                        <li data-testid="chosen-file">
-                            <span>{format!("{} · {}", file.name, format::size(file.size))}</span>
-                            {move || progress().map(|share| view! {
-                                <progress data-testid="upload-progress" max="1" value=share.to_string()
-                                    aria-label=fill(ctx.t(Text::Uploading), &[("name", &file.name)])></progress>
-                            })}
-                            <button type="button" class="link" on:click=move |_| state.files.update(|files| files.retain(|f| f.key != key))>
-                                {move || ctx.t(Text::Remove)}
-                            </button>
-                        </li>
-                    }
+            {move || chosen.get().into_iter().map(|file| {
+                let key = file.key.clone();
+                let progress = {
+                    let key = key.clone();
+                    move || state.files.with(|files| match files.iter().find(|f| f.key == key).map(|f| &f.state) {
+                        Some(FileState::Uploading(share)) => Some(*share),
+                        _ => None,
+                    })
+                };
+                view! {
+                    <li data-testid="chosen-file">
+                        <span>{format!("{} · {}", file.name, format::size(file.size))}</span>
+                        {move || progress().map(|share| view! {
+                            <progress data-testid="upload-progress" max="1" value=share.to_string()
+                                aria-label=fill(ctx.t(Text::Uploading), &[("name", &file.name)])></progress>
+                        })}
+                        <button type="button" class="link" on:click=move |_| state.files.update(|files| files.retain(|f| f.key != key))>
+                            {move || ctx.t(Text::Remove)}
+                        </button>
+                    </li>
                 }
-            </For>
+            }).collect_view()}
         </ul>
     }
+}
+
+/// What the list of chosen files shows of each, apart from its progress.
+#[derive(Clone, PartialEq)]
+struct Chosen {
+    key: String,
+    name: String,
+    size: u64,
 }
 
 fn record_key(id: &str) -> String {
