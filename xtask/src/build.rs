@@ -110,14 +110,8 @@ const SIZE_RUSTFLAGS: &[&str] = &[
 /// (1.9 KB gzip): Leptos links that crate for server functions, which the panel does not use, and its exported
 /// classes would keep that code alive. Then flattening and re-looping the control flow before two rounds of `-Oz`
 /// leaves a module about 2 KB (gzip) smaller than one `-Oz`.
-const WASM_OPT_PASSES: &[&str] = &[
-    "--remove-exports",
-    "--pass-arg=remove-exports@*intounderlying*",
-    "--flatten",
-    "--rereloop",
-    "-Oz",
-    "-Oz",
-];
+const WASM_OPT_PASSES: &[&str] =
+    &["--remove-exports", "--pass-arg=remove-exports@*intounderlying*", "--flatten", "--rereloop", "-Oz", "-Oz"];
 
 /// The WebAssembly features rustc emits for wasm32-unknown-unknown, which wasm-opt must keep.
 const WASM_FEATURES: &[&str] = &[
