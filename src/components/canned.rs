@@ -6,10 +6,15 @@ use leptos::prelude::*;
 use sidechat_domain::canned::{Body, CannedError, MAX_NAME_CHARS, Module};
 use sidechat_domain::wire::{CannedText, CannedTextInput, ErrorCode, MAX_BODY_CHARS};
 
+use crate::components::element;
 use crate::context::PanelCtx;
 use crate::format;
 use crate::i18n::{Text, fill};
 use crate::state::ChatState;
+
+/// The element ids of the picker's button and search box.
+const TOGGLE_ID: &str = "canned-toggle";
+const SEARCH_ID: &str = "canned-search";
 
 /// The picker's button and, when open, the list or the manager.
 #[component]
@@ -22,12 +27,11 @@ pub fn CannedPicker(
     let open = RwSignal::new(false);
     let managing = RwSignal::new(false);
     let reload = RwSignal::new(0u32);
-    let toggle = NodeRef::<leptos::html::Button>::new();
     // Escape closes the picker and gives the focus back to its button (it would fall to the page otherwise).
     let close = move |event: web_sys::KeyboardEvent| {
         if event.key() == "Escape" {
             open.set(false);
-            if let Some(button) = toggle.get_untracked() {
+            if let Some(button) = element::<web_sys::HtmlElement>(TOGGLE_ID) {
                 let _ = button.focus();
             }
         }
@@ -39,7 +43,7 @@ pub fn CannedPicker(
         leptos::task::spawn_local(async move { texts.set(Some(ctx.relay().canned_texts().await)) });
     });
     view! {
-        <button type="button" class="link" node_ref=toggle aria-expanded=move || open.get().to_string()
+        <button type="button" id=TOGGLE_ID class="link" aria-expanded=move || open.get().to_string()
             aria-controls="canned-picker" on:click=move |_| open.update(|o| *o = !*o)>
             {move || ctx.t(Text::CannedTexts)}
         </button>
@@ -84,9 +88,8 @@ fn CannedList(
     let module = RwSignal::new(ctx.host().module().unwrap_or_default());
     let texts = StoredValue::new(texts);
     // Opening the picker puts the cursor in its search box.
-    let search = NodeRef::<leptos::html::Input>::new();
     Effect::new(move |_| {
-        if let Some(search) = search.get() {
+        if let Some(search) = element::<web_sys::HtmlElement>(SEARCH_ID) {
             let _ = search.focus();
         }
     });
@@ -111,7 +114,7 @@ fn CannedList(
         }
     };
     view! {
-        <input type="search" data-testid="canned-search" node_ref=search aria-label=move || ctx.t(Text::CannedSearch)
+        <input type="search" id=SEARCH_ID data-testid="canned-search" aria-label=move || ctx.t(Text::CannedSearch)
             placeholder=move || ctx.t(Text::CannedSearch) on:input=move |event| query.set(event_target_value(&event))/>
         <select data-testid="canned-module-filter" aria-label=move || ctx.t(Text::ModuleFilter)
             on:change=move |event| module.set(event_target_value(&event))>

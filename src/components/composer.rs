@@ -9,6 +9,7 @@ use sidechat_domain::wire::{
 };
 
 use crate::components::canned::CannedPicker;
+use crate::components::element;
 use crate::context::PanelCtx;
 use crate::draft::{self, DraftProblem, Route};
 use crate::host::Notice;
@@ -40,7 +41,7 @@ pub fn Composer() -> impl IntoView {
     let failure = RwSignal::new(None::<Failure>);
     let missing = RwSignal::new(Vec::<String>::new());
     let attempt = StoredValue::new(None::<Attempt>);
-    let input = NodeRef::<leptos::html::Textarea>::new();
+    let input = || element::<web_sys::HtmlTextAreaElement>("message-input");
 
     // Any change to the draft makes it a new message: the failed attempt no longer stands for it.
     Effect::new(move |first: Option<()>| {
@@ -113,14 +114,14 @@ pub fn Composer() -> impl IntoView {
     };
 
     let insert = move |text: String, absent: Vec<String>| {
-        let at = input.get_untracked().and_then(|area| area.selection_start().ok().flatten()).map(|at| at as usize);
+        let at = input().and_then(|area| area.selection_start().ok().flatten()).map(|at| at as usize);
         state.body.update(|body| {
             // The cursor counts UTF-16 units; find the matching byte offset.
             let byte = at.map_or(body.len(), |at| utf16_to_byte(body, at));
             body.insert_str(byte, &text);
         });
         missing.set(absent);
-        if let Some(area) = input.get_untracked() {
+        if let Some(area) = input() {
             let _ = area.focus();
         }
     };
@@ -131,7 +132,7 @@ pub fn Composer() -> impl IntoView {
                 <label for="message-input">{move || ctx.t(Text::Message)}</label>
                 <CannedPicker on_insert=insert/>
             </div>
-            <textarea id="message-input" data-testid="message-input" node_ref=input rows="3"
+            <textarea id="message-input" data-testid="message-input" rows="3"
                 placeholder=move || ctx.t(Text::Placeholder)
                 disabled=move || !free_text()
                 aria-describedby="char-count"

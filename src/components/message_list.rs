@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use sidechat_domain::wire::{Attachment, DeliveryStatus, Direction, Message};
 
+use crate::components::element;
 use crate::context::PanelCtx;
 use crate::format;
 use crate::i18n::{Lang, Text};
@@ -11,20 +12,22 @@ use crate::state::{ChatState, History};
 use crate::timeline::by_day;
 
 /// The conversation so far.
+/// The list's element id.
+const LIST_ID: &str = "message-list";
+
 #[component]
 pub fn MessageList() -> impl IntoView {
     let ctx = PanelCtx::expect();
     let state = ChatState::expect();
-    let list = NodeRef::<leptos::html::Section>::new();
     // Keep the newest message in view as messages arrive.
     Effect::new(move |_| {
         state.timeline.track();
-        if let Some(list) = list.get() {
+        if let Some(list) = element::<web_sys::Element>(LIST_ID) {
             list.set_scroll_top(list.scroll_height());
         }
     });
     view! {
-        <section class="messages" data-testid="message-list" class:idle=move || state.history.get() == History::Idle node_ref=list aria-label=move || ctx.t(Text::Messages)
+        <section id=LIST_ID class="messages" data-testid="message-list" class:idle=move || state.history.get() == History::Idle aria-label=move || ctx.t(Text::Messages)
             aria-live="polite" tabindex="0">
             {move || match state.history.get() {
                 History::Idle => ().into_any(),
