@@ -32,6 +32,9 @@ struct Failure {
     retry: bool,
 }
 
+/// The message box's element id.
+const INPUT_ID: &str = "message-input";
+
 /// The message box and Send.
 #[component]
 pub fn Composer() -> impl IntoView {
@@ -41,7 +44,7 @@ pub fn Composer() -> impl IntoView {
     let failure = RwSignal::new(None::<Failure>);
     let missing = RwSignal::new(Vec::<String>::new());
     let attempt = StoredValue::new(None::<Attempt>);
-    let input = || element::<web_sys::HtmlTextAreaElement>("message-input");
+    let input = || element::<web_sys::HtmlTextAreaElement>(INPUT_ID);
 
     // Any change to the draft makes it a new message: the failed attempt no longer stands for it.
     Effect::new(move |first: Option<()>| {
@@ -129,10 +132,10 @@ pub fn Composer() -> impl IntoView {
     view! {
         <div class="composer">
             <div class="composer-tools">
-                <label for="message-input">{move || ctx.t(Text::Message)}</label>
+                <label for=INPUT_ID>{move || ctx.t(Text::Message)}</label>
                 <CannedPicker on_insert=insert/>
             </div>
-            <textarea id="message-input" data-testid="message-input" rows="3"
+            <textarea id=INPUT_ID data-testid="message-input" rows="3"
                 placeholder=move || ctx.t(Text::Placeholder)
                 disabled=move || !free_text()
                 aria-describedby="char-count"

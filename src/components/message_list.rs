@@ -11,10 +11,10 @@ use crate::i18n::{Lang, Text};
 use crate::state::{ChatState, History};
 use crate::timeline::by_day;
 
-/// The conversation so far.
 /// The list's element id.
 const LIST_ID: &str = "message-list";
 
+/// The conversation so far.
 #[component]
 pub fn MessageList() -> impl IntoView {
     let ctx = PanelCtx::expect();
