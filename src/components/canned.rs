@@ -36,11 +36,17 @@ pub fn CannedPicker(
             }
         }
     };
-    // The company's texts: `None` until the relay first answers; a reload keeps the list shown until it answers.
+    // The company's texts: `None` until the relay first answers; a reload keeps the list shown until it answers,
+    // and only the latest reload's answer is shown, whichever answer arrives first.
     let texts = RwSignal::new(None);
     Effect::new(move |_| {
-        reload.track();
-        leptos::task::spawn_local(async move { texts.set(Some(ctx.relay().canned_texts().await)) });
+        let asked = reload.get();
+        leptos::task::spawn_local(async move {
+            let answer = ctx.relay().canned_texts().await;
+            if reload.get_untracked() == asked {
+                texts.set(Some(answer));
+            }
+        });
     });
     view! {
         <button type="button" id=TOGGLE_ID class="link" aria-expanded=move || open.get().to_string()
