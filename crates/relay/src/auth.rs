@@ -8,6 +8,7 @@
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 use sidechat_domain::wire::ErrorCode;
 use subtle::ConstantTimeEq;
@@ -58,10 +59,10 @@ pub async fn authenticate(state: &AppState, token: &str, user_hint: Option<&str>
     if token.split('.').count() == 3
         && let Some(pipedrive) = &state.config.pipedrive
     {
-        return authenticate_pipedrive(state, &pipedrive.jwt_secret, token).await;
+        return authenticate_pipedrive(state, pipedrive.jwt_secret.expose_secret(), token).await;
     }
     if let Some(key) = &state.config.zoho_install_key
-        && bool::from(token.as_bytes().ct_eq(key.as_bytes()))
+        && bool::from(token.as_bytes().ct_eq(key.expose_secret().as_bytes()))
     {
         let user = user_hint.map(|u| u.chars().take(200).collect::<String>());
         tracing::debug!(user = user.as_deref().unwrap_or("unknown"), "zoho caller (user unverified)");

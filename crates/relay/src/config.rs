@@ -1,27 +1,21 @@
-//! The relay's configuration, read from environment variables whose names are fixed (deploy docs and outside
-//! tests use them). A missing or malformed setting stops the start with one line naming it.
+//! The relay's configuration. Every setting, its environment variable (names are fixed: deploy docs and outside
+//! tests use them), its default and its help are declared once, in [`settings`]; this module checks how they fit
+//! together. A missing or malformed setting stops the start with one line naming it.
 
 mod read;
+pub mod settings;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use clap::{CommandFactory, FromArgMatches, Parser};
+use secrecy::SecretString;
 use sidechat_domain::E164;
 
-use read::Env;
-
-/// Meta's Graph API, at the version the Cloud API client is written against.
-pub const DEFAULT_GRAPH_URL: &str = "https://graph.facebook.com/v23.0";
-/// TimelinesAI's public API.
-pub const DEFAULT_TIMELINES_URL: &str = "https://app.timelines.ai/integrations/api";
-/// Pipedrive's OAuth server.
-pub const DEFAULT_PIPEDRIVE_OAUTH_URL: &str = "https://oauth.pipedrive.com";
-/// Who may frame the widget by default: Pipedrive.
-pub const DEFAULT_FRAME_ANCESTORS: &str = "https://*.pipedrive.com";
-/// Who may call the API from a browser by default: where Zoho serves uploaded widgets, and Zoho CRM itself.
-pub const DEFAULT_CORS_ORIGINS: &str = "https://*.zappsusercontent.com https://crm.zoho.com https://crm.zoho.eu \
-     https://crm.zoho.in https://crm.zoho.com.au https://crm.zoho.jp https://crm.zoho.com.cn https://crm.zohocloud.ca \
-     https://crm.zoho.sa";
+pub use settings::{
+    DEFAULT_CORS_ORIGINS, DEFAULT_FRAME_ANCESTORS, DEFAULT_GRAPH_URL, DEFAULT_PIPEDRIVE_OAUTH_URL,
+    DEFAULT_TIMELINES_URL, ProviderKind, Settings,
+};
 
 /// Everything the relay starts with.
 #[derive(Debug, Clone)]
@@ -39,7 +33,7 @@ pub struct Config {
     /// Pipedrive's app settings, when the relay serves Pipedrive.
     pub pipedrive: Option<PipedriveConfig>,
     /// `ZOHO_INSTALL_KEY`, when the relay serves Zoho CRM.
-    pub zoho_install_key: Option<String>,
+    pub zoho_install_key: Option<SecretString>,
     /// `SIDECHAT_FRAME_ANCESTORS`: origin patterns that may frame `/widget/`.
     pub frame_ancestors: Vec<String>,
     /// `SIDECHAT_CORS_ORIGINS`: origin patterns that may call `/api/v1` from a browser.
@@ -81,15 +75,15 @@ pub struct CloudConfig {
     /// `WHATSAPP_GRAPH_URL`, with the API version.
     pub graph_url: String,
     /// `WHATSAPP_TOKEN`.
-    pub token: String,
+    pub token: SecretString,
     /// `WHATSAPP_SENDERS`: `PHONE_NUMBER_ID=+E164[:Label]`, comma-separated.
     pub senders: Vec<SenderConfig>,
     /// `WHATSAPP_WABA_ID`: the business account whose templates are listed.
     pub waba_id: String,
     /// `WHATSAPP_APP_SECRET`: signs webhooks.
-    pub app_secret: String,
+    pub app_secret: SecretString,
     /// `WHATSAPP_VERIFY_TOKEN`: answers Meta's webhook verification.
-    pub verify_token: String,
+    pub verify_token: SecretString,
 }
 
 /// One Cloud API sender number.
@@ -109,9 +103,9 @@ pub struct TimelinesConfig {
     /// `TIMELINES_API_URL`.
     pub api_url: String,
     /// `TIMELINES_API_TOKEN`.
-    pub token: String,
+    pub token: SecretString,
     /// `TIMELINES_WEBHOOK_SECRET`: the secret path segment of the webhook URL.
-    pub webhook_secret: String,
+    pub webhook_secret: SecretString,
     /// `TIMELINES_POLL_INTERVAL_MS`: how often delivery statuses are polled (default 5 s; TimelinesAI sends no
     /// status webhooks).
     pub poll_interval: std::time::Duration,
@@ -123,9 +117,9 @@ pub struct PipedriveConfig {
     /// `PIPEDRIVE_CLIENT_ID`.
     pub client_id: String,
     /// `PIPEDRIVE_CLIENT_SECRET`.
-    pub client_secret: String,
+    pub client_secret: SecretString,
     /// `PIPEDRIVE_JWT_SECRET` (default: the client secret).
-    pub jwt_secret: String,
+    pub jwt_secret: SecretString,
     /// `PIPEDRIVE_OAUTH_URL`.
     pub oauth_url: String,
     /// `PIPEDRIVE_COMPANY_IDS`: when set, only these companies may install.
@@ -142,70 +136,122 @@ pub struct ConfigError {
     pub problem: String,
 }
 
-impl Config {
-    /// Reads the configuration from the process environment.
-    pub fn from_env(demo: bool) -> Result<Self, ConfigError> {
-        Self::from_lookup(demo, |name| std::env::var(name).ok())
+/// `WHATSAPP_SENDERS`, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Senders(pub Vec<SenderConfig>);
+
+/// `PIPEDRIVE_COMPANY_IDS`, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompanyIds(pub Vec<u64>);
+
+/// Space-separated origin patterns, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origins(pub Vec<String>);
+
+impl ConfigError {
+    fn new(name: &'static str, problem: impl Into<String>) -> Self {
+        Self { name, problem: problem.into() }
     }
 
-    /// Reads the configuration through `lookup`, so tests need not touch the process environment.
+    /// The setting a clap error is about, with the parser's own message; `None` for errors that are not about a
+    /// setting (`--help`, an unknown flag), which clap reports itself.
+    pub fn from_clap(error: &clap::Error) -> Option<Self> {
+        use clap::error::{ContextKind, ContextValue, ErrorKind};
+        if !matches!(error.kind(), ErrorKind::ValueValidation | ErrorKind::InvalidValue) {
+            return None;
+        }
+        let Some(ContextValue::String(arg)) = error.get(ContextKind::InvalidArg) else { return None };
+        let name = Self::variable_of(arg)?;
+        let problem = match (error.kind(), error.get(ContextKind::InvalidValue)) {
+            (ErrorKind::ValueValidation, _) => {
+                std::error::Error::source(error).map_or_else(|| "is not valid".to_owned(), ToString::to_string)
+            }
+            (_, Some(ContextValue::String(value))) => {
+                let expected = match error.get(ContextKind::ValidValue) {
+                    Some(ContextValue::Strings(values)) => values.join(", "),
+                    _ => String::new(),
+                };
+                format!("`{value}` is not one of {expected}")
+            }
+            _ => "is not valid".to_owned(),
+        };
+        Some(Self { name, problem })
+    }
+
+    /// The environment variable of the flag clap names (`--listen <LISTEN>`).
+    fn variable_of(arg: &str) -> Option<&'static str> {
+        let flag = arg.split_whitespace().next()?.trim_start_matches('-');
+        let command = Lookup::command();
+        let variable = command
+            .get_arguments()
+            .find(|candidate| candidate.get_long() == Some(flag))?
+            .get_env()?
+            .to_str()?
+            .to_owned();
+        // The names are a fixed, small set: leaking one String per failed start is harmless.
+        Some(Box::leak(variable.into_boxed_str()))
+    }
+}
+
+/// The settings alone, as a parser: what `from_lookup` hands its values to.
+#[derive(Parser)]
+#[command(name = "sidechat-relay")]
+struct Lookup {
+    #[command(flatten)]
+    settings: Settings,
+}
+
+impl Config {
+    /// Reads the configuration through `lookup` instead of the process environment, so tests need not touch it:
+    /// each setting's value goes to the same clap parser, as the flag that stands for its variable. (The binary
+    /// reads the environment through clap itself: see `main.rs`.)
     pub fn from_lookup(demo: bool, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let env = Env::new(lookup);
-        let listen: SocketAddr = env
-            .parsed("SIDECHAT_LISTEN", "an address and port such as 127.0.0.1:8787")?
-            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8787)));
-        let database_url = env.optional("SIDECHAT_DATABASE_URL").unwrap_or_else(|| {
+        let mut argv = vec!["sidechat-relay".to_owned()];
+        for arg in Lookup::command().get_arguments() {
+            let (Some(long), Some(variable)) = (arg.get_long(), arg.get_env().and_then(|v| v.to_str())) else {
+                continue;
+            };
+            if let Some(value) = lookup(variable) {
+                argv.push(format!("--{long}={value}"));
+            }
+        }
+        // The lookup replaces the environment: clap must not read the real one.
+        let command = Lookup::command().mut_args(|arg| arg.env(None::<&str>));
+        let matches = command.try_get_matches_from(argv).map_err(|error| clap_error(&error))?;
+        let Lookup { settings } = Lookup::from_arg_matches(&matches).map_err(|error| clap_error(&error))?;
+        Self::from_settings(settings, demo)
+    }
+
+    /// Checks the settings together and fills the defaults that depend on others.
+    pub fn from_settings(settings: Settings, demo: bool) -> Result<Self, ConfigError> {
+        let Settings { listen, widget_dir, .. } = settings.clone();
+        let database_url = settings.database_url.clone().unwrap_or_else(|| {
             if demo { "sqlite://sidechat-demo.db".to_owned() } else { "sqlite://sidechat.db".to_owned() }
         });
-        if !database_url.starts_with("sqlite:")
-            && !database_url.starts_with("postgres:")
-            && !database_url.starts_with("postgresql:")
-        {
-            return Err(env.error("SIDECHAT_DATABASE_URL", "expected sqlite://path or postgres://…"));
-        }
-        let public_url = env.url("SIDECHAT_PUBLIC_URL")?.unwrap_or_else(|| format!("http://{listen}"));
-        let widget_dir = PathBuf::from(env.optional("SIDECHAT_WIDGET_DIR").unwrap_or_else(|| "dist/widget".to_owned()));
+        let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{listen}"));
         if !widget_dir.join("index.html").is_file() {
-            return Err(env.error(
+            return Err(ConfigError::new(
                 "SIDECHAT_WIDGET_DIR",
-                &format!("no built widget at `{}` (run `cargo xtask build`)", widget_dir.display()),
+                format!("no built widget at `{}` (run `cargo xtask build`)", widget_dir.display()),
             ));
         }
-        let provider = if demo { ProviderConfig::Sandbox } else { read_provider(&env)? };
-        let pipedrive = if demo { Some(demo_pipedrive()) } else { read_pipedrive(&env)? };
-        let zoho_install_key = match env.optional("ZOHO_INSTALL_KEY") {
-            Some(key) if key.len() < 24 => {
-                return Err(env.error("ZOHO_INSTALL_KEY", "use a random key of at least 24 characters"));
-            }
-            Some(key) => Some(key),
-            None if demo => Some(DEMO_ZOHO_KEY.to_owned()),
-            None => None,
+        let provider = if demo { ProviderConfig::Sandbox } else { provider(&settings)? };
+        let pipedrive = if demo { Some(demo_pipedrive()) } else { pipedrive(&settings)? };
+        let zoho_install_key = match settings.zoho_install_key.clone() {
+            None if demo => Some(SecretString::from(DEMO_ZOHO_KEY)),
+            key => key,
         };
         if pipedrive.is_none() && zoho_install_key.is_none() {
-            return Err(env.error(
+            return Err(ConfigError::new(
                 "PIPEDRIVE_CLIENT_ID",
                 "no CRM is configured: set PIPEDRIVE_CLIENT_ID and PIPEDRIVE_CLIENT_SECRET, or ZOHO_INSTALL_KEY",
             ));
         }
-        let provider_timeout = std::time::Duration::from_millis(
-            env.parsed::<u64>("SIDECHAT_PROVIDER_TIMEOUT_MS", "a number of milliseconds")?.unwrap_or(60_000).max(1),
-        );
-        let send_rate_limit =
-            env.parsed::<u32>("SIDECHAT_SEND_RATE_LIMIT", "a number of messages per second")?.unwrap_or(20);
-        let frame_ancestors = env.origins("SIDECHAT_FRAME_ANCESTORS", DEFAULT_FRAME_ANCESTORS)?;
-        let cors_origins = env.origins("SIDECHAT_CORS_ORIGINS", DEFAULT_CORS_ORIGINS)?;
-        let demo_hosts = if demo {
+        let demo_hosts = demo.then(|| {
             let default =
                 SocketAddr::new(listen.ip(), if listen.port() == 0 { 0 } else { listen.port().saturating_add(1) });
-            Some(DemoHosts {
-                listen: env
-                    .parsed("SIDECHAT_DEMO_HOSTS_LISTEN", "an address and port such as 127.0.0.1:8788")?
-                    .unwrap_or(default),
-                dir: PathBuf::from(env.optional("SIDECHAT_DEV_HOSTS_DIR").unwrap_or_else(|| "dist/dev".to_owned())),
-            })
-        } else {
-            None
-        };
+            DemoHosts { listen: settings.demo_hosts_listen.unwrap_or(default), dir: settings.dev_hosts_dir.clone() }
+        });
         Ok(Self {
             demo_hosts,
             listen,
@@ -215,13 +261,22 @@ impl Config {
             provider,
             pipedrive,
             zoho_install_key,
-            frame_ancestors,
-            cors_origins,
-            provider_timeout,
-            send_rate_limit,
+            frame_ancestors: settings.frame_ancestors.0,
+            cors_origins: settings.cors_origins.0,
+            provider_timeout: std::time::Duration::from_millis(settings.provider_timeout_ms.max(1)),
+            send_rate_limit: settings.send_rate_limit,
             demo,
         })
     }
+}
+
+/// A clap error about a setting, or, for one clap reports about anything else, its first line.
+fn clap_error(error: &clap::Error) -> ConfigError {
+    ConfigError::from_clap(error).unwrap_or_else(|| {
+        let text = error.to_string();
+        let line = text.lines().next().unwrap_or_default().trim_start_matches("error: ").to_owned();
+        ConfigError::new("sidechat-relay", line)
+    })
 }
 
 /// The demo's Pipedrive app secret: it signs the demo's tokens and nothing else.
@@ -232,59 +287,52 @@ pub const DEMO_ZOHO_KEY: &str = "sidechat-demo-zoho-install-key";
 fn demo_pipedrive() -> PipedriveConfig {
     PipedriveConfig {
         client_id: "sidechat-demo".to_owned(),
-        client_secret: DEMO_PIPEDRIVE_SECRET.to_owned(),
-        jwt_secret: DEMO_PIPEDRIVE_SECRET.to_owned(),
+        client_secret: SecretString::from(DEMO_PIPEDRIVE_SECRET),
+        jwt_secret: SecretString::from(DEMO_PIPEDRIVE_SECRET),
         oauth_url: DEFAULT_PIPEDRIVE_OAUTH_URL.to_owned(),
         company_ids: None,
     }
 }
 
-fn read_provider(env: &Env<impl Fn(&str) -> Option<String>>) -> Result<ProviderConfig, ConfigError> {
-    match env.required("SIDECHAT_PROVIDER")?.as_str() {
-        "sandbox" => Ok(ProviderConfig::Sandbox),
-        "cloud" => Ok(ProviderConfig::Cloud(CloudConfig {
-            graph_url: env.url("WHATSAPP_GRAPH_URL")?.unwrap_or_else(|| DEFAULT_GRAPH_URL.to_owned()),
-            token: env.required("WHATSAPP_TOKEN")?,
-            senders: read::senders(env)?,
-            waba_id: env.required("WHATSAPP_WABA_ID")?,
-            app_secret: env.required("WHATSAPP_APP_SECRET")?,
-            verify_token: env.required("WHATSAPP_VERIFY_TOKEN")?,
+/// A setting that `name`'s value needs.
+fn required<T: Clone>(value: &Option<T>, name: &'static str) -> Result<T, ConfigError> {
+    value.clone().ok_or_else(|| ConfigError::new(name, "is required"))
+}
+
+fn provider(settings: &Settings) -> Result<ProviderConfig, ConfigError> {
+    match required(&settings.provider, "SIDECHAT_PROVIDER")? {
+        ProviderKind::Sandbox => Ok(ProviderConfig::Sandbox),
+        ProviderKind::Cloud => Ok(ProviderConfig::Cloud(CloudConfig {
+            graph_url: settings.whatsapp_graph_url.clone(),
+            token: required(&settings.whatsapp_token, "WHATSAPP_TOKEN")?,
+            senders: required(&settings.whatsapp_senders, "WHATSAPP_SENDERS")?.0,
+            waba_id: required(&settings.whatsapp_waba_id, "WHATSAPP_WABA_ID")?,
+            app_secret: required(&settings.whatsapp_app_secret, "WHATSAPP_APP_SECRET")?,
+            verify_token: required(&settings.whatsapp_verify_token, "WHATSAPP_VERIFY_TOKEN")?,
         })),
-        "timelines" => Ok(ProviderConfig::Timelines(TimelinesConfig {
-            api_url: env.url("TIMELINES_API_URL")?.unwrap_or_else(|| DEFAULT_TIMELINES_URL.to_owned()),
-            token: env.required("TIMELINES_API_TOKEN")?,
-            webhook_secret: env.secret("TIMELINES_WEBHOOK_SECRET")?,
-            poll_interval: std::time::Duration::from_millis(
-                env.parsed::<u64>("TIMELINES_POLL_INTERVAL_MS", "a number of milliseconds")?.unwrap_or(5_000).max(10),
-            ),
+        ProviderKind::Timelines => Ok(ProviderConfig::Timelines(TimelinesConfig {
+            api_url: settings.timelines_api_url.clone(),
+            token: required(&settings.timelines_api_token, "TIMELINES_API_TOKEN")?,
+            webhook_secret: required(&settings.timelines_webhook_secret, "TIMELINES_WEBHOOK_SECRET")?,
+            poll_interval: std::time::Duration::from_millis(settings.timelines_poll_interval_ms.max(10)),
         })),
-        other => Err(env.error("SIDECHAT_PROVIDER", &format!("`{other}` is not one of sandbox, cloud, timelines"))),
     }
 }
 
-fn read_pipedrive(env: &Env<impl Fn(&str) -> Option<String>>) -> Result<Option<PipedriveConfig>, ConfigError> {
-    let Some(client_id) = env.optional("PIPEDRIVE_CLIENT_ID") else {
-        if env.optional("PIPEDRIVE_CLIENT_SECRET").is_some() {
-            return Err(env.error("PIPEDRIVE_CLIENT_ID", "is missing while PIPEDRIVE_CLIENT_SECRET is set"));
+fn pipedrive(settings: &Settings) -> Result<Option<PipedriveConfig>, ConfigError> {
+    let Some(client_id) = settings.pipedrive_client_id.clone() else {
+        if settings.pipedrive_client_secret.is_some() {
+            return Err(ConfigError::new("PIPEDRIVE_CLIENT_ID", "is missing while PIPEDRIVE_CLIENT_SECRET is set"));
         }
         return Ok(None);
     };
-    let client_secret = env.required("PIPEDRIVE_CLIENT_SECRET")?;
-    let company_ids = match env.optional("PIPEDRIVE_COMPANY_IDS") {
-        None => None,
-        Some(raw) => Some(
-            raw.split(',')
-                .map(|id| id.trim().parse::<u64>())
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|_| env.error("PIPEDRIVE_COMPANY_IDS", "expected comma-separated company ids (numbers)"))?,
-        ),
-    };
+    let client_secret = required(&settings.pipedrive_client_secret, "PIPEDRIVE_CLIENT_SECRET")?;
     Ok(Some(PipedriveConfig {
         client_id,
-        jwt_secret: env.optional("PIPEDRIVE_JWT_SECRET").unwrap_or_else(|| client_secret.clone()),
+        jwt_secret: settings.pipedrive_jwt_secret.clone().unwrap_or_else(|| client_secret.clone()),
         client_secret,
-        oauth_url: env.url("PIPEDRIVE_OAUTH_URL")?.unwrap_or_else(|| DEFAULT_PIPEDRIVE_OAUTH_URL.to_owned()),
-        company_ids,
+        oauth_url: settings.pipedrive_oauth_url.clone(),
+        company_ids: settings.pipedrive_company_ids.clone().map(|ids| ids.0),
     }))
 }
 

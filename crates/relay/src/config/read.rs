@@ -1,86 +1,108 @@
-//! Reading single settings: each reader names the variable in its error.
+//! The parsers of single settings: each says, when it refuses a value, what it expected. clap calls them as it
+//! reads the environment; [`super::ConfigError::from_clap`] puts the message beside the variable's name.
 
+use std::net::SocketAddr;
+
+use secrecy::SecretString;
 use sidechat_domain::E164;
 
-use super::{ConfigError, SenderConfig};
+use super::{CompanyIds, Origins, SenderConfig, Senders};
 
-/// The environment, read through a lookup function.
-pub struct Env<F> {
-    lookup: F,
+/// An address and port.
+pub fn address(raw: &str) -> Result<SocketAddr, String> {
+    raw.trim().parse().map_err(|_| format!("`{}` is not an address and port such as 127.0.0.1:8787", raw.trim()))
 }
 
-impl<F: Fn(&str) -> Option<String>> Env<F> {
-    pub fn new(lookup: F) -> Self {
-        Self { lookup }
+/// `sqlite://path` or `postgres://…`.
+pub fn database_url(raw: &str) -> Result<String, String> {
+    let raw = raw.trim();
+    if ["sqlite:", "postgres:", "postgresql:"].iter().any(|scheme| raw.starts_with(scheme)) {
+        Ok(raw.to_owned())
+    } else {
+        Err("expected sqlite://path or postgres://…".to_owned())
     }
+}
 
-    pub fn error(&self, name: &'static str, problem: &str) -> ConfigError {
-        ConfigError { name, problem: problem.to_owned() }
+/// An http(s) base URL, kept without a trailing slash.
+pub fn url(raw: &str) -> Result<String, String> {
+    let raw = raw.trim();
+    let ok = (raw.starts_with("https://") || raw.starts_with("http://")) && raw.len() > "https://".len();
+    if !ok {
+        return Err(format!("`{raw}` is not an http(s) URL"));
     }
+    Ok(raw.trim_end_matches('/').to_owned())
+}
 
-    /// A set, non-blank value.
-    pub fn optional(&self, name: &str) -> Option<String> {
-        (self.lookup)(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-    }
+/// Any value that is not blank.
+pub fn non_blank(raw: &str) -> Result<String, String> {
+    let raw = raw.trim();
+    if raw.is_empty() { Err("is blank".to_owned()) } else { Ok(raw.to_owned()) }
+}
 
-    pub fn required(&self, name: &'static str) -> Result<String, ConfigError> {
-        self.optional(name).ok_or_else(|| self.error(name, "is required"))
-    }
+/// A secret given by a vendor (a token, a client secret): any value that is not blank.
+pub fn secret_any(raw: &str) -> Result<SecretString, String> {
+    non_blank(raw).map(SecretString::from)
+}
 
-    /// A value that guards a door: long enough not to be guessed.
-    pub fn secret(&self, name: &'static str) -> Result<String, ConfigError> {
-        let value = self.required(name)?;
-        if value.len() < 16 {
-            return Err(self.error(name, "use a random value of at least 16 characters"));
-        }
-        Ok(value)
+/// A secret that guards a door and that we choose: long enough not to be guessed.
+fn secret_of_length(raw: &str, least: usize) -> Result<SecretString, String> {
+    let raw = raw.trim();
+    if raw.chars().count() < least {
+        return Err(format!("use a random value of at least {least} characters"));
     }
+    Ok(SecretString::from(raw))
+}
 
-    pub fn parsed<T: std::str::FromStr>(&self, name: &'static str, expected: &str) -> Result<Option<T>, ConfigError> {
-        self.optional(name)
-            .map(|raw| raw.parse().map_err(|_| self.error(name, &format!("`{raw}` is not {expected}"))))
-            .transpose()
-    }
+/// A secret of at least 16 characters.
+pub fn secret_16(raw: &str) -> Result<SecretString, String> {
+    secret_of_length(raw, 16)
+}
 
-    /// An http(s) base URL, without a trailing slash.
-    pub fn url(&self, name: &'static str) -> Result<Option<String>, ConfigError> {
-        let Some(raw) = self.optional(name) else { return Ok(None) };
-        let ok = (raw.starts_with("https://") || raw.starts_with("http://")) && raw.len() > "https://".len();
-        if !ok {
-            return Err(self.error(name, &format!("`{raw}` is not an http(s) URL")));
-        }
-        Ok(Some(raw.trim_end_matches('/').to_owned()))
-    }
+/// A secret of at least 24 characters.
+pub fn secret_24(raw: &str) -> Result<SecretString, String> {
+    secret_of_length(raw, 24)
+}
 
-    /// Space-separated origin patterns (`https://*.pipedrive.com`, `http://127.0.0.1:8788`).
-    pub fn origins(&self, name: &'static str, default: &str) -> Result<Vec<String>, ConfigError> {
-        let raw = self.optional(name).unwrap_or_else(|| default.to_owned());
-        raw.split_whitespace()
-            .map(|origin| {
-                let ok = (origin.starts_with("https://") || origin.starts_with("http://"))
-                    && !origin.trim_start_matches("https://").trim_start_matches("http://").contains('/');
-                if ok {
-                    Ok(origin.to_owned())
-                } else {
-                    Err(self.error(name, &format!("`{origin}` is not an origin such as https://*.example.com")))
-                }
-            })
-            .collect()
-    }
+/// A number of milliseconds.
+pub fn millis(raw: &str) -> Result<u64, String> {
+    raw.trim().parse().map_err(|_| format!("`{}` is not a number of milliseconds", raw.trim()))
+}
+
+/// A number per second.
+pub fn per_second(raw: &str) -> Result<u32, String> {
+    raw.trim().parse().map_err(|_| format!("`{}` is not a number of messages per second", raw.trim()))
+}
+
+/// Comma-separated Pipedrive company ids.
+pub fn company_ids(raw: &str) -> Result<CompanyIds, String> {
+    raw.split(',')
+        .map(|id| id.trim().parse::<u64>())
+        .collect::<Result<Vec<_>, _>>()
+        .map(CompanyIds)
+        .map_err(|_| "expected comma-separated company ids (numbers)".to_owned())
+}
+
+/// Space-separated origin patterns (`https://*.pipedrive.com`, `http://127.0.0.1:8788`).
+pub fn origins(raw: &str) -> Result<Origins, String> {
+    raw.split_whitespace()
+        .map(|origin| {
+            let ok = (origin.starts_with("https://") || origin.starts_with("http://"))
+                && !origin.trim_start_matches("https://").trim_start_matches("http://").contains('/');
+            if ok {
+                Ok(origin.to_owned())
+            } else {
+                Err(format!("`{origin}` is not an origin such as https://*.example.com"))
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Origins)
 }
 
 /// `WHATSAPP_SENDERS`: `PHONE_NUMBER_ID=+E164[:Label]`, comma-separated.
-pub fn senders<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<Vec<SenderConfig>, ConfigError> {
-    const NAME: &str = "WHATSAPP_SENDERS";
-    let raw = env.required(NAME)?;
+pub fn senders(raw: &str) -> Result<Senders, String> {
     raw.split(',')
         .map(|entry| {
-            let bad = || {
-                env.error(
-                    NAME,
-                    &format!("`{}` is not PHONE_NUMBER_ID=+E164 or PHONE_NUMBER_ID=+E164:Label", entry.trim()),
-                )
-            };
+            let bad = || format!("`{}` is not PHONE_NUMBER_ID=+E164 or PHONE_NUMBER_ID=+E164:Label", entry.trim());
             let (id, rest) = entry.trim().split_once('=').ok_or_else(bad)?;
             let (phone, label) = match rest.split_once(':') {
                 Some((phone, label)) => (phone.trim(), label.trim()),
@@ -94,5 +116,6 @@ pub fn senders<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<Vec<Sender
             let label = if label.is_empty() { phone.to_string() } else { label.to_owned() };
             Ok(SenderConfig { id: id.to_owned(), phone, label })
         })
-        .collect()
+        .collect::<Result<Vec<_>, _>>()
+        .map(Senders)
 }

@@ -1,3 +1,5 @@
+use secrecy::ExposeSecret;
+
 use super::*;
 
 /// A widget directory with an index page, removed on drop.
@@ -107,7 +109,7 @@ fn cloud_senders_and_defaults() {
         ]
     );
     let pipedrive = config.pipedrive.unwrap();
-    assert_eq!(pipedrive.jwt_secret, "client-secret", "the JWT secret defaults to the client secret");
+    assert_eq!(pipedrive.jwt_secret.expose_secret(), "client-secret", "the JWT secret defaults to the client secret");
     assert_eq!(config.listen, SocketAddr::from(([127, 0, 0, 1], 8787)));
     assert_eq!(config.public_url, "http://127.0.0.1:8787");
     assert_eq!(config.frame_ancestors, ["https://*.pipedrive.com"]);
@@ -121,4 +123,47 @@ fn demo_mode_needs_no_settings() {
     let config = Config::from_lookup(true, |name| (name == "SIDECHAT_WIDGET_DIR").then(|| dir.clone())).unwrap();
     assert!(matches!(config.provider, ProviderConfig::Sandbox));
     assert!(config.pipedrive.is_some() && config.zoho_install_key.is_some());
+}
+
+#[test]
+fn a_bad_value_says_what_was_expected() {
+    let error = read(&[("SIDECHAT_PROVIDER", "carrier-pigeon"), ZOHO]).unwrap_err();
+    assert_eq!(error.to_string(), "SIDECHAT_PROVIDER: `carrier-pigeon` is not one of sandbox, cloud, timelines");
+    let error = read(&[("SIDECHAT_PROVIDER", "sandbox"), ("SIDECHAT_SEND_RATE_LIMIT", "lots"), ZOHO]).unwrap_err();
+    assert_eq!(error.to_string(), "SIDECHAT_SEND_RATE_LIMIT: `lots` is not a number of messages per second");
+    let error = read(&[("SIDECHAT_PROVIDER", "sandbox"), ("SIDECHAT_PUBLIC_URL", ""), ZOHO]).unwrap_err();
+    assert_eq!(error.name, "SIDECHAT_PUBLIC_URL", "a variable set to nothing is refused, not taken as unset");
+}
+
+#[test]
+fn secrets_never_show_in_debug_output() {
+    let secrets =
+        ["graph-token-value", "graph-app-secret-value", "graph-verify-value", "pipedrive-client-secret-value"];
+    let config = read(&[
+        ("SIDECHAT_PROVIDER", "cloud"),
+        ("WHATSAPP_TOKEN", secrets[0]),
+        ("WHATSAPP_SENDERS", "1001=+4930901820"),
+        ("WHATSAPP_WABA_ID", "555"),
+        ("WHATSAPP_APP_SECRET", secrets[1]),
+        ("WHATSAPP_VERIFY_TOKEN", secrets[2]),
+        ("PIPEDRIVE_CLIENT_ID", "client"),
+        ("PIPEDRIVE_CLIENT_SECRET", secrets[3]),
+        ZOHO,
+    ])
+    .unwrap();
+    let printed = format!("{config:?}");
+    for secret in secrets.iter().chain([&ZOHO.1]) {
+        assert!(!printed.contains(secret), "{secret} is printed: {printed}");
+    }
+    assert!(printed.contains("REDACTED"));
+}
+
+#[test]
+fn every_setting_is_in_the_readme() {
+    let readme = include_str!("../../../../README.md");
+    for arg in Lookup::command().get_arguments() {
+        let Some(variable) = arg.get_env().and_then(|v| v.to_str()) else { continue };
+        assert!(readme.contains(&format!("`{variable}`")), "the README's settings table lacks `{variable}`");
+        assert!(arg.get_help().is_some(), "{variable} has no help");
+    }
 }

@@ -5,6 +5,7 @@
 //! decision to retry reads the Graph error code, not the status.
 
 use reqwest::multipart::{Form, Part};
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sidechat_domain::attachment::{self, MediaKind};
@@ -93,8 +94,14 @@ impl Cloud {
             payload["text"] = json!({"preview_url": false, "body": message.body});
         }
         let url = format!("{}/{}/messages", self.config.graph_url, message.sender_id);
-        let answer =
-            self.http.post(&url).bearer_auth(&self.config.token).json(&payload).send().await.map_err(unknown)?;
+        let answer = self
+            .http
+            .post(&url)
+            .bearer_auth(self.config.token.expose_secret())
+            .json(&payload)
+            .send()
+            .await
+            .map_err(unknown)?;
         let body: Value = read(answer).await?;
         body["messages"][0]["id"].as_str().map(str::to_owned).ok_or_else(|| SendError::Unknown {
             reason: format!("the Cloud API answered without a message id: {body}"),
@@ -113,8 +120,14 @@ impl Cloud {
             .map_err(|e| SendError::Permanent { code: "unsupported_attachment".to_owned(), message: e.to_string() })?;
         let form = Form::new().text("messaging_product", "whatsapp").text("type", mime.to_owned()).part("file", part);
         let url = format!("{}/{sender_id}/media", self.config.graph_url);
-        let answer =
-            self.http.post(&url).bearer_auth(&self.config.token).multipart(form).send().await.map_err(unknown)?;
+        let answer = self
+            .http
+            .post(&url)
+            .bearer_auth(self.config.token.expose_secret())
+            .multipart(form)
+            .send()
+            .await
+            .map_err(unknown)?;
         let body: Value = read(answer).await?;
         body["id"]
             .as_str()
@@ -134,7 +147,7 @@ impl Cloud {
                 .http
                 .get(&url)
                 .query(&[("fields", "name,language,status,components"), ("limit", "100")])
-                .bearer_auth(&self.config.token)
+                .bearer_auth(self.config.token.expose_secret())
                 .send()
                 .await?
                 .error_for_status()?
@@ -187,7 +200,7 @@ impl Cloud {
         let info: Value = self
             .http
             .get(format!("{}/{media_id}", self.config.graph_url))
-            .bearer_auth(&self.config.token)
+            .bearer_auth(self.config.token.expose_secret())
             .send()
             .await?
             .error_for_status()?
@@ -195,7 +208,8 @@ impl Cloud {
             .await?;
         let url = info["url"].as_str().ok_or_else(|| anyhow::anyhow!("the media answer has no url: {info}"))?;
         let mime = info["mime_type"].as_str().unwrap_or("application/octet-stream").to_owned();
-        let answer = self.http.get(url).bearer_auth(&self.config.token).send().await?.error_for_status()?;
+        let answer =
+            self.http.get(url).bearer_auth(self.config.token.expose_secret()).send().await?.error_for_status()?;
         if answer.content_length().is_some_and(|length| length > attachment::MAX_ATTACHMENT_BYTES) {
             anyhow::bail!("the media is larger than {} bytes", attachment::MAX_ATTACHMENT_BYTES);
         }

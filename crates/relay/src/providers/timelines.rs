@@ -8,6 +8,7 @@
 mod history;
 mod wire;
 
+use secrecy::ExposeSecret;
 use std::time::{Duration, Instant};
 
 use reqwest::multipart::{Form, Part};
@@ -89,7 +90,7 @@ impl Timelines {
         let answer = self
             .http
             .post(self.url("/messages"))
-            .bearer_auth(&self.config.token)
+            .bearer_auth(self.config.token.expose_secret())
             .json(&payload)
             .send()
             .await
@@ -116,7 +117,7 @@ impl Timelines {
         let answer = self
             .http
             .post(self.url("/files_upload"))
-            .bearer_auth(&self.config.token)
+            .bearer_auth(self.config.token.expose_secret())
             .multipart(Form::new().part("file", part))
             .send()
             .await
@@ -143,7 +144,8 @@ impl Timelines {
 
     /// A GET answered with `"status": "ok"`.
     async fn get(&self, path: &str, query: &[(&str, &str)]) -> anyhow::Result<Value> {
-        let answer = self.http.get(self.url(path)).query(query).bearer_auth(&self.config.token).send().await?;
+        let answer =
+            self.http.get(self.url(path)).query(query).bearer_auth(self.config.token.expose_secret()).send().await?;
         let status = answer.status();
         let body: Value = answer.json().await.unwrap_or(Value::Null);
         if !status.is_success() || body["status"] != "ok" {

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use hmac::{Hmac, Mac};
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::Value;
 use sha2::Sha256;
@@ -43,8 +44,10 @@ async fn verify_subscription(State(state): State<AppState>, Query(query): Query<
     let ProviderConfig::Cloud(cloud) = &state.config.provider else {
         return ApiError::not_found("webhook").into_response();
     };
-    let token_matches =
-        query.verify_token.as_deref().is_some_and(|t| bool::from(t.as_bytes().ct_eq(cloud.verify_token.as_bytes())));
+    let token_matches = query
+        .verify_token
+        .as_deref()
+        .is_some_and(|t| bool::from(t.as_bytes().ct_eq(cloud.verify_token.expose_secret().as_bytes())));
     match (query.mode.as_deref(), token_matches, query.challenge) {
         (Some("subscribe"), true, Some(challenge)) => (StatusCode::OK, challenge).into_response(),
         _ => (StatusCode::FORBIDDEN, "verification refused").into_response(),
@@ -68,7 +71,7 @@ async fn receive_cloud_events(State(state): State<AppState>, headers: HeaderMap,
     let ProviderConfig::Cloud(cloud) = &state.config.provider else {
         return Err(ApiError::not_found("webhook"));
     };
-    if !signature_is_valid(&cloud.app_secret, &headers, &body) {
+    if !signature_is_valid(cloud.app_secret.expose_secret(), &headers, &body) {
         tracing::warn!("a Cloud API webhook with a bad or missing signature was refused");
         return Err(ApiError::unauthorized("the X-Hub-Signature-256 signature does not match"));
     }

@@ -2,6 +2,7 @@
 //! expired access tokens. Both go to `{PIPEDRIVE_OAUTH_URL}/oauth/token` with the app's client id and secret
 //! as HTTP Basic credentials.
 
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 
 use super::PipedriveError;
@@ -95,7 +96,7 @@ pub(super) async fn request_token(
     let what = "the token request";
     let response = http
         .post(format!("{}/oauth/token", config.oauth_url))
-        .basic_auth(&config.client_id, Some(&config.client_secret))
+        .basic_auth(&config.client_id, Some(config.client_secret.expose_secret()))
         .form(&form)
         .send()
         .await

@@ -11,6 +11,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::post;
+use secrecy::ExposeSecret;
 use serde_json::Value;
 use sidechat_domain::wire::DeliveryStatus;
 use subtle::ConstantTimeEq;
@@ -39,7 +40,7 @@ async fn receive_timelines_event(
     else {
         return Err(ApiError::not_found("endpoint"));
     };
-    if !bool::from(secret.as_bytes().ct_eq(config.webhook_secret.as_bytes())) {
+    if !bool::from(secret.as_bytes().ct_eq(config.webhook_secret.expose_secret().as_bytes())) {
         tracing::warn!("a TimelinesAI webhook with a wrong secret was refused");
         return Err(ApiError::not_found("endpoint"));
     }

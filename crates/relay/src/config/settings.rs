@@ -1,0 +1,153 @@
+//! Every setting of `sidechat-relay serve`, in one place: its environment variable, its default and its help.
+//! clap reads them from the environment (each is also a flag of `serve`, and `serve --help` lists them all);
+//! [`super::Config`] then checks how they fit together.
+//!
+//! Values are checked as they are read, by the parsers in [`super::read`], so a malformed value is refused
+//! with a message that says what was expected. Secrets are [`SecretString`]s: `Debug` prints `[REDACTED]`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use secrecy::SecretString;
+
+use super::read;
+use super::{CompanyIds, Origins, Senders};
+
+/// Meta's Graph API, at the version the Cloud API client is written against.
+pub const DEFAULT_GRAPH_URL: &str = "https://graph.facebook.com/v23.0";
+/// TimelinesAI's public API.
+pub const DEFAULT_TIMELINES_URL: &str = "https://app.timelines.ai/integrations/api";
+/// Pipedrive's OAuth server.
+pub const DEFAULT_PIPEDRIVE_OAUTH_URL: &str = "https://oauth.pipedrive.com";
+/// Who may frame the widget by default: Pipedrive.
+pub const DEFAULT_FRAME_ANCESTORS: &str = "https://*.pipedrive.com";
+/// Who may call the API from a browser by default: where Zoho serves uploaded widgets, and Zoho CRM itself.
+pub const DEFAULT_CORS_ORIGINS: &str = "https://*.zappsusercontent.com https://crm.zoho.com https://crm.zoho.eu \
+     https://crm.zoho.in https://crm.zoho.com.au https://crm.zoho.jp https://crm.zoho.com.cn https://crm.zohocloud.ca \
+     https://crm.zoho.sa";
+
+/// Which WhatsApp provider sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProviderKind {
+    /// The built-in WhatsApp counterpart (demo and trials).
+    Sandbox,
+    /// Meta's WhatsApp Cloud API.
+    Cloud,
+    /// TimelinesAI.
+    Timelines,
+}
+
+/// The relay's settings as read, before they are checked together.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Settings (each also read from the environment variable shown)")]
+pub struct Settings {
+    /// Address to serve on.
+    #[arg(long, env = "SIDECHAT_LISTEN", default_value = "127.0.0.1:8787", value_parser = read::address)]
+    pub listen: SocketAddr,
+
+    /// `sqlite://path` (created if missing; default `sqlite://sidechat.db`, in demo mode `sidechat-demo.db`) or
+    /// `postgres://…`.
+    #[arg(long, env = "SIDECHAT_DATABASE_URL", value_parser = read::database_url)]
+    pub database_url: Option<String>,
+
+    /// Where browsers and CRMs reach the relay (default `http://` + the listen address).
+    #[arg(long, env = "SIDECHAT_PUBLIC_URL", value_parser = read::url)]
+    pub public_url: Option<String>,
+
+    /// The built widget.
+    #[arg(long, env = "SIDECHAT_WIDGET_DIR", default_value = "dist/widget")]
+    pub widget_dir: PathBuf,
+
+    /// The WhatsApp provider (required outside demo mode).
+    #[arg(long, env = "SIDECHAT_PROVIDER", value_enum)]
+    pub provider: Option<ProviderKind>,
+
+    /// Cloud API: Graph's base URL, with the API version.
+    #[arg(long, env = "WHATSAPP_GRAPH_URL", default_value = DEFAULT_GRAPH_URL, value_parser = read::url)]
+    pub whatsapp_graph_url: String,
+
+    /// Cloud API: the access token.
+    #[arg(long, env = "WHATSAPP_TOKEN", hide_env_values = true, value_parser = read::secret_any)]
+    pub whatsapp_token: Option<SecretString>,
+
+    /// Cloud API: the sender numbers, `PHONE_NUMBER_ID=+E164[:Label]`, comma-separated.
+    #[arg(long, env = "WHATSAPP_SENDERS", value_parser = read::senders)]
+    pub whatsapp_senders: Option<Senders>,
+
+    /// Cloud API: the business account whose templates are listed.
+    #[arg(long, env = "WHATSAPP_WABA_ID", value_parser = read::non_blank)]
+    pub whatsapp_waba_id: Option<String>,
+
+    /// Cloud API: the app secret that signs webhooks.
+    #[arg(long, env = "WHATSAPP_APP_SECRET", hide_env_values = true, value_parser = read::secret_any)]
+    pub whatsapp_app_secret: Option<SecretString>,
+
+    /// Cloud API: the token that answers Meta's webhook verification.
+    #[arg(long, env = "WHATSAPP_VERIFY_TOKEN", hide_env_values = true, value_parser = read::secret_any)]
+    pub whatsapp_verify_token: Option<SecretString>,
+
+    /// TimelinesAI: the API's base URL.
+    #[arg(long, env = "TIMELINES_API_URL", default_value = DEFAULT_TIMELINES_URL, value_parser = read::url)]
+    pub timelines_api_url: String,
+
+    /// TimelinesAI: the API token.
+    #[arg(long, env = "TIMELINES_API_TOKEN", hide_env_values = true, value_parser = read::secret_any)]
+    pub timelines_api_token: Option<SecretString>,
+
+    /// TimelinesAI: the secret path segment of the webhook URL (at least 16 random characters).
+    #[arg(long, env = "TIMELINES_WEBHOOK_SECRET", hide_env_values = true, value_parser = read::secret_16)]
+    pub timelines_webhook_secret: Option<SecretString>,
+
+    /// TimelinesAI: how often delivery statuses are polled, in milliseconds (it sends no status webhooks).
+    #[arg(long, env = "TIMELINES_POLL_INTERVAL_MS", default_value_t = 5_000, value_parser = read::millis)]
+    pub timelines_poll_interval_ms: u64,
+
+    /// Pipedrive: the app's client id.
+    #[arg(long, env = "PIPEDRIVE_CLIENT_ID", value_parser = read::non_blank)]
+    pub pipedrive_client_id: Option<String>,
+
+    /// Pipedrive: the app's client secret.
+    #[arg(long, env = "PIPEDRIVE_CLIENT_SECRET", hide_env_values = true, value_parser = read::secret_any)]
+    pub pipedrive_client_secret: Option<SecretString>,
+
+    /// Pipedrive: the secret that signs the panel's JWT (default: the client secret).
+    #[arg(long, env = "PIPEDRIVE_JWT_SECRET", hide_env_values = true, value_parser = read::secret_any)]
+    pub pipedrive_jwt_secret: Option<SecretString>,
+
+    /// Pipedrive: the OAuth server.
+    #[arg(long, env = "PIPEDRIVE_OAUTH_URL", default_value = DEFAULT_PIPEDRIVE_OAUTH_URL, value_parser = read::url)]
+    pub pipedrive_oauth_url: String,
+
+    /// Pipedrive: the companies that may install, comma-separated ids (default: any).
+    #[arg(long, env = "PIPEDRIVE_COMPANY_IDS", value_parser = read::company_ids)]
+    pub pipedrive_company_ids: Option<CompanyIds>,
+
+    /// Zoho CRM: the installation key the widget presents (at least 24 random characters).
+    #[arg(long, env = "ZOHO_INSTALL_KEY", hide_env_values = true, value_parser = read::secret_24)]
+    pub zoho_install_key: Option<SecretString>,
+
+    /// Space-separated origin patterns that may frame the widget.
+    #[arg(long, env = "SIDECHAT_FRAME_ANCESTORS", default_value = DEFAULT_FRAME_ANCESTORS, value_parser = read::origins)]
+    pub frame_ancestors: Origins,
+
+    /// Space-separated origin patterns that may call the API from a browser.
+    #[arg(long, env = "SIDECHAT_CORS_ORIGINS", default_value = DEFAULT_CORS_ORIGINS, value_parser = read::origins)]
+    pub cors_origins: Origins,
+
+    /// How long a provider or CRM call may take, files included, in milliseconds.
+    #[arg(long, env = "SIDECHAT_PROVIDER_TIMEOUT_MS", default_value_t = 60_000, value_parser = read::millis)]
+    pub provider_timeout_ms: u64,
+
+    /// New messages and uploads per second per company (0: no limit).
+    #[arg(long, env = "SIDECHAT_SEND_RATE_LIMIT", default_value_t = 20, value_parser = read::per_second)]
+    pub send_rate_limit: u32,
+
+    /// Demo mode only: where the dev host pages are served (default: the listen port + 1).
+    #[arg(long, env = "SIDECHAT_DEMO_HOSTS_LISTEN", value_parser = read::address)]
+    pub demo_hosts_listen: Option<SocketAddr>,
+
+    /// Demo mode only: the built dev host pages.
+    #[arg(long, env = "SIDECHAT_DEV_HOSTS_DIR", default_value = "dist/dev")]
+    pub dev_hosts_dir: PathBuf,
+}
