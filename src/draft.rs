@@ -77,6 +77,7 @@ pub fn requests(
         body,
         attachments,
         template,
+        record: None,
     };
     if template.is_some() {
         return vec![(key.to_owned(), request(String::new(), vec![], template))];

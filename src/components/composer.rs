@@ -245,6 +245,7 @@ fn stand_in(key: &str, request: &SendRequest, from: sidechat_domain::E164, to: s
         status: DeliveryStatus::Queued,
         error: None,
         timestamp: jiff::Timestamp::from_millisecond(js_sys::Date::now() as i64).unwrap_or(jiff::Timestamp::UNIX_EPOCH),
+        author: None,
     }
 }
 

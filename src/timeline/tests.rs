@@ -14,6 +14,7 @@ fn message(id: &str, at: &str, status: DeliveryStatus) -> Message {
         status,
         error: None,
         timestamp: at.parse().unwrap(),
+        author: None,
     }
 }
 

@@ -63,6 +63,7 @@ fn message(id: &str, direction: Direction, body: &str, status: DeliveryStatus, a
         status,
         error: None,
         timestamp: at.parse().unwrap(),
+        author: None,
     }
 }
 

@@ -12,10 +12,14 @@ use crate::e164::E164;
 use crate::provider::Provider;
 use crate::window::ServiceWindow;
 
+mod account;
 mod error;
 pub mod rfc3339;
 mod status;
 
+pub use account::{
+    Author, ExpiringEvent, MeResponse, MeUser, MeWorkspace, Role, TicketRequest, TicketResponse, WorkspaceSettings,
+};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use status::DeliveryStatus;
 
@@ -182,6 +186,10 @@ pub struct Message {
     /// When it was sent or received.
     #[serde(with = "rfc3339")]
     pub timestamp: Timestamp,
+    /// The Sidechat user who sent it; `null` for inbound messages, messages sent outside Sidechat and those
+    /// older than workspaces.
+    #[serde(default)]
+    pub author: Option<Author>,
 }
 
 impl Message {
@@ -252,6 +260,18 @@ pub struct SendRequest {
     /// An approved template, instead of free text.
     #[serde(default)]
     pub template: Option<TemplateSend>,
+    /// The CRM record whose files are attached; required with any `record_file`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<RecordRef>,
+}
+
+/// A CRM record a send names: the one whose files it attaches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordRef {
+    /// A person or a deal.
+    pub kind: RecordKind,
+    /// Its id in the CRM.
+    pub id: String,
 }
 
 /// Why a send request's content cannot be sent, before anything about sender or recipient is looked up.
@@ -324,6 +344,12 @@ pub struct CannedText {
     pub module: String,
     /// The body with merge fields.
     pub body: String,
+    /// Who created it; `null` for texts older than workspaces (only admins change those).
+    #[serde(default)]
+    pub owner: Option<Author>,
+    /// Whether the calling user may change or delete it: its owner or an admin.
+    #[serde(default)]
+    pub editable: bool,
 }
 
 /// `POST` and `PUT /api/v1/canned-texts`.

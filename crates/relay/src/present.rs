@@ -37,5 +37,6 @@ pub fn message(row: &MessageRow, signer: &UrlSigner) -> Message {
             .as_ref()
             .map(|code| MessageError { code: code.clone(), message: row.error_message.clone().unwrap_or_default() }),
         timestamp: timestamp(row.created_at),
+        author: None,
     }
 }

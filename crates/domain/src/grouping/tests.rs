@@ -22,6 +22,7 @@ fn message(id: usize, contact: &str, direction: Direction, at: Timestamp) -> Mes
         status: DeliveryStatus::Read,
         error: None,
         timestamp: at,
+        author: None,
     }
 }
 

@@ -10,8 +10,12 @@ pub enum ErrorCode {
     InvalidRequest,
     /// Missing, malformed, forged or expired credentials (401).
     Unauthorized,
-    /// A CRM company that has not installed Sidechat (403).
+    /// A CRM company that has not installed Sidechat, or is not admitted to this relay (403).
     NotInstalled,
+    /// A user without the role the action needs: a member at an admin endpoint, at another's canned text (403).
+    Forbidden,
+    /// A CRM user who has not connected their own CRM account to Sidechat yet; `connect_url` says where (403).
+    NotConnectedUser,
     /// No such thing, or not this company's (404).
     NotFound,
     /// An idempotency key reused with another body (409).
@@ -34,6 +38,8 @@ pub enum ErrorCode {
     InvalidMergeField,
     /// An edit that moves a canned text to another module (422).
     ModuleImmutable,
+    /// A setting with a value it cannot take; `field` names it (422).
+    InvalidSetting,
     /// Too many requests (429).
     RateLimited,
     /// The provider did not answer a synchronous call (502).
@@ -46,7 +52,7 @@ impl ErrorCode {
         match self {
             Self::InvalidRequest => 400,
             Self::Unauthorized => 401,
-            Self::NotInstalled => 403,
+            Self::NotInstalled | Self::Forbidden | Self::NotConnectedUser => 403,
             Self::NotFound => 404,
             Self::IdempotencyConflict => 409,
             Self::AttachmentTooLarge => 413,
@@ -57,7 +63,8 @@ impl ErrorCode {
             | Self::WindowClosed
             | Self::UnsupportedAttachment
             | Self::InvalidMergeField
-            | Self::ModuleImmutable => 422,
+            | Self::ModuleImmutable
+            | Self::InvalidSetting => 422,
             Self::RateLimited => 429,
             Self::ProviderUnavailable => 502,
         }
@@ -71,6 +78,12 @@ pub struct ErrorDetail {
     pub code: ErrorCode,
     /// What went wrong, for people.
     pub message: String,
+    /// With `invalid_setting`: the setting's field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// With `not_connected_user`: where the user connects their CRM account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_url: Option<String>,
 }
 
 /// `{"error":{"code","message"}}`.
@@ -83,6 +96,6 @@ pub struct ErrorBody {
 impl ErrorBody {
     /// An error body with a code and a message for people.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { error: ErrorDetail { code, message: message.into() } }
+        Self { error: ErrorDetail { code, message: message.into(), field: None, connect_url: None } }
     }
 }

@@ -24,6 +24,7 @@ fn message_has_the_fixed_field_names() {
         status: DeliveryStatus::Failed,
         error: Some(MessageError { code: "131047".into(), message: "Re-engagement message".into() }),
         timestamp: "2026-11-22T09:30:00Z".parse().unwrap(),
+        author: Some(Author { id: "u1".into(), name: "Ada Lovelace".into() }),
     };
     let value = serde_json::to_value(&message).unwrap();
     assert_eq!(
@@ -33,7 +34,7 @@ fn message_has_the_fixed_field_names() {
             "body": "<img onerror=alert(1)>",
             "attachments": [{"id": "a1", "name": "offer.pdf", "size": 1200, "mime": "application/pdf", "url": "/api/v1/attachments/a1?sig=x"}],
             "status": "failed", "error": {"code": "131047", "message": "Re-engagement message"},
-            "timestamp": "2026-11-22T09:30:00Z"
+            "timestamp": "2026-11-22T09:30:00Z", "author": {"id": "u1", "name": "Ada Lovelace"}
         })
     );
     assert_eq!(serde_json::from_value::<Message>(value).unwrap(), message);
@@ -67,6 +68,7 @@ fn body_rules_count_code_points() {
         body: body.into(),
         attachments: (0..attachments).map(|i| AttachmentRef::Upload { upload: i.to_string() }).collect(),
         template: template.then(|| TemplateSend { name: "hello".into(), language: "en_US".into(), params: vec![] }),
+        record: None,
     };
     let cases: &[(String, usize, bool, Result<(), ErrorCode>)] = &[
         ("Hi".into(), 0, false, Ok(())),
@@ -139,4 +141,51 @@ fn record_and_phone_shapes() {
             "fields": {"Deals.Title": "Zylker renewal"}
         })
     );
+}
+
+#[test]
+fn a_send_names_the_record_of_its_files_and_hashes_as_before_without_one() {
+    let request: SendRequest = serde_json::from_value(json!({
+        "from": "1001", "to": "+4930901820", "attachments": [{"record_file": "7"}],
+        "record": {"kind": "deal", "id": "501"}
+    }))
+    .unwrap();
+    assert_eq!(request.record, Some(RecordRef { kind: RecordKind::Deal, id: "501".into() }));
+    let without: SendRequest = serde_json::from_value(json!({"from": "1", "to": "+4930901820"})).unwrap();
+    let written = serde_json::to_value(&without).unwrap();
+    assert!(written.get("record").is_none(), "idempotency hashes of earlier requests stay the same: {written}");
+}
+
+#[test]
+fn account_answers_have_the_fixed_field_names() {
+    let me = MeResponse {
+        user: MeUser { id: "u1".into(), name: "Ada".into(), email: Some("ada@example.com".into()), role: Role::Admin },
+        workspace: MeWorkspace {
+            id: "w1".into(),
+            name: "Acme".into(),
+            time_zone: "Europe/Berlin".into(),
+            whatsapp_connected: true,
+        },
+    };
+    assert_eq!(
+        serde_json::to_value(&me).unwrap(),
+        json!({"user": {"id": "u1", "name": "Ada", "email": "ada@example.com", "role": "admin"},
+               "workspace": {"id": "w1", "name": "Acme", "time_zone": "Europe/Berlin", "whatsapp_connected": true}})
+    );
+    let ticket = TicketResponse { ticket: "t".into(), expires_at: "2026-12-02T10:00:00Z".parse().unwrap() };
+    assert_eq!(serde_json::to_value(&ticket).unwrap(), json!({"ticket": "t", "expires_at": "2026-12-02T10:00:00Z"}));
+}
+
+#[test]
+fn error_extras_appear_only_with_their_codes() {
+    let plain = serde_json::to_value(ErrorBody::new(ErrorCode::Forbidden, "admins only")).unwrap();
+    assert_eq!(plain, json!({"error": {"code": "forbidden", "message": "admins only"}}));
+    let mut setting = ErrorBody::new(ErrorCode::InvalidSetting, "not a time zone");
+    setting.error.field = Some("time_zone".into());
+    assert_eq!(
+        serde_json::to_value(&setting).unwrap(),
+        json!({"error": {"code": "invalid_setting", "message": "not a time zone", "field": "time_zone"}})
+    );
+    assert_eq!(ErrorCode::NotConnectedUser.status(), 403);
+    assert_eq!(ErrorCode::InvalidSetting.status(), 422);
 }

@@ -102,7 +102,7 @@ fn refusal(error: CannedError) -> ApiError {
 }
 
 fn wire(row: CannedRow) -> CannedText {
-    CannedText { id: row.id, name: row.name, module: row.module, body: row.body }
+    CannedText { id: row.id, name: row.name, module: row.module, body: row.body, owner: None, editable: true }
 }
 
 fn now() -> i64 {
