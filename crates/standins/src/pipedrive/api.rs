@@ -212,6 +212,8 @@ fn file_list(
     let more = visible.len() > start + limit;
     let items: Vec<Value> = visible.into_iter().skip(start).take(limit).collect();
     let data = if items.is_empty() && PIPEDRIVE_EMPTY_FILE_LIST_IS_NULL { Value::Null } else { Value::Array(items) };
+    // PD-PAG nests these under `pagination`; the SDK's model of this answer has them directly in
+    // `additional_data`. The stand-in follows the documentation page (the relay reads neither).
     let mut pagination = json!({"start": start, "limit": limit, "more_items_in_collection": more});
     if more {
         pagination["next_start"] = (start + limit).into();
