@@ -1,15 +1,14 @@
 //! Demo mode (`sidechat-relay serve --demo`): everything a newcomer needs to see the whole flow without any
 //! account. None of this exists outside demo mode.
 //!
-//! - a small CRM served over HTTP in the Pipedrive API's own shape (`/demo/pipedrive/api/…`), so the real
-//!   Pipedrive client reads it; the demo company is installed with it as its `api_domain`;
-//! - people and deals with realistic numbers (with and without country codes, several per person) and files;
+//! - the Pipedrive stand-in (`sidechat-standins`) with its demo data set, nested at `/demo/pipedrive`, so the
+//!   real Pipedrive client reads it: people and deals with realistic numbers (with and without country codes,
+//!   several per person) and files; the demo company is installed with it as its `api_domain`;
 //! - some message history and canned texts;
 //! - `GET /demo/token`: a signed panel token, as Pipedrive's `get_signed_token` gives, for the dev host pages;
 //!   `GET /demo/records`: the records they offer to open;
 //! - a second port serving the dev host pages, allowed to frame the widget.
 
-mod crm;
 mod hosts;
 mod seed;
 
@@ -20,6 +19,7 @@ use axum::routing::get;
 use jsonwebtoken::{EncodingKey, Header};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use sidechat_standins::pipedrive::{self, World};
 
 use crate::AppState;
 use crate::config::DEMO_PIPEDRIVE_SECRET;
@@ -27,17 +27,12 @@ use crate::error::{ApiError, ApiResult};
 
 pub use hosts::HostsServer;
 pub use seed::seed;
+pub use sidechat_standins::pipedrive::demo::{DEMO_ACCESS_TOKEN, DEMO_COMPANY_ID, DEMO_USER_ID};
 
-/// The demo's Pipedrive company.
-pub const DEMO_COMPANY_ID: u64 = 1;
-/// The demo's Pipedrive user.
-pub const DEMO_USER_ID: u64 = 1;
-/// The access token the demo CRM accepts.
-pub const DEMO_ACCESS_TOKEN: &str = "sidechat-demo-access-token";
 /// How long a demo panel token lives, as Pipedrive's signed tokens do.
 const TOKEN_SECONDS: i64 = 300;
 
-/// The demo's routes: the CRM and the token endpoint.
+/// The demo's routes: the token endpoint, the record list and the CRM.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/demo/token", get(issue_token))
@@ -48,15 +43,17 @@ pub fn router() -> Router<AppState> {
                 .allow_origin(tower_http::cors::Any)
                 .allow_methods([axum::http::Method::GET]),
         )
-        .nest("/demo/pipedrive", crm::router())
+        .nest("/demo/pipedrive", pipedrive::router(World::demo()))
 }
 
 /// The demo CRM's records, for the dev host pages' record picker (names and ids only).
 async fn list_records() -> Json<Value> {
-    let people = seed::PEOPLE
-        .iter()
-        .map(|p| json!({"resource": "person", "id": p.id, "name": format!("{} {}", p.first_name, p.last_name)}));
-    let deals = seed::DEALS.iter().map(|d| json!({"resource": "deal", "id": d.id, "name": d.title}));
+    let world = World::demo();
+    let company = world.company(DEMO_COMPANY_ID);
+    let people = company.into_iter().flat_map(|c| &c.persons);
+    let people = people.map(|p| json!({"resource": "person", "id": p.id, "name": p.name()}));
+    let deals = company.into_iter().flat_map(|c| &c.deals);
+    let deals = deals.map(|d| json!({"resource": "deal", "id": d.id, "name": d.title}));
     Json(json!({ "records": people.chain(deals).collect::<Vec<_>>() }))
 }
 

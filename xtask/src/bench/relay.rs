@@ -1,5 +1,5 @@
 //! The release relay binary as a child process on a loopback port, configured for the Cloud API against the
-//! in-process fake Graph server, with the Zoho installation key as the callers' credential.
+//! in-process Graph stand-in, with the Zoho installation key as the callers' credential.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -13,14 +13,14 @@ use crate::build;
 
 /// The credential the bench calls the API with (`Authorization: Bearer …`).
 pub const INSTALL_KEY: &str = "sidechat-bench-zoho-install-key-0123456789";
-/// The one configured Cloud API sender.
-pub const PHONE_NUMBER_ID: &str = "100200300";
+/// The one configured Cloud API sender: the one the Graph stand-in sends from.
+pub const PHONE_NUMBER_ID: &str = sidechat_standins::graph::PHONE_NUMBER_ID;
 /// Its number.
 pub const SENDER_PHONE: &str = "+4930901820";
 /// Signs the webhooks.
 pub const APP_SECRET: &str = "sidechat-bench-app-secret";
-/// The Graph token the relay presents.
-pub const GRAPH_TOKEN: &str = "sidechat-bench-graph-token";
+/// The Graph token the relay presents: the one the Graph stand-in accepts.
+pub const GRAPH_TOKEN: &str = sidechat_standins::graph::TOKEN;
 
 /// How long the relay may take to print its listening line (migrations included).
 const START_TIMEOUT: Duration = Duration::from_secs(120);

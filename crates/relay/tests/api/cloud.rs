@@ -7,14 +7,15 @@ use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use crate::mock_graph::*;
+use sidechat_standins::graph::*;
+
 use crate::on_both_backends;
 use crate::support::*;
 
 const CUSTOMER: &str = "+498963648018";
 
 async fn spawn_cloud(backend: Backend, graph: &Graph, timeout_ms: u64) -> TestApp {
-    let url = graph.start().await;
+    let url = graph.url.clone();
     TestApp::spawn(backend, |settings| {
         settings.retain(|(k, _)| *k != "SIDECHAT_PROVIDER");
         settings.extend([
@@ -106,7 +107,7 @@ async fn until_status(app: &TestApp, id: &str, wanted: &str) -> Value {
 }
 
 on_both_backends!(a_text_goes_out_and_statuses_never_move_backwards, |backend| async move {
-    let graph = Graph::default();
+    let graph = Graph::start().await;
     let app = spawn_cloud(backend, &graph, 5_000).await;
     assert_eq!(webhook(&app, &inbound("wamid.IN1", "Hello, any news?"), APP_SECRET).await.0, 200);
     // Meta delivers webhooks at least once: the same message again is not logged twice
@@ -137,7 +138,7 @@ on_both_backends!(a_text_goes_out_and_statuses_never_move_backwards, |backend| a
 });
 
 on_both_backends!(inbound_media_is_fetched_with_the_token_and_served_signed, |backend| async move {
-    let graph = Graph::default();
+    let graph = Graph::start().await;
     let app = spawn_cloud(backend, &graph, 5_000).await;
     let photo = envelope(json!({
         "messaging_product": "whatsapp",
@@ -168,7 +169,7 @@ on_both_backends!(inbound_media_is_fetched_with_the_token_and_served_signed, |ba
 });
 
 on_both_backends!(throttling_and_server_errors_are_retried_and_permanent_errors_fail, |backend| async move {
-    let graph = Graph::default();
+    let graph = Graph::start().await;
     let app = spawn_cloud(backend, &graph, 5_000).await;
     webhook(&app, &inbound("wamid.IN2", "Hi"), APP_SECRET).await;
     // 130429 comes with HTTP 400: the code decides, not the status
@@ -207,7 +208,7 @@ on_both_backends!(throttling_and_server_errors_are_retried_and_permanent_errors_
 });
 
 on_both_backends!(a_timeout_is_retried_and_the_repeat_is_counted, |backend| async move {
-    let graph = Graph::default();
+    let graph = Graph::start().await;
     let app = spawn_cloud(backend, &graph, 300).await;
     webhook(&app, &inbound("wamid.IN3", "Hi"), APP_SECRET).await;
     graph.script([Scripted::Slow(Duration::from_millis(1_500))]);
@@ -220,7 +221,7 @@ on_both_backends!(a_timeout_is_retried_and_the_repeat_is_counted, |backend| asyn
 });
 
 on_both_backends!(webhooks_are_verified, |backend| async move {
-    let graph = Graph::default();
+    let graph = Graph::start().await;
     let app = spawn_cloud(backend, &graph, 5_000).await;
     assert_error(&webhook(&app, &inbound("wamid.BAD", "forged"), "another-secret").await, 401, "unauthorized");
     let unsigned =
@@ -245,7 +246,7 @@ on_both_backends!(webhooks_are_verified, |backend| async move {
 });
 
 on_both_backends!(templates_and_media_follow_the_graph_formats, |backend| async move {
-    let graph = Graph::default();
+    let graph = Graph::start().await;
     let app = spawn_cloud(backend, &graph, 5_000).await;
     let (status, templates) =
         json(app.get("/api/v1/templates").header("authorization", bearer()).send().await.unwrap()).await;
@@ -291,7 +292,7 @@ on_both_backends!(templates_and_media_follow_the_graph_formats, |backend| async 
         .send().await.unwrap()).await;
     assert_eq!(status, 202, "{sent}");
     until_status(&app, sent["message"]["id"].as_str().unwrap(), "sent").await;
-    assert_eq!(graph.recorded.lock().unwrap().uploads, [("offer.pdf".to_owned(), "application/pdf".to_owned(), 14)]);
+    assert_eq!(graph.uploads(), [("offer.pdf".to_owned(), "application/pdf".to_owned(), 14)]);
     assert_eq!(
         graph.sends()[1]["document"],
         json!({"id": "media-1", "caption": "Here it is", "filename": "offer.pdf"})
@@ -337,6 +338,6 @@ on_both_backends!(templates_and_media_follow_the_graph_formats, |backend| async 
     .await;
     assert_error(&too_large, 413, "attachment_too_large");
     assert!(too_large.1["error"]["message"].as_str().unwrap().contains("5 MB"), "{}", too_large.1);
-    assert_eq!(graph.recorded.lock().unwrap().unauthorized, 0, "every call carried the token");
+    assert_eq!(graph.unauthorized(), 0, "every call carried the token");
     app.stop().await;
 });

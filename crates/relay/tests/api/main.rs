@@ -1,9 +1,6 @@
 //! The relay's API tests: one binary that starts the real relay on port 0 with a throw-away database, on
 //! SQLite and on PostgreSQL, and calls it over HTTP as the widget does.
 
-mod mock_graph;
-mod mock_pipedrive;
-mod mock_timelines;
 mod support;
 
 mod auth;

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::mock_graph::*;
+use sidechat_standins::graph::*;
+
 use crate::on_both_backends;
 use crate::support::*;
 
@@ -48,8 +49,8 @@ fn cloud(graph_url: &str) -> Vec<(&'static str, String)> {
 
 on_both_backends!(a_relay_killed_mid_send_resumes_its_outbox, |backend| async move {
     let (dir, database_url) = binary_workspace(backend).await;
-    let graph = Graph::default();
-    let graph_url = graph.start().await;
+    let graph = Graph::start().await;
+    let graph_url = graph.url.clone();
     let http = reqwest::Client::new();
 
     let (first, url) = start_binary(&database_url, &dir, &cloud(&graph_url));
@@ -79,8 +80,8 @@ on_both_backends!(a_relay_killed_mid_send_resumes_its_outbox, |backend| async mo
 
 on_both_backends!(sigterm_finishes_the_sends_under_way, |backend| async move {
     let (dir, database_url) = binary_workspace(backend).await;
-    let graph = Graph::default();
-    let graph_url = graph.start().await;
+    let graph = Graph::start().await;
+    let graph_url = graph.url.clone();
     let http = reqwest::Client::new();
     let zoho = format!("Bearer {ZOHO_KEY}");
     let (mut relay, url) = start_binary(&database_url, &dir, &cloud(&graph_url));

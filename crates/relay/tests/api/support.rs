@@ -11,8 +11,8 @@ use sidechat_relay::config::Config;
 use sidechat_relay::store::Installation;
 use sidechat_relay::{AppState, Relay};
 
-/// The Pipedrive app secret the test relays use.
-pub const PIPEDRIVE_SECRET: &str = "test-pipedrive-client-secret";
+/// The Pipedrive app secret the test relays use: the app's in the Pipedrive stand-in's test data.
+pub const PIPEDRIVE_SECRET: &str = sidechat_standins::pipedrive::test_data::CLIENT_SECRET;
 /// The Zoho installation key the test relays use.
 pub const ZOHO_KEY: &str = "test-zoho-installation-key-0123456789";
 /// A Pipedrive company that installed Sidechat.
@@ -108,7 +108,7 @@ impl TestApp {
             // The demo's CRM is read through the public URL, so it must be the real one; elsewhere a fixed name
             // keeps OAuth redirect URIs and signed links predictable.
             ("SIDECHAT_PUBLIC_URL", if demo { url.clone() } else { "http://relay.test".to_owned() }),
-            ("PIPEDRIVE_CLIENT_ID", "test-client".into()),
+            ("PIPEDRIVE_CLIENT_ID", sidechat_standins::pipedrive::test_data::CLIENT_ID.into()),
             ("PIPEDRIVE_CLIENT_SECRET", PIPEDRIVE_SECRET.into()),
             ("ZOHO_INSTALL_KEY", ZOHO_KEY.into()),
             // Concurrent-retry tests send bursts far above a person's pace; the limit has a test of its own.

@@ -6,14 +6,15 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::mock_timelines::*;
+use sidechat_standins::timelines::*;
+
 use crate::on_both_backends;
 use crate::support::*;
 
 const CUSTOMER: &str = "+498963648018";
 
 async fn spawn_timelines(backend: Backend, mock: &Timelines, timeout_ms: u64) -> TestApp {
-    let url = mock.start().await;
+    let url = mock.url.clone();
     TestApp::spawn(backend, |settings| {
         settings.retain(|(k, _)| *k != "SIDECHAT_PROVIDER");
         settings.extend([
@@ -87,7 +88,7 @@ fn received(uid: &str, text: &str) -> Value {
 }
 
 on_both_backends!(active_accounts_are_the_senders_and_a_first_message_needs_no_window, |backend| async move {
-    let mock = Timelines::default();
+    let mock = Timelines::start().await;
     let app = spawn_timelines(backend, &mock, 5_000).await;
     let (status, senders) =
         json(app.get("/api/v1/senders").header("authorization", bearer()).send().await.unwrap()).await;
@@ -109,17 +110,14 @@ on_both_backends!(active_accounts_are_the_senders_and_a_first_message_needs_no_w
         ]
     );
     assert_eq!(provider_id(&app, &id).await, "tl-msg-1");
-    let (account_reads, unauthorized) = {
-        let recorded = mock.recorded.lock().unwrap();
-        (recorded.account_reads, recorded.unauthorized)
-    };
+    let (account_reads, unauthorized) = (mock.account_reads(), mock.unauthorized());
     assert_eq!(account_reads, 1, "the account list is cached between requests");
     assert_eq!(unauthorized, 0, "every call carried the token");
     app.stop().await;
 });
 
 on_both_backends!(a_file_is_uploaded_then_sent_with_its_uid, |backend| async move {
-    let mock = Timelines::default();
+    let mock = Timelines::start().await;
     let app = spawn_timelines(backend, &mock, 5_000).await;
     let pdf = reqwest::multipart::Part::bytes(b"%PDF-1.4 offer".to_vec())
         .file_name("offer.pdf")
@@ -140,7 +138,7 @@ on_both_backends!(a_file_is_uploaded_then_sent_with_its_uid, |backend| async mov
     let (status, sent) = send(&app, "pdf", request).await;
     assert_eq!(status, 202, "{sent}");
     until_status(&app, sent["message"]["id"].as_str().unwrap(), "sent").await;
-    assert_eq!(mock.recorded.lock().unwrap().uploads, [("offer.pdf".to_owned(), "application/pdf".to_owned(), 14)]);
+    assert_eq!(mock.uploads(), [("offer.pdf".to_owned(), "application/pdf".to_owned(), 14)]);
     assert_eq!(
         mock.sends(),
         [
@@ -151,7 +149,7 @@ on_both_backends!(a_file_is_uploaded_then_sent_with_its_uid, |backend| async mov
 });
 
 on_both_backends!(throttling_is_retried_and_a_refusal_fails_with_its_message, |backend| async move {
-    let mock = Timelines::default();
+    let mock = Timelines::start().await;
     let app = spawn_timelines(backend, &mock, 5_000).await;
     mock.script([Scripted::Error(429, "Too many requests")]);
     let id = send_text(&app, "throttled", "first").await;
@@ -168,7 +166,7 @@ on_both_backends!(throttling_is_retried_and_a_refusal_fails_with_its_message, |b
 });
 
 on_both_backends!(a_timed_out_send_is_found_in_the_chat_history_not_sent_again, |backend| async move {
-    let mock = Timelines::default();
+    let mock = Timelines::start().await;
     let app = spawn_timelines(backend, &mock, 300).await;
     mock.script([Scripted::Slow(Duration::from_millis(1_500))]);
     let id = send_text(&app, "slow", "are you there").await;
@@ -179,7 +177,7 @@ on_both_backends!(a_timed_out_send_is_found_in_the_chat_history_not_sent_again, 
 });
 
 on_both_backends!(statuses_are_polled_from_sent_to_read, |backend| async move {
-    let mock = Timelines::default();
+    let mock = Timelines::start().await;
     let app = spawn_timelines(backend, &mock, 5_000).await;
     let id = send_text(&app, "polled", "did you get it").await;
     until_status(&app, &id, "sent").await;
@@ -192,7 +190,7 @@ on_both_backends!(statuses_are_polled_from_sent_to_read, |backend| async move {
 });
 
 on_both_backends!(the_webhook_logs_inbound_messages_once_behind_its_secret, |backend| async move {
-    let mock = Timelines::default();
+    let mock = Timelines::start().await;
     let app = spawn_timelines(backend, &mock, 5_000).await;
     let wrong = webhook(&app, "not-the-secret-at-all-0000", &received("tl-in-0", "forged")).await;
     assert_error(&wrong, 404, "not_found");

@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use crate::mock_timelines::*;
+use sidechat_standins::timelines::*;
+
 use crate::on_both_backends;
 use crate::support::*;
 
@@ -19,8 +20,8 @@ fn timelines(api_url: &str) -> Vec<(&'static str, String)> {
 
 on_both_backends!(a_relay_killed_mid_send_finds_what_went_out_and_sends_nothing_twice, |backend| async move {
     let (dir, database_url) = binary_workspace(backend).await;
-    let mock = Timelines::default();
-    let api_url = mock.start().await;
+    let mock = Timelines::start().await;
+    let api_url = mock.url.clone();
     let http = reqwest::Client::new();
 
     let (first, url) = start_binary(&database_url, &dir, &timelines(&api_url));

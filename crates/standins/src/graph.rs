@@ -1,0 +1,123 @@
+//! A local Meta Graph API (WhatsApp Cloud API), following its documented request and answer shapes:
+//! `POST /{phone_number_id}/messages`, `POST /{phone_number_id}/media`, `GET /{media_id}` and the media's bytes,
+//! `GET /{waba_id}/message_templates`, all under `/v23.0`. It records what it receives and answers sends from a
+//! script, then with success; an optional observer sees each accepted send as it arrives (the bench times
+//! arrivals with it).
+
+mod routes;
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use axum::Router;
+use serde_json::Value;
+
+use crate::assumptions::GRAPH_API_VERSION;
+use crate::server::Served;
+
+/// The access token the stand-in accepts.
+pub const TOKEN: &str = "graph-test-token";
+/// The WhatsApp Business Account whose templates it lists.
+pub const WABA_ID: &str = "880001";
+/// The one phone number id it sends from.
+pub const PHONE_NUMBER_ID: &str = "100200300";
+/// That number.
+pub const SENDER_PHONE: &str = "+4930901820";
+/// The app secret webhooks are signed with (for the tests that post them).
+pub const APP_SECRET: &str = "graph-app-secret";
+/// The webhook verify token (for the tests that verify the subscription).
+pub const VERIFY_TOKEN: &str = "graph-verify-token";
+/// The bytes of the inbound photo the stand-in holds as media `media-in-1`.
+pub const INBOUND_PHOTO: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F'];
+
+/// A scripted answer to a send.
+#[derive(Debug, Clone)]
+pub enum Scripted {
+    /// A Graph error with this HTTP status, error code and message.
+    Error(u16, i64, &'static str),
+    /// Success, after a delay (to make the relay time out).
+    Slow(Duration),
+}
+
+/// What the stand-in received.
+#[derive(Debug, Default)]
+struct Recorded {
+    /// Every send payload received, in order.
+    sends: Vec<Value>,
+    /// Every media upload: (file name, declared type, bytes).
+    uploads: Vec<(String, String, usize)>,
+    /// Requests with a wrong or missing token.
+    unauthorized: usize,
+}
+
+/// Called with each send payload the stand-in accepts, as it arrives.
+pub type Observer = Arc<dyn Fn(&Value) + Send + Sync>;
+
+/// Shared by the handle and the handlers.
+#[derive(Default)]
+struct Shared {
+    recorded: Mutex<Recorded>,
+    script: Mutex<VecDeque<Scripted>>,
+    observer: Option<Observer>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A running Graph stand-in, stopped when dropped.
+pub struct Graph {
+    /// Its base URL, with the API version (`http://127.0.0.1:PORT/v23.0`), for `WHATSAPP_GRAPH_URL`.
+    pub url: String,
+    shared: Arc<Shared>,
+    _served: Served,
+}
+
+/// The stand-in's routes, under `/v23.0`, for a server of one's own.
+pub fn router() -> Router {
+    routes::router(Arc::default())
+}
+
+impl Graph {
+    /// Serves on a loopback port.
+    pub async fn start() -> Self {
+        Self::serve(Shared::default()).await
+    }
+
+    /// Serves on a loopback port, calling `observer` with each send it accepts.
+    pub async fn start_observed(observer: impl Fn(&Value) + Send + Sync + 'static) -> Self {
+        Self::serve(Shared { observer: Some(Arc::new(observer)), ..Shared::default() }).await
+    }
+
+    async fn serve(shared: Shared) -> Self {
+        let shared = Arc::new(shared);
+        let served = Served::start(routes::router(shared.clone())).await;
+        Self { url: format!("{}/{GRAPH_API_VERSION}", served.url), shared, _served: served }
+    }
+
+    /// Queues answers for the next sends.
+    pub fn script(&self, answers: impl IntoIterator<Item = Scripted>) {
+        lock(&self.shared.script).extend(answers);
+    }
+
+    /// The send payloads received so far.
+    pub fn sends(&self) -> Vec<Value> {
+        lock(&self.shared.recorded).sends.clone()
+    }
+
+    /// How many sends were received so far.
+    pub fn send_count(&self) -> usize {
+        lock(&self.shared.recorded).sends.len()
+    }
+
+    /// The media uploads received so far: (file name, declared type, bytes).
+    pub fn uploads(&self) -> Vec<(String, String, usize)> {
+        lock(&self.shared.recorded).uploads.clone()
+    }
+
+    /// How many requests came with a wrong or missing token.
+    pub fn unauthorized(&self) -> usize {
+        lock(&self.shared.recorded).unauthorized
+    }
+}

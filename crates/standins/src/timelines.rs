@@ -1,0 +1,139 @@
+//! A local TimelinesAI public API, following its documented shapes under `/integrations/api`:
+//! `GET /whatsapp_accounts`, `POST /messages`, `POST /files_upload`, `GET /chats?phone=`,
+//! `GET /chats/{id}/messages`, `GET /messages/{uid}/status_history`. It checks the bearer token, records what it
+//! receives, keeps a chat history of what it sent, and answers sends from a script, then with success.
+
+mod routes;
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use axum::Router;
+use serde_json::{Value, json};
+
+use crate::server::Served;
+
+/// The API token the stand-in accepts.
+pub const TOKEN: &str = "timelines-test-token";
+/// The secret webhooks are signed with (for the tests that post them).
+pub const WEBHOOK_SECRET: &str = "timelines-webhook-secret-0123456789";
+/// The active account the tests send from.
+pub const ACCOUNT_ID: &str = "4930901820@s.whatsapp.net";
+/// Its number.
+pub const SENDER_PHONE: &str = "+4930901820";
+/// A second active account, without a name.
+pub const OTHER_ACCOUNT_ID: &str = "551133334444@s.whatsapp.net";
+/// Its number.
+pub const OTHER_PHONE: &str = "+551133334444";
+/// A disconnected account: never a sender.
+pub const DISCONNECTED_ID: &str = "4915112345678@s.whatsapp.net";
+
+/// The path the API is served under.
+const API_PATH: &str = "/integrations/api";
+
+/// A scripted answer to a send.
+#[derive(Debug, Clone)]
+pub enum Scripted {
+    /// An error with this HTTP status and message (429 comes with `Retry-After`); nothing is sent.
+    Error(u16, &'static str),
+    /// The message is sent (it shows in the chat history) but the answer comes only after a delay.
+    Slow(Duration),
+}
+
+/// What the stand-in received.
+#[derive(Debug, Default)]
+struct Recorded {
+    /// Every send payload received, in order.
+    sends: Vec<Value>,
+    /// Every upload: (file name, declared type, bytes).
+    uploads: Vec<(String, String, usize)>,
+    /// Requests with a wrong or missing token.
+    unauthorized: usize,
+    /// How often the account list was read.
+    account_reads: usize,
+}
+
+/// One chat and the messages sent in it.
+#[derive(Debug)]
+struct Chat {
+    id: u64,
+    phone: String,
+    account_id: String,
+    messages: Vec<Value>,
+}
+
+/// The workspace's chats, message statuses and uploaded files.
+#[derive(Debug, Default)]
+struct Workspace {
+    chats: Vec<Chat>,
+    /// uid → status history.
+    statuses: HashMap<String, Vec<Value>>,
+    /// file uid → file name.
+    files: HashMap<String, String>,
+}
+
+/// Shared by the handle and the handlers.
+#[derive(Default)]
+struct Shared {
+    recorded: Mutex<Recorded>,
+    workspace: Mutex<Workspace>,
+    script: Mutex<VecDeque<Scripted>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The stand-in's routes, under `/integrations/api`, for a server of one's own.
+pub fn router() -> Router {
+    routes::router(Arc::default())
+}
+
+/// A running TimelinesAI stand-in, stopped when dropped.
+pub struct Timelines {
+    /// Its API base URL (`http://127.0.0.1:PORT/integrations/api`).
+    pub url: String,
+    shared: Arc<Shared>,
+    _served: Served,
+}
+
+impl Timelines {
+    /// Serves on a loopback port.
+    pub async fn start() -> Self {
+        let shared = Arc::new(Shared::default());
+        let served = Served::start(routes::router(shared.clone())).await;
+        Self { url: format!("{}{API_PATH}", served.url), shared, _served: served }
+    }
+
+    /// Queues answers for the next sends.
+    pub fn script(&self, answers: impl IntoIterator<Item = Scripted>) {
+        lock(&self.shared.script).extend(answers);
+    }
+
+    /// The send payloads received so far.
+    pub fn sends(&self) -> Vec<Value> {
+        lock(&self.shared.recorded).sends.clone()
+    }
+
+    /// The uploads received so far: (file name, declared type, bytes).
+    pub fn uploads(&self) -> Vec<(String, String, usize)> {
+        lock(&self.shared.recorded).uploads.clone()
+    }
+
+    /// How many requests came with a wrong or missing token.
+    pub fn unauthorized(&self) -> usize {
+        lock(&self.shared.recorded).unauthorized
+    }
+
+    /// How often the account list was read.
+    pub fn account_reads(&self) -> usize {
+        lock(&self.shared.recorded).account_reads
+    }
+
+    /// Adds a status (`"Delivered"`, `"read"`…) to a sent message's history, as WhatsApp would report it.
+    pub fn report(&self, uid: &str, status: &str) {
+        let entry = json!({"status": status, "timestamp": jiff::Timestamp::now().to_string()});
+        lock(&self.shared.workspace).statuses.entry(uid.to_owned()).or_default().push(entry);
+    }
+}

@@ -1,0 +1,203 @@
+//! The TimelinesAI stand-in's endpoints.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use super::{
+    ACCOUNT_ID, API_PATH, Chat, DISCONNECTED_ID, OTHER_ACCOUNT_ID, OTHER_PHONE, SENDER_PHONE, Scripted, Shared, TOKEN,
+    lock,
+};
+use crate::assumptions::{
+    TIMELINES_API_ORIGIN, TIMELINES_CHATS_FILTER_BY_PHONE, TIMELINES_RETRY_AFTER, TIMELINES_SENT_STATUS,
+    TIMELINES_STATUS_HISTORY_ENVELOPED, TIMELINES_UNKNOWN_ACCOUNT, timelines_error_body,
+};
+use crate::multipart;
+
+/// The routes under `/integrations/api`.
+pub(super) fn router(shared: Arc<Shared>) -> Router {
+    let api = Router::new()
+        .route("/whatsapp_accounts", get(accounts))
+        .route("/messages", post(send))
+        .route("/files_upload", post(upload))
+        .route("/chats", get(chats))
+        .route("/chats/{id}/messages", get(chat_messages))
+        .route("/messages/{uid}/status_history", get(status_history))
+        .with_state(shared);
+    Router::new().nest(API_PATH, api)
+}
+
+/// `None` when the call carries the token; else the documented 401, counted.
+fn refused(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
+    if headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(&format!("Bearer {TOKEN}")) {
+        return None;
+    }
+    lock(&shared.recorded).unauthorized += 1;
+    Some(error(401, "Invalid or expired token"))
+}
+
+fn error(status: u16, message: &str) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    (status, Json(timelines_error_body(message))).into_response()
+}
+
+fn ok(data: Value) -> Response {
+    Json(json!({"status": "ok", "data": data})).into_response()
+}
+
+async fn accounts(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if let Some(refusal) = refused(&shared, &headers) {
+        return refusal;
+    }
+    lock(&shared.recorded).account_reads += 1;
+    ok(json!({"whatsapp_accounts": [
+        {"id": ACCOUNT_ID, "phone": SENDER_PHONE, "status": "active", "account_name": "Berlin desk", "owner_name": "Anna"},
+        {"id": OTHER_ACCOUNT_ID, "phone": OTHER_PHONE, "status": "active", "account_name": "", "owner_name": "Bruno"},
+        {"id": DISCONNECTED_ID, "phone": "+4915112345678", "status": "disconnected", "account_name": "Old phone", "owner_name": "Anna"}
+    ]}))
+}
+
+async fn send(State(shared): State<Arc<Shared>>, headers: HeaderMap, Json(payload): Json<Value>) -> Response {
+    if let Some(refusal) = refused(&shared, &headers) {
+        return refusal;
+    }
+    let (Some(phone), Some(text), Some(account_phone)) =
+        (payload["phone"].as_str(), payload["text"].as_str(), payload["whatsapp_account_phone"].as_str())
+    else {
+        return error(400, "phone, text and whatsapp_account_phone are required");
+    };
+    let account_id = match account_phone {
+        SENDER_PHONE => ACCOUNT_ID,
+        OTHER_PHONE => OTHER_ACCOUNT_ID,
+        _ => return error(400, TIMELINES_UNKNOWN_ACCOUNT),
+    };
+    let count = {
+        let mut recorded = lock(&shared.recorded);
+        recorded.sends.push(payload.clone());
+        recorded.sends.len()
+    };
+    let next = lock(&shared.script).pop_front();
+    if let Some(Scripted::Error(status, message)) = next {
+        let mut refusal = error(status, message);
+        if status == 429 {
+            let seconds = HeaderValue::from(TIMELINES_RETRY_AFTER.as_secs());
+            refusal.headers_mut().insert("retry-after", seconds);
+        }
+        return refusal;
+    }
+    let uid = format!("tl-msg-{count}");
+    let file = payload["file_uid"].as_str();
+    log_sent(&shared, &uid, Sent { phone, account_id, account_phone, text, file });
+    if let Some(Scripted::Slow(delay)) = next {
+        tokio::time::sleep(delay).await;
+    }
+    ok(json!({"message_uid": uid}))
+}
+
+/// A message sent through the API.
+struct Sent<'a> {
+    phone: &'a str,
+    account_id: &'a str,
+    account_phone: &'a str,
+    text: &'a str,
+    file: Option<&'a str>,
+}
+
+/// Puts a sent message in its chat's history (opening the chat) and starts its status history.
+fn log_sent(shared: &Shared, uid: &str, sent: Sent<'_>) {
+    let mut workspace = lock(&shared.workspace);
+    let file = sent.file.and_then(|f| workspace.files.get(f).cloned());
+    let now = jiff::Timestamp::now().to_string();
+    let entry = json!({"uid": uid, "timestamp": now, "from_me": true, "text": sent.text,
+        "sender_phone": sent.account_phone, "recipient_phone": sent.phone, "status": TIMELINES_SENT_STATUS,
+        "origin": TIMELINES_API_ORIGIN, "message_type": "whatsapp", "has_attachment": file.is_some(),
+        "attachment_filename": file});
+    let next_id = workspace.chats.len() as u64 + 9001;
+    let index = match workspace.chats.iter().position(|c| c.phone == sent.phone && c.account_id == sent.account_id) {
+        Some(index) => index,
+        None => {
+            let chat = Chat {
+                id: next_id,
+                phone: sent.phone.to_owned(),
+                account_id: sent.account_id.to_owned(),
+                messages: vec![],
+            };
+            workspace.chats.push(chat);
+            workspace.chats.len() - 1
+        }
+    };
+    workspace.chats[index].messages.push(entry);
+    workspace.statuses.insert(uid.to_owned(), vec![json!({"status": TIMELINES_SENT_STATUS, "timestamp": now})]);
+}
+
+async fn upload(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Some(refusal) = refused(&shared, &headers) {
+        return refusal;
+    }
+    let parts = multipart::parts(&headers, body).await;
+    let file = parts.iter().rev().find(|p| p.name == "file");
+    let Some(file) = file.filter(|f| f.file_name.as_deref().is_some_and(|name| !name.is_empty())) else {
+        return error(400, "a file with a file name is required");
+    };
+    let name = file.file_name.clone().unwrap_or_default();
+    let uid = {
+        let mut recorded = lock(&shared.recorded);
+        recorded.uploads.push((name.clone(), file.mime.clone().unwrap_or_default(), file.data.len()));
+        format!("tl-file-{}", recorded.uploads.len())
+    };
+    lock(&shared.workspace).files.insert(uid.clone(), name);
+    ok(json!({"uid": uid}))
+}
+
+async fn chats(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    if let Some(refusal) = refused(&shared, &headers) {
+        return refusal;
+    }
+    let workspace = lock(&shared.workspace);
+    let phone = query.get("phone").filter(|_| TIMELINES_CHATS_FILTER_BY_PHONE);
+    let chats: Vec<Value> = workspace
+        .chats
+        .iter()
+        .filter(|c| phone.is_none_or(|p| *p == c.phone))
+        .map(|c| json!({"id": c.id, "name": c.phone, "phone": c.phone, "is_group": false, "whatsapp_account_id": c.account_id}))
+        .collect();
+    ok(json!({"chats": chats, "has_more_pages": false}))
+}
+
+async fn chat_messages(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    if let Some(refusal) = refused(&shared, &headers) {
+        return refusal;
+    }
+    let workspace = lock(&shared.workspace);
+    let Some(chat) = workspace.chats.iter().find(|c| c.id == id) else { return error(404, "Chat not found") };
+    // Everything in this stand-in's history is from us, so `from_me=false` finds nothing.
+    let messages = if query.get("from_me").is_some_and(|f| f == "false") { vec![] } else { chat.messages.clone() };
+    ok(json!({"messages": messages}))
+}
+
+async fn status_history(State(shared): State<Arc<Shared>>, headers: HeaderMap, Path(uid): Path<String>) -> Response {
+    if let Some(refusal) = refused(&shared, &headers) {
+        return refusal;
+    }
+    match lock(&shared.workspace).statuses.get(&uid) {
+        Some(history) if TIMELINES_STATUS_HISTORY_ENVELOPED => ok(Value::Array(history.clone())),
+        Some(history) => Json(history.clone()).into_response(),
+        None => error(404, "Message not found"),
+    }
+}
