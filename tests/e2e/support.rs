@@ -104,6 +104,7 @@ fn spawn(dir: &TempDir, listen: &str, settings: &[(String, String)]) -> (Guard, 
         .env("SIDECHAT_LISTEN", listen)
         .env("SIDECHAT_DATABASE_URL", format!("sqlite://{}", dir.0.join("relay.db").display()))
         .env("SIDECHAT_DEMO_HOSTS_LISTEN", "127.0.0.1:0")
+        .env("SIDECHAT_SECRET_KEY", "e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0")
         .env("SIDECHAT_DEV_HOSTS_DIR", required_path("SIDECHAT_DEV_HOSTS_DIR"))
         .env("SIDECHAT_WIDGET_DIR", required_path("SIDECHAT_WIDGET_DIR"))
         .stdout(Stdio::piped())

@@ -1,32 +1,37 @@
-//! Who is calling: a Pipedrive user (a JWT Pipedrive signed) or the Zoho installation (its install key).
+//! Who is calling: a known user of one workspace, with their role.
 //!
-//! Pipedrive's token is HS256 with the app's JWT secret, claims `userId`, `companyId` (numbers), `iat`, `exp`,
-//! 60 s of clock skew allowed; any other algorithm is refused. A valid token from a company that has not
-//! installed Sidechat is refused with `not_installed` and sees nothing. The Zoho key identifies the installation,
-//! not the user: the widget may name the Zoho user in `X-Sidechat-User`, which is logged but cannot be verified.
+//! - A Pipedrive user presents the JWT Pipedrive puts on the panel's URL: HS256 with the app's JWT secret,
+//!   `userId` and `companyId` (numbers), `iat`, `exp`, 60 s of clock skew; any other algorithm is refused. The
+//!   company must be admitted (see `admission`), else `not_installed`. The user is recorded on their first call;
+//!   their name, email and role come from Pipedrive (`/users/me`) once they connected their account, and are read
+//!   again at most every 15 minutes.
+//! - Until Zoho users sign in, a caller presenting `ZOHO_INSTALL_KEY` acts as a member of the operator workspace.
+//! - The event stream also takes a single-use ticket (see `routes::events`).
 
-use axum::extract::{FromRequestParts, Query};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
-use sidechat_domain::wire::ErrorCode;
+use sidechat_domain::wire::{Author, ErrorCode, Role};
 use subtle::ConstantTimeEq;
 
 use crate::AppState;
+use crate::crm::pipedrive;
 use crate::error::ApiError;
+use crate::store::{UserProfile, UserRow, WorkspaceId};
 
-/// A verified caller.
+/// A verified caller: a user of one workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
-    /// The company, as the store scopes data by it: `pipedrive:<companyId>` or `zoho`.
-    pub company: String,
-    /// The CRM.
+    /// The workspace every read and write of this call is scoped to.
+    pub workspace: WorkspaceId,
+    /// The user.
+    pub user: UserRow,
+    /// The CRM the user comes from.
     pub crm: Crm,
-    /// The CRM's company id (`zoho` for the Zoho installation).
-    pub company_id: String,
-    /// The user, as far as it is known: the Pipedrive user id (verified) or the Zoho user's email (unverified).
-    pub user: Option<String>,
+    /// When the credential the call presented expires (ms), if it does.
+    pub credential_expires_at: Option<i64>,
 }
 
 /// The CRMs Sidechat serves.
@@ -38,6 +43,23 @@ pub enum Crm {
     Zoho,
 }
 
+impl Caller {
+    /// Whether the caller administers the workspace.
+    pub fn is_admin(&self) -> bool {
+        self.user.role == Role::Admin
+    }
+
+    /// `forbidden` unless the caller is an admin.
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if self.is_admin() { Ok(()) } else { Err(ApiError::forbidden("only an admin of the workspace may do this")) }
+    }
+
+    /// The caller as the author of what they write.
+    pub fn author(&self) -> Author {
+        Author { id: self.user.id.clone(), name: self.user.name.clone() }
+    }
+}
+
 /// The claims of Pipedrive's panel token.
 #[derive(Debug, Deserialize)]
 struct PipedriveClaims {
@@ -45,13 +67,18 @@ struct PipedriveClaims {
     user_id: u64,
     #[serde(rename = "companyId")]
     company_id: u64,
+    exp: i64,
 }
 
 /// Seconds of clock difference tolerated on `exp` and `iat`.
-const LEEWAY_SECONDS: u64 = 60;
+pub const LEEWAY_SECONDS: i64 = 60;
+/// How long a user's role is trusted before it is read from the CRM again (ms).
+const ROLE_FRESH_MS: i64 = 15 * 60 * 1000;
+/// The Zoho installation's stand-in user, until Zoho users sign in.
+const ZOHO_KEY_USER: &str = "installation-key";
 
-/// Verifies a bearer credential and checks that its company installed Sidechat.
-pub async fn authenticate(state: &AppState, token: &str, user_hint: Option<&str>) -> Result<Caller, ApiError> {
+/// Verifies a bearer credential and finds the user and their workspace.
+pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiError> {
     let token = token.trim();
     if token.is_empty() {
         return Err(ApiError::unauthorized("missing credentials"));
@@ -64,16 +91,14 @@ pub async fn authenticate(state: &AppState, token: &str, user_hint: Option<&str>
     if let Some(key) = &state.config.zoho_install_key
         && bool::from(token.as_bytes().ct_eq(key.expose_secret().as_bytes()))
     {
-        let user = user_hint.map(|u| u.chars().take(200).collect::<String>());
-        tracing::debug!(user = user.as_deref().unwrap_or("unknown"), "zoho caller (user unverified)");
-        return Ok(Caller { company: "zoho".to_owned(), crm: Crm::Zoho, company_id: "zoho".to_owned(), user });
+        return zoho_key_caller(state).await;
     }
     Err(ApiError::unauthorized("the credentials are not valid"))
 }
 
 async fn authenticate_pipedrive(state: &AppState, secret: &str, token: &str) -> Result<Caller, ApiError> {
     let mut validation = Validation::new(Algorithm::HS256);
-    validation.leeway = LEEWAY_SECONDS;
+    validation.leeway = LEEWAY_SECONDS as u64;
     validation.set_required_spec_claims(&["exp", "iat"]);
     let data =
         jsonwebtoken::decode::<serde_json::Value>(token, &DecodingKey::from_secret(secret.as_bytes()), &validation)
@@ -86,34 +111,50 @@ async fn authenticate_pipedrive(state: &AppState, secret: &str, token: &str) -> 
                     _ => ApiError::unauthorized("the token is not valid"),
                 }
             })?;
-    let issued = data.claims.get("iat").and_then(serde_json::Value::as_u64).unwrap_or(u64::MAX);
-    let now = jiff::Timestamp::now().as_second().max(0) as u64;
-    if issued > now + LEEWAY_SECONDS {
+    let issued = data.claims.get("iat").and_then(serde_json::Value::as_i64).unwrap_or(i64::MAX);
+    let now = jiff::Timestamp::now();
+    if issued > now.as_second() + LEEWAY_SECONDS {
         return Err(ApiError::unauthorized("the token is not valid yet"));
     }
     let claims: PipedriveClaims = serde_json::from_value(data.claims)
         .map_err(|_| ApiError::unauthorized("the token lacks userId or companyId"))?;
     let company_id = claims.company_id.to_string();
-    let allowed = state
-        .config
-        .pipedrive
-        .as_ref()
-        .and_then(|p| p.company_ids.as_ref())
-        .is_none_or(|ids| ids.contains(&claims.company_id));
-    let installed = allowed && state.store.installation("pipedrive", &company_id).await?.is_some();
-    if !installed {
-        return Err(ApiError::new(ErrorCode::NotInstalled, "this Pipedrive company has not installed Sidechat"));
+    let workspace = state.store.account_workspace("pipedrive", &company_id).await?.ok_or_else(|| {
+        ApiError::new(ErrorCode::NotInstalled, "this Pipedrive company has not installed Sidechat on this relay")
+    })?;
+    let now_ms = now.as_millisecond();
+    let mut user = state.store.user_by_crm_id(&workspace, "pipedrive", &claims.user_id.to_string(), now_ms).await?;
+    if user.role_checked_at.is_none_or(|checked| now_ms - checked > ROLE_FRESH_MS) {
+        // The role may have changed in Pipedrive. A user who has not connected keeps the member role.
+        match pipedrive::refresh_profile(state, &workspace, &user).await {
+            Ok(fresh) => user = fresh,
+            Err(pipedrive::PipedriveError::UserNotConnected) => {}
+            Err(error) => tracing::warn!(user = %user.id, error = %error, "reading a pipedrive user's role"),
+        }
     }
     Ok(Caller {
-        company: format!("pipedrive:{company_id}"),
+        workspace,
+        user,
         crm: Crm::Pipedrive,
-        company_id,
-        user: Some(claims.user_id.to_string()),
+        credential_expires_at: Some(claims.exp.saturating_add(LEEWAY_SECONDS).saturating_mul(1000)),
     })
 }
 
-fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
-    let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) else { return Ok(None) };
+/// The Zoho installation key's caller: a member of the operator workspace.
+async fn zoho_key_caller(state: &AppState) -> Result<Caller, ApiError> {
+    let workspace = state.operator.clone();
+    let now = jiff::Timestamp::now().as_millisecond();
+    let mut user = state.store.user_by_crm_id(&workspace, "zoho", ZOHO_KEY_USER, now).await?;
+    if user.role_checked_at.is_none() {
+        let profile = UserProfile { name: "Zoho CRM".to_owned(), email: None, role: Role::Member };
+        user = state.store.save_user_profile(&workspace, "zoho", ZOHO_KEY_USER, &profile, now).await?;
+    }
+    Ok(Caller { workspace, user, crm: Crm::Zoho, credential_expires_at: None })
+}
+
+/// The bearer token of the `Authorization` header, if there is one.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Result<Option<&str>, ApiError> {
+    let Some(value) = headers.get(axum::http::header::AUTHORIZATION) else { return Ok(None) };
     let value = value.to_str().map_err(|_| ApiError::unauthorized("malformed Authorization header"))?;
     let token = value
         .strip_prefix("Bearer ")
@@ -122,38 +163,11 @@ fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
     Ok(Some(token))
 }
 
-fn user_hint(parts: &Parts) -> Option<&str> {
-    parts.headers.get("x-sidechat-user").and_then(|v| v.to_str().ok())
-}
-
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts)?.ok_or_else(|| ApiError::unauthorized("missing credentials"))?;
-        authenticate(state, token, user_hint(parts)).await
-    }
-}
-
-/// A caller of the event stream: `EventSource` cannot set headers, so the credential may come as `?token=`.
-#[derive(Debug, Clone)]
-pub struct StreamCaller(pub Caller);
-
-#[derive(Deserialize)]
-struct TokenQuery {
-    token: Option<String>,
-}
-
-impl FromRequestParts<AppState> for StreamCaller {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        if let Some(token) = bearer(parts)? {
-            return authenticate(state, token, user_hint(parts)).await.map(StreamCaller);
-        }
-        let Query(query) =
-            Query::<TokenQuery>::try_from_uri(&parts.uri).map_err(|_| ApiError::unauthorized("missing credentials"))?;
-        let token = query.token.ok_or_else(|| ApiError::unauthorized("missing credentials"))?;
-        authenticate(state, &token, user_hint(parts)).await.map(StreamCaller)
+        let token = bearer(&parts.headers)?.ok_or_else(|| ApiError::unauthorized("missing credentials"))?;
+        authenticate(state, token).await
     }
 }

@@ -14,8 +14,10 @@ use sidechat_domain::E164;
 
 pub use settings::{
     DEFAULT_CORS_ORIGINS, DEFAULT_FRAME_ANCESTORS, DEFAULT_GRAPH_URL, DEFAULT_PIPEDRIVE_OAUTH_URL,
-    DEFAULT_TIMELINES_URL, ProviderKind, Settings,
+    DEFAULT_TIMELINES_URL, ProviderKind, Settings, Signup,
 };
+
+use crate::secrets::SecretKey;
 
 /// Everything the relay starts with.
 #[derive(Debug, Clone)]
@@ -28,10 +30,16 @@ pub struct Config {
     pub public_url: String,
     /// `SIDECHAT_WIDGET_DIR`: the built widget (default `dist/widget`).
     pub widget_dir: PathBuf,
-    /// `SIDECHAT_PROVIDER` and its settings.
-    pub provider: ProviderConfig,
+    /// `SIDECHAT_SECRET_KEY`.
+    pub secret_key: SecretKey,
+    /// `SIDECHAT_SIGNUP`.
+    pub signup: Signup,
+    /// `SIDECHAT_PROVIDER` and its settings: the operator workspace's WhatsApp connection (none on an open relay).
+    pub provider: Option<ProviderConfig>,
     /// Pipedrive's app settings, when the relay serves Pipedrive.
     pub pipedrive: Option<PipedriveConfig>,
+    /// `ZOHO_ORG_IDS`: the Zoho orgs admitted on a closed relay (the first shares the operator workspace).
+    pub zoho_org_ids: Vec<String>,
     /// `ZOHO_INSTALL_KEY`, when the relay serves Zoho CRM.
     pub zoho_install_key: Option<SecretString>,
     /// `SIDECHAT_FRAME_ANCESTORS`: origin patterns that may frame `/widget/`.
@@ -122,8 +130,9 @@ pub struct PipedriveConfig {
     pub jwt_secret: SecretString,
     /// `PIPEDRIVE_OAUTH_URL`.
     pub oauth_url: String,
-    /// `PIPEDRIVE_COMPANY_IDS`: when set, only these companies may install.
-    pub company_ids: Option<Vec<u64>>,
+    /// `PIPEDRIVE_COMPANY_IDS`: the companies admitted on a closed relay (the first shares the operator
+    /// workspace).
+    pub company_ids: Vec<u64>,
 }
 
 /// A setting that is missing or malformed.
@@ -143,6 +152,10 @@ pub struct Senders(pub Vec<SenderConfig>);
 /// `PIPEDRIVE_COMPANY_IDS`, parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompanyIds(pub Vec<u64>);
+
+/// `ZOHO_ORG_IDS`, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgIds(pub Vec<String>);
 
 /// Space-separated origin patterns, parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -235,7 +248,12 @@ impl Config {
                 format!("no built widget at `{}` (run `cargo xtask build`)", widget_dir.display()),
             ));
         }
-        let provider = if demo { ProviderConfig::Sandbox } else { provider(&settings)? };
+        let secret_key = required(&settings.secret_key, "SIDECHAT_SECRET_KEY")?;
+        let provider = match (demo, settings.signup) {
+            (true, _) => Some(ProviderConfig::Sandbox),
+            (false, Signup::Closed) => Some(provider(&settings)?),
+            (false, Signup::Open) => None,
+        };
         let pipedrive = if demo { Some(demo_pipedrive()) } else { pipedrive(&settings)? };
         let zoho_install_key = match settings.zoho_install_key.clone() {
             None if demo => Some(SecretString::from(DEMO_ZOHO_KEY)),
@@ -253,6 +271,9 @@ impl Config {
             DemoHosts { listen: settings.demo_hosts_listen.unwrap_or(default), dir: settings.dev_hosts_dir.clone() }
         });
         Ok(Self {
+            secret_key,
+            signup: settings.signup,
+            zoho_org_ids: settings.zoho_org_ids.clone().map(|ids| ids.0).unwrap_or_default(),
             demo_hosts,
             listen,
             database_url,
@@ -290,7 +311,8 @@ fn demo_pipedrive() -> PipedriveConfig {
         client_secret: SecretString::from(DEMO_PIPEDRIVE_SECRET),
         jwt_secret: SecretString::from(DEMO_PIPEDRIVE_SECRET),
         oauth_url: DEFAULT_PIPEDRIVE_OAUTH_URL.to_owned(),
-        company_ids: None,
+        // The demo's company (`demo::DEMO_COMPANY_ID`); any other is refused, as on a closed relay.
+        company_ids: vec![1],
     }
 }
 
@@ -332,7 +354,7 @@ fn pipedrive(settings: &Settings) -> Result<Option<PipedriveConfig>, ConfigError
         jwt_secret: settings.pipedrive_jwt_secret.clone().unwrap_or_else(|| client_secret.clone()),
         client_secret,
         oauth_url: settings.pipedrive_oauth_url.clone(),
-        company_ids: settings.pipedrive_company_ids.clone().map(|ids| ids.0),
+        company_ids: settings.pipedrive_company_ids.clone().map(|ids| ids.0).unwrap_or_default(),
     }))
 }
 

@@ -6,6 +6,7 @@ use crate::AppState;
 use crate::auth::{Caller, Crm};
 use crate::error::{ApiError, ApiResult};
 use crate::store::AttachmentMeta;
+use sidechat_domain::wire::RecordRef;
 
 /// Fetches a file of the caller's CRM record into the store, for a send.
 ///
@@ -14,11 +15,23 @@ use crate::store::AttachmentMeta;
 pub async fn fetch_record_file(
     state: &AppState,
     caller: &Caller,
+    record: &RecordRef,
     file_id: &str,
     provider: sidechat_domain::Provider,
 ) -> ApiResult<AttachmentMeta> {
     match caller.crm {
         Crm::Zoho => Err(ApiError::invalid("Zoho record files are sent as uploads (POST /api/v1/uploads)")),
-        Crm::Pipedrive => Ok(pipedrive::fetch_file(state, caller, file_id, provider).await?),
+        Crm::Pipedrive => {
+            pipedrive::fetch_file(state, caller, record, file_id, provider).await.map_err(|e| api_error(state, e))
+        }
+    }
+}
+
+/// A Pipedrive failure as the caller sees it; a user who must connect their account is told where.
+pub fn api_error(state: &AppState, error: pipedrive::PipedriveError) -> ApiError {
+    let error = ApiError::from(error);
+    match pipedrive::connect_url(state) {
+        Some(url) => error.with_connect_url(url),
+        None => error,
     }
 }

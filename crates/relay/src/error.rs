@@ -19,16 +19,27 @@ pub enum ApiError {
         code: ErrorCode,
         /// For people.
         message: String,
+        /// With `invalid_setting`: the field; with `not_connected_user`: where to connect.
+        extra: Option<Box<Extra>>,
     },
     /// The relay's fault: logged, never echoed.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
+/// What some error codes carry beside the message.
+#[derive(Debug)]
+pub struct Extra {
+    /// The setting a request got wrong.
+    pub field: Option<String>,
+    /// Where the user connects their CRM account.
+    pub connect_url: Option<String>,
+}
+
 impl ApiError {
     /// A client error.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self::Client { code, message: message.into() }
+        Self::Client { code, message: message.into(), extra: None }
     }
 
     /// `invalid_request`.
@@ -42,6 +53,33 @@ impl ApiError {
     }
 
     /// `unauthorized`.
+    /// `invalid_setting` about one field of the request.
+    pub fn invalid_setting(field: &str, message: impl Into<String>) -> Self {
+        let extra = Extra { field: Some(field.to_owned()), connect_url: None };
+        Self::Client { code: ErrorCode::InvalidSetting, message: message.into(), extra: Some(Box::new(extra)) }
+    }
+
+    /// `not_connected_user`, with where the user connects their CRM account.
+    pub fn not_connected_user(message: impl Into<String>, connect_url: Option<String>) -> Self {
+        let extra = Extra { field: None, connect_url };
+        Self::Client { code: ErrorCode::NotConnectedUser, message: message.into(), extra: Some(Box::new(extra)) }
+    }
+
+    /// `forbidden`: the caller's role does not allow this.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Forbidden, message)
+    }
+
+    /// Sets where a `not_connected_user` caller connects.
+    pub fn with_connect_url(self, url: String) -> Self {
+        match self {
+            Self::Client { code: ErrorCode::NotConnectedUser, message, .. } => {
+                Self::not_connected_user(message, Some(url))
+            }
+            other => other,
+        }
+    }
+
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Unauthorized, message)
     }
@@ -68,9 +106,14 @@ impl From<QueryRejection> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
-            Self::Client { code, message } => {
+            Self::Client { code, message, extra } => {
                 let status = StatusCode::from_u16(code.status()).unwrap_or(StatusCode::BAD_REQUEST);
-                (status, Json(ErrorBody::new(code, message))).into_response()
+                let mut body = ErrorBody::new(code, message);
+                if let Some(extra) = extra {
+                    body.error.field = extra.field;
+                    body.error.connect_url = extra.connect_url;
+                }
+                (status, Json(body)).into_response()
             }
             Self::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "internal error");

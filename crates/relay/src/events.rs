@@ -4,6 +4,8 @@
 use sidechat_domain::wire::{Message, StatusEvent};
 use tokio::sync::broadcast;
 
+use crate::store::WorkspaceId;
+
 /// Something that happened to a conversation.
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -16,6 +18,8 @@ pub enum Event {
 /// An event and the customer number it concerns.
 #[derive(Debug, Clone)]
 pub struct Envelope {
+    /// The workspace whose conversation it is.
+    pub workspace: WorkspaceId,
     /// The customer's number, E.164.
     pub contact: String,
     /// What happened.
@@ -36,9 +40,9 @@ impl Default for Events {
 
 impl Events {
     /// Tells every open stream.
-    pub fn publish(&self, contact: &str, event: Event) {
+    pub fn publish(&self, workspace: &WorkspaceId, contact: &str, event: Event) {
         // No receiver is no error: nobody is watching.
-        let _ = self.sender.send(Envelope { contact: contact.to_owned(), event });
+        let _ = self.sender.send(Envelope { workspace: workspace.clone(), contact: contact.to_owned(), event });
     }
 
     /// A new stream of everything published from now on.

@@ -5,6 +5,7 @@
 //! from any socket; [`serve`] binds the configured address and runs until the shutdown signal, then lets the
 //! sends under way finish.
 
+pub mod admission;
 pub mod auth;
 pub mod config;
 pub mod crm;
@@ -18,6 +19,7 @@ pub mod outbox;
 pub mod present;
 pub mod providers;
 pub mod routes;
+pub mod secrets;
 pub mod signing;
 pub mod status_poll;
 pub mod store;
@@ -40,8 +42,9 @@ use crate::events::Events;
 use crate::ingest::Ingest;
 use crate::metrics::Metrics;
 use crate::providers::Provider;
+use crate::secrets::Sealer;
 use crate::signing::UrlSigner;
-use crate::store::Store;
+use crate::store::{Store, WorkspaceId};
 
 /// What every handler may reach.
 #[derive(Clone)]
@@ -50,8 +53,12 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The database.
     pub store: Store,
-    /// The WhatsApp provider.
-    pub provider: Arc<Provider>,
+    /// The operator workspace: the one the relay's own WhatsApp settings serve.
+    pub operator: WorkspaceId,
+    /// The operator workspace's WhatsApp connection (none on an open relay).
+    pub whatsapp: Option<Connection>,
+    /// Seals secrets kept in the database.
+    pub sealer: Arc<Sealer>,
     /// Live event streams.
     pub events: Events,
     /// Signs attachment URLs.
@@ -72,10 +79,25 @@ pub struct AppState {
     pub pipedrive_refresh: Arc<tokio::sync::Mutex<()>>,
 }
 
+/// A WhatsApp connection and the workspace it belongs to.
+#[derive(Clone)]
+pub struct Connection {
+    /// Whose numbers these are.
+    pub workspace: WorkspaceId,
+    /// The provider that sends from them.
+    pub provider: Arc<Provider>,
+}
+
 impl AppState {
-    /// The connected sender numbers, or `provider_unavailable`.
-    pub async fn senders(&self) -> Result<Vec<Sender>, ApiError> {
-        self.provider.senders().await.map_err(|error| {
+    /// The workspace's WhatsApp connection, if it has one.
+    pub fn connection(&self, workspace: &WorkspaceId) -> Option<&Connection> {
+        self.whatsapp.as_ref().filter(|connection| &connection.workspace == workspace)
+    }
+
+    /// The workspace's sender numbers (none without a connection), or `provider_unavailable`.
+    pub async fn senders(&self, workspace: &WorkspaceId) -> Result<Vec<Sender>, ApiError> {
+        let Some(connection) = self.connection(workspace) else { return Ok(Vec::new()) };
+        connection.provider.senders().await.map_err(|error| {
             tracing::warn!(error = format!("{error:#}"), "listing senders");
             ApiError::new(ErrorCode::ProviderUnavailable, "the WhatsApp provider did not answer")
         })
@@ -87,7 +109,8 @@ pub struct Relay {
     /// What the routes share.
     pub state: AppState,
     stop: CancellationToken,
-    worker: JoinHandle<()>,
+    /// Sends queued messages, where there is a connection to send them.
+    worker: Option<JoinHandle<()>>,
     /// Polls delivery statuses, for providers without status webhooks.
     poller: Option<JoinHandle<()>>,
 }
@@ -96,6 +119,7 @@ impl Relay {
     /// Opens the database (applying migrations) and starts the outbox (and the status poller, if needed).
     pub async fn start(config: Config) -> anyhow::Result<Self> {
         let store = Store::connect(&config.database_url).await?;
+        let operator = admission::settle(&store, &config).await?;
         // libphonenumber's metadata loads on first use, a tenth of a second: at start, not on the first send's time.
         let _ = sidechat_domain::phone::Phone::parse("+4930901820", None);
         let http = reqwest::Client::builder()
@@ -105,19 +129,33 @@ impl Relay {
             .build()
             .context("building the HTTP client")?;
         let events = Events::default();
-        let signer = Arc::new(UrlSigner::new(&config.public_url));
+        let signer = Arc::new(UrlSigner::new(&config.secret_key, &config.public_url));
+        let sealer = Arc::new(Sealer::new(&config.secret_key));
         let metrics = Arc::new(Metrics::default());
         let ingest =
             Ingest { store: store.clone(), events: events.clone(), signer: signer.clone(), metrics: metrics.clone() };
-        let provider = Arc::new(match &config.provider {
-            ProviderConfig::Sandbox => Provider::Sandbox(providers::sandbox::Sandbox::new(ingest.clone())),
-            ProviderConfig::Cloud(cloud) => Provider::Cloud(providers::cloud::Cloud::new(cloud.clone(), http.clone())),
-            ProviderConfig::Timelines(timelines) => {
-                Provider::Timelines(providers::timelines::Timelines::new(timelines.clone(), http.clone()))
-            }
+        let provider = config.provider.as_ref().map(|provider| {
+            Arc::new(match provider {
+                ProviderConfig::Sandbox => {
+                    Provider::Sandbox(providers::sandbox::Sandbox::new(ingest.clone(), operator.clone()))
+                }
+                ProviderConfig::Cloud(cloud) => {
+                    Provider::Cloud(providers::cloud::Cloud::new(cloud.clone(), http.clone()))
+                }
+                ProviderConfig::Timelines(timelines) => {
+                    Provider::Timelines(providers::timelines::Timelines::new(timelines.clone(), http.clone()))
+                }
+            })
         });
+        if provider.is_none() {
+            tracing::info!(
+                "SIDECHAT_SIGNUP is open: the WhatsApp settings (SIDECHAT_PROVIDER, WHATSAPP_*, TIMELINES_*) are not \
+                 used; each workspace's admin connects its own WhatsApp"
+            );
+        }
+        let whatsapp = provider.map(|provider| Connection { workspace: operator.clone(), provider });
         if config.demo {
-            demo::seed(&store, &config.public_url).await.context("storing the demo's data")?;
+            demo::seed(&store, &sealer, &operator, &config.public_url).await.context("storing the demo's data")?;
         }
         let recovered = store.recover_interrupted(jiff::Timestamp::now().as_millisecond()).await?;
         if recovered > 0 {
@@ -128,15 +166,21 @@ impl Relay {
         }
         let outbox = Arc::new(Notify::new());
         let stop = CancellationToken::new();
-        let worker = tokio::spawn(outbox::run(ingest.clone(), provider.clone(), outbox.clone(), stop.clone()));
-        let poller = provider
-            .status_poll_interval()
-            .map(|interval| tokio::spawn(status_poll::run(ingest.clone(), provider.clone(), interval, stop.clone())));
+        let worker = whatsapp
+            .clone()
+            .map(|connection| tokio::spawn(outbox::run(ingest.clone(), connection, outbox.clone(), stop.clone())));
+        let poller = whatsapp.as_ref().and_then(|connection| {
+            connection.provider.status_poll_interval().map(|interval| {
+                tokio::spawn(status_poll::run(ingest.clone(), connection.clone(), interval, stop.clone()))
+            })
+        });
         let send_limit = Arc::new(limits::SendLimit::new(config.send_rate_limit));
         let state = AppState {
             config: Arc::new(config),
             store,
-            provider,
+            operator,
+            whatsapp,
+            sealer,
             events,
             signer,
             metrics,
@@ -158,7 +202,9 @@ impl Relay {
     /// Stops the outbox after the sends under way, and closes the database.
     pub async fn stop(self) {
         self.stop.cancel();
-        let _ = self.worker.await;
+        if let Some(worker) = self.worker {
+            let _ = worker.await;
+        }
         if let Some(poller) = self.poller {
             let _ = poller.await;
         }
@@ -177,6 +223,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(routes::canned::router())
         .merge(routes::uploads::router())
         .merge(routes::records::router())
+        .merge(routes::account::router())
         // The widget served from Zoho's domain checks the relay's health too.
         .merge(routes::health::router())
         .layer(web::cors(&state.config));

@@ -16,9 +16,10 @@ use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use crate::Connection;
 use crate::ingest::Ingest;
-use crate::providers::{Outgoing, Provider, SendError};
-use crate::store::{OutboxItem, SendOutcome};
+use crate::providers::{Outgoing, SendError};
+use crate::store::{OutboxItem, SendOutcome, WorkspaceId};
 
 /// How many sends may be under way at once.
 const CONCURRENT_SENDS: usize = 32;
@@ -36,7 +37,7 @@ const AFTER_ERROR: Duration = Duration::from_secs(1);
 /// The worker claims due messages only when some may be waiting: at start, when `wake` says a message was
 /// queued, when the next retry falls due, or when a claim filled every free slot and a slot frees up. A send
 /// that finishes otherwise costs no query; its retry time, if any, comes back from the attempt.
-pub async fn run(ingest: Ingest, provider: Arc<Provider>, wake: Arc<Notify>, stop: CancellationToken) {
+pub async fn run(ingest: Ingest, connection: Connection, wake: Arc<Notify>, stop: CancellationToken) {
     let mut in_flight = JoinSet::new();
     // Whether due messages may be waiting unclaimed.
     let mut backlog = true;
@@ -50,8 +51,8 @@ pub async fn run(ingest: Ingest, provider: Arc<Provider>, wake: Arc<Notify>, sto
                 Ok(items) => {
                     backlog = items.len() == room;
                     for item in items {
-                        let (ingest, provider) = (ingest.clone(), provider.clone());
-                        in_flight.spawn(async move { attempt(&ingest, &provider, item).await });
+                        let (ingest, connection) = (ingest.clone(), connection.clone());
+                        in_flight.spawn(async move { attempt(&ingest, &connection, item).await });
                     }
                     if !backlog {
                         next_due = ingest.store.next_due().await.unwrap_or_else(|error| {
@@ -91,10 +92,19 @@ pub async fn run(ingest: Ingest, provider: Arc<Provider>, wake: Arc<Notify>, sto
 }
 
 /// One send attempt, recorded whatever it comes to; returns when to try again (ms) if it is to be retried.
-async fn attempt(ingest: &Ingest, provider: &Provider, item: OutboxItem) -> Option<i64> {
+async fn attempt(ingest: &Ingest, connection: &Connection, item: OutboxItem) -> Option<i64> {
     let OutboxItem { message, interrupted } = item;
-    let id = message.id.clone();
-    let outgoing = match outgoing(ingest, message).await {
+    let (id, workspace, contact) = (message.id.clone(), message.workspace.clone(), message.contact.clone());
+    let provider = connection.provider.as_ref();
+    if message.workspace != connection.workspace {
+        // Its workspace's connection is gone: nothing can send it.
+        let outcome = SendOutcome::Failed {
+            code: "not_connected".to_owned(),
+            message: "the workspace has no WhatsApp connection to send from".to_owned(),
+        };
+        return record(ingest, &workspace, &contact, &id, outcome).await;
+    }
+    let outgoing = match outgoing(ingest, &workspace, message).await {
         Ok(outgoing) => outgoing,
         Err(error) => {
             tracing::error!(message = %id, error = format!("{error:#}"), "preparing a send");
@@ -152,7 +162,19 @@ async fn attempt(ingest: &Ingest, provider: &Provider, item: OutboxItem) -> Opti
             SendOutcome::Retry { at: now + delay.as_millis() as i64 }
         }
     };
-    match ingest.store.record_outcome(&id, &outcome, now).await {
+    record(ingest, &workspace, &contact, &id, outcome).await
+}
+
+/// Records what an attempt came to and tells the open streams; returns when to try again (ms), if it is to be.
+async fn record(
+    ingest: &Ingest,
+    workspace: &WorkspaceId,
+    contact: &sidechat_domain::E164,
+    id: &str,
+    outcome: SendOutcome,
+) -> Option<i64> {
+    let now = jiff::Timestamp::now().as_millisecond();
+    match ingest.store.record_outcome(workspace, id, &outcome, now).await {
         Ok(status) => {
             let error = match &outcome {
                 SendOutcome::Retry { at } => return Some(*at),
@@ -161,7 +183,8 @@ async fn attempt(ingest: &Ingest, provider: &Provider, item: OutboxItem) -> Opti
                 }
                 _ => None,
             };
-            ingest.publish_status_event(outgoing.message.contact.as_str(), StatusEvent { id, status, error });
+            let event = StatusEvent { id: id.to_owned(), status, error };
+            ingest.publish_status_event(workspace, contact.as_str(), event);
             None
         }
         Err(error) => {
@@ -177,12 +200,16 @@ pub fn backoff(attempts: i64) -> Duration {
     base.mul_f64(rand::rng().random_range(0.5..1.5))
 }
 
-async fn outgoing(ingest: &Ingest, message: crate::store::MessageRow) -> anyhow::Result<Outgoing> {
+async fn outgoing(
+    ingest: &Ingest,
+    workspace: &WorkspaceId,
+    message: crate::store::MessageRow,
+) -> anyhow::Result<Outgoing> {
     let mut attachments = Vec::with_capacity(message.attachments.len());
     for meta in &message.attachments {
         let file = ingest
             .store
-            .attachment(&meta.id)
+            .attachment(workspace, &meta.id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("attachment {} is gone", meta.id))?;
         attachments.push(file);

@@ -28,7 +28,7 @@ pub fn message(row: &MessageRow, signer: &UrlSigner) -> Message {
                 name: a.name.clone(),
                 size: a.size.max(0) as u64,
                 mime: a.mime.clone(),
-                url: signer.url(&a.id, now),
+                url: signer.url(&row.workspace, &a.id, now),
             })
             .collect(),
         status: row.status,
@@ -37,6 +37,6 @@ pub fn message(row: &MessageRow, signer: &UrlSigner) -> Message {
             .as_ref()
             .map(|code| MessageError { code: code.clone(), message: row.error_message.clone().unwrap_or_default() }),
         timestamp: timestamp(row.created_at),
-        author: None,
+        author: row.author.clone(),
     }
 }

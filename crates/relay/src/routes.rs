@@ -1,5 +1,6 @@
 //! The relay's HTTP routes, one module per area.
 
+pub mod account;
 pub mod canned;
 pub mod events;
 pub mod health;

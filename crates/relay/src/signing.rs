@@ -1,45 +1,72 @@
-//! Short-lived signed URLs for attachment bytes: an `<img>` cannot send an Authorization header.
+//! Capability URLs for one attachment's bytes: an `<img>` cannot send an Authorization header, so the link itself
+//! is the permission. It is signed with a key derived from `SIDECHAT_SECRET_KEY` (any relay of a deployment checks
+//! any other's links) and names the workspace and the file. A link stays the same for a whole UTC day (it expires
+//! 24 h after that day ends), so browsers cache the file under one URL.
 
 use hmac::{Hmac, Mac};
-use rand::RngCore;
 use sha2::Sha256;
 
-/// How long a signed URL stays valid.
-pub const URL_LIFETIME_SECONDS: i64 = 3600;
+use crate::secrets::SecretKey;
+use crate::store::WorkspaceId;
 
-/// Signs and checks attachment URLs with a key made at start (URLs do not outlive the process).
+/// Seconds in a day.
+const DAY: i64 = 86_400;
+
+/// Signs and checks attachment links.
 pub struct UrlSigner {
     key: [u8; 32],
     public_url: String,
 }
 
+/// A link's signed parts, as the route reads them back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedLink<'a> {
+    /// The workspace the file belongs to.
+    pub workspace: &'a str,
+    /// The file.
+    pub id: &'a str,
+    /// When the link expires (s since the epoch).
+    pub expires: i64,
+    /// The signature, hex.
+    pub signature: &'a str,
+}
+
 impl UrlSigner {
-    /// A signer with a fresh random key.
-    pub fn new(public_url: &str) -> Self {
-        let mut key = [0u8; 32];
-        rand::rng().fill_bytes(&mut key);
-        Self { key, public_url: public_url.trim_end_matches('/').to_owned() }
+    /// A signer for links under `public_url`.
+    pub fn new(key: &SecretKey, public_url: &str) -> Self {
+        Self { key: key.derive("attachment links v1"), public_url: public_url.trim_end_matches('/').to_owned() }
     }
 
-    fn mac(&self, id: &str, expires: i64) -> Hmac<Sha256> {
+    fn mac(&self, workspace: &str, id: &str, expires: i64) -> Hmac<Sha256> {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length");
-        mac.update(id.as_bytes());
-        mac.update(b"\n");
-        mac.update(expires.to_string().as_bytes());
+        for part in [workspace, id, &expires.to_string()] {
+            mac.update(part.as_bytes());
+            mac.update(b"\n");
+        }
         mac
     }
 
-    /// The absolute URL of an attachment's bytes, valid for [`URL_LIFETIME_SECONDS`] from `now` (seconds).
-    pub fn url(&self, id: &str, now: i64) -> String {
-        let expires = now + URL_LIFETIME_SECONDS;
-        let signature = hex::encode(self.mac(id, expires).finalize().into_bytes());
-        format!("{}/api/v1/attachments/{id}?expires={expires}&sig={signature}", self.public_url)
+    /// When a link made at `now` (s) expires: the end of `now`'s UTC day, plus a day.
+    pub fn expiry(now: i64) -> i64 {
+        (now.div_euclid(DAY) + 2) * DAY
     }
 
-    /// Whether a URL's signature and expiry are good at `now` (seconds), compared in constant time.
-    pub fn verify(&self, id: &str, expires: i64, signature: &str, now: i64) -> bool {
-        let Ok(signature) = hex::decode(signature) else { return false };
-        expires >= now && self.mac(id, expires).verify_slice(&signature).is_ok()
+    /// The link to a workspace's file, made at `now` (s since the epoch).
+    pub fn url(&self, workspace: &WorkspaceId, id: &str, now: i64) -> String {
+        let expires = Self::expiry(now);
+        let signature = hex::encode(self.mac(workspace.as_str(), id, expires).finalize().into_bytes());
+        format!(
+            "{}/api/v1/attachments/{id}?w={}&expires={expires}&sig={signature}",
+            self.public_url,
+            urlencoding::encode(workspace.as_str())
+        )
+    }
+
+    /// The workspace of a link that is genuine and not expired at `now` (s), else `None`.
+    pub fn verify(&self, link: &SignedLink<'_>, now: i64) -> Option<WorkspaceId> {
+        let signature = hex::decode(link.signature).ok()?;
+        let genuine = self.mac(link.workspace, link.id, link.expires).verify_slice(&signature).is_ok();
+        (genuine && link.expires >= now).then(|| WorkspaceId::trusted(link.workspace.to_owned()))
     }
 }
 
@@ -47,17 +74,49 @@ impl UrlSigner {
 mod tests {
     use super::*;
 
+    fn key(fill: &str) -> SecretKey {
+        SecretKey::parse(&fill.repeat(64)).unwrap()
+    }
+
+    fn parts(url: &str) -> (String, String, i64, String) {
+        let (path, query) = url.split_once('?').unwrap();
+        let id = path.rsplit('/').next().unwrap().to_owned();
+        let value =
+            |name: &str| query.split('&').find_map(|pair| pair.strip_prefix(&format!("{name}="))).unwrap().to_owned();
+        (value("w"), id, value("expires").parse().unwrap(), value("sig"))
+    }
+
     #[test]
-    fn signed_urls_check_id_expiry_and_signature() {
-        let signer = UrlSigner::new("https://relay.example.com/");
-        let url = signer.url("a1", 1_000);
-        assert!(url.starts_with("https://relay.example.com/api/v1/attachments/a1?expires=4600&sig="));
-        let signature = url.rsplit_once("sig=").unwrap().1;
-        assert!(signer.verify("a1", 4_600, signature, 4_600));
-        assert!(!signer.verify("a1", 4_600, signature, 4_601), "expired");
-        assert!(!signer.verify("a2", 4_600, signature, 1_000), "another attachment");
-        assert!(!signer.verify("a1", 9_999, signature, 1_000), "a longer life");
-        assert!(!signer.verify("a1", 4_600, "zz", 1_000), "not hex");
-        assert!(!UrlSigner::new("https://relay.example.com").verify("a1", 4_600, signature, 1_000), "another key");
+    fn a_link_is_the_same_all_day_and_lives_a_day_more() {
+        let signer = UrlSigner::new(&key("a"), "https://relay.example.com/");
+        let workspace = WorkspaceId::trusted("w1".into());
+        let morning = 1_764_633_600; // 2025-12-02T00:00:00Z
+        let url = signer.url(&workspace, "a1", morning);
+        assert!(url.starts_with("https://relay.example.com/api/v1/attachments/a1?w=w1&expires=1764806400&sig="));
+        assert_eq!(url, signer.url(&workspace, "a1", morning + DAY - 1), "stable through the day");
+        assert_ne!(url, signer.url(&workspace, "a1", morning + DAY), "a new day, a new link");
+    }
+
+    #[test]
+    fn links_check_workspace_file_expiry_and_key() {
+        let signer = UrlSigner::new(&key("a"), "https://relay.example.com");
+        let url = signer.url(&WorkspaceId::trusted("w1".into()), "a1", 1_000);
+        let (workspace, id, expires, signature) = parts(&url);
+        let link = |workspace: &'static str, id: &'static str, expires: i64| SignedLink {
+            workspace,
+            id,
+            expires,
+            signature: Box::leak(signature.clone().into_boxed_str()),
+        };
+        assert_eq!((workspace.as_str(), id.as_str()), ("w1", "a1"));
+        assert_eq!(signer.verify(&link("w1", "a1", expires), expires), Some(WorkspaceId::trusted("w1".into())));
+        assert_eq!(signer.verify(&link("w1", "a1", expires), expires + 1), None, "expired");
+        assert_eq!(signer.verify(&link("w2", "a1", expires), 1_000), None, "another workspace");
+        assert_eq!(signer.verify(&link("w1", "a2", expires), 1_000), None, "another file");
+        assert_eq!(signer.verify(&link("w1", "a1", expires + DAY), 1_000), None, "a longer life");
+        let other = UrlSigner::new(&key("b"), "https://relay.example.com");
+        assert_eq!(other.verify(&link("w1", "a1", expires), 1_000), None, "another key");
+        let not_hex = SignedLink { workspace: "w1", id: "a1", expires, signature: "zz" };
+        assert_eq!(signer.verify(&not_hex, 1_000), None);
     }
 }

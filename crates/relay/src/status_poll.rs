@@ -2,14 +2,13 @@
 //! message sent but not yet read is looked up and its status fed to [`Ingest::status`], like a webhook's.
 //! A message is polled until it is read (or failed), for at most [`POLL_FOR`].
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use sidechat_domain::wire::DeliveryStatus;
 use tokio_util::sync::CancellationToken;
 
+use crate::Connection;
 use crate::ingest::Ingest;
-use crate::providers::Provider;
 
 /// How long after it was accepted a message's status is still polled.
 pub const POLL_FOR: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -17,7 +16,7 @@ pub const POLL_FOR: Duration = Duration::from_secs(7 * 24 * 3600);
 const PER_ROUND: i64 = 500;
 
 /// Polls every `interval` until `stop` is cancelled.
-pub async fn run(ingest: Ingest, provider: Arc<Provider>, interval: Duration, stop: CancellationToken) {
+pub async fn run(ingest: Ingest, connection: Connection, interval: Duration, stop: CancellationToken) {
     loop {
         tokio::select! {
             () = stop.cancelled() => break,
@@ -25,15 +24,15 @@ pub async fn run(ingest: Ingest, provider: Arc<Provider>, interval: Duration, st
         }
         tokio::select! {
             () = stop.cancelled() => break,
-            () = round(&ingest, &provider) => {}
+            () = round(&ingest, &connection) => {}
         }
     }
 }
 
 /// One pass over the messages awaiting a status.
-async fn round(ingest: &Ingest, provider: &Provider) {
+async fn round(ingest: &Ingest, Connection { workspace, provider }: &Connection) {
     let since = jiff::Timestamp::now().as_millisecond() - POLL_FOR.as_millis() as i64;
-    let pending = match ingest.store.unread_sent(since, PER_ROUND).await {
+    let pending = match ingest.store.unread_sent(workspace, since, PER_ROUND).await {
         Ok(pending) => pending,
         Err(error) => {
             tracing::error!(error = %error, "reading the messages awaiting a status");
@@ -52,7 +51,7 @@ async fn round(ingest: &Ingest, provider: &Provider) {
         };
         let error = (status == DeliveryStatus::Failed)
             .then_some(("provider_failed", "the provider reported that the message could not be sent"));
-        if let Err(error) = ingest.status(provider_id, status, error).await {
+        if let Err(error) = ingest.status(workspace, provider_id, status, error).await {
             tracing::error!(message = %message.id, error = format!("{error:#}"), "applying a polled status");
         }
     }

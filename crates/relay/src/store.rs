@@ -10,9 +10,11 @@ mod attachments;
 mod canned;
 mod connections;
 mod conversation;
-mod installations;
 mod messages;
 mod outbox;
+mod tickets;
+mod users;
+mod workspaces;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -27,9 +29,11 @@ pub use accept::{Accepted, NewOutbound};
 pub use attachments::AttachmentMeta;
 pub use attachments::StoredAttachment;
 pub use canned::CannedRow;
-pub use installations::Installation;
 pub use messages::{InboundMessage, MessageRow};
 pub use outbox::{OutboxItem, SendOutcome};
+pub use tickets::{NewTicket, Redeemed};
+pub use users::{SealedTokens, UserProfile, UserRow};
+pub use workspaces::{LegacyInstallation, Workspace, WorkspaceId};
 
 /// Which database is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

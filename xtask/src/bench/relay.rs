@@ -88,6 +88,9 @@ fn settings(database: &Path, graph_url: &str) -> Vec<(&'static str, String)> {
         ("WHATSAPP_APP_SECRET", APP_SECRET.to_owned()),
         ("WHATSAPP_VERIFY_TOKEN", "sidechat-bench-verify-token".to_owned()),
         ("ZOHO_INSTALL_KEY", INSTALL_KEY.to_owned()),
+        // A closed relay admits the listed org; the installation key's callers act in the operator workspace.
+        ("ZOHO_ORG_IDS", "60001".to_owned()),
+        ("SIDECHAT_SECRET_KEY", "b3a1f0e9d8c7b6a5f4e3d2c1b0a99887766554433221100ffeeddccbbaa99887".to_owned()),
         ("RUST_LOG", "warn".to_owned()),
     ]
 }

@@ -115,9 +115,10 @@ async fn insert_chunk(connection: &mut SqliteConnection, first: u64, first_at: i
     let mut tx = connection.begin().await.context("starting a transaction")?;
     sqlx::query(
         "WITH RECURSIVE seq(n) AS (SELECT ?1 UNION ALL SELECT n + 1 FROM seq WHERE n + 1 < ?2)
-         INSERT INTO messages (id, direction, sender_id, business_phone, contact, body, status, provider_id,
-             created_at, updated_at, attempts)
-         SELECT printf('seed-%010d', n),
+         INSERT INTO messages (workspace_id, id, direction, sender_id, business_phone, contact, body, status,
+             provider_id, created_at, updated_at, attempts)
+         SELECT (SELECT id FROM workspaces WHERE is_operator = 1),
+                printf('seed-%010d', n),
                 CASE WHEN n % 3 = 0 THEN 'out' ELSE 'in' END,
                 ?3, ?4,
                 printf('+49151%08d', n % ?5),

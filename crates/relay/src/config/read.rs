@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use secrecy::SecretString;
 use sidechat_domain::E164;
 
-use super::{CompanyIds, Origins, SenderConfig, Senders};
+use super::{CompanyIds, OrgIds, Origins, SenderConfig, Senders};
 
 /// An address and port.
 pub fn address(raw: &str) -> Result<SocketAddr, String> {
@@ -80,6 +80,18 @@ pub fn company_ids(raw: &str) -> Result<CompanyIds, String> {
         .collect::<Result<Vec<_>, _>>()
         .map(CompanyIds)
         .map_err(|_| "expected comma-separated company ids (numbers)".to_owned())
+}
+
+/// Comma-separated Zoho org ids.
+pub fn org_ids(raw: &str) -> Result<OrgIds, String> {
+    raw.split(',')
+        .map(|id| {
+            let id = id.trim();
+            if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) { Ok(id.to_owned()) } else { Err(()) }
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(OrgIds)
+        .map_err(|_| "expected comma-separated Zoho org ids (numbers)".to_owned())
 }
 
 /// Space-separated origin patterns (`https://*.pipedrive.com`, `http://127.0.0.1:8788`).

@@ -12,7 +12,8 @@ use clap::{Args, ValueEnum};
 use secrecy::SecretString;
 
 use super::read;
-use super::{CompanyIds, Origins, Senders};
+use super::{CompanyIds, OrgIds, Origins, Senders};
+use crate::secrets::SecretKey;
 
 /// Meta's Graph API, at the version the Cloud API client is written against.
 pub const DEFAULT_GRAPH_URL: &str = "https://graph.facebook.com/v23.0";
@@ -38,6 +39,15 @@ pub enum ProviderKind {
     Timelines,
 }
 
+/// Who may use the relay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Signup {
+    /// Only the listed companies and orgs (and those that installed before workspaces).
+    Closed,
+    /// Any company that installs gets a workspace of its own (a hosted service).
+    Open,
+}
+
 /// The relay's settings as read, before they are checked together.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Settings (each also read from the environment variable shown)")]
@@ -59,7 +69,17 @@ pub struct Settings {
     #[arg(long, env = "SIDECHAT_WIDGET_DIR", default_value = "dist/widget")]
     pub widget_dir: PathBuf,
 
-    /// The WhatsApp provider (required outside demo mode).
+    /// The relay's own secret: 64 hex characters (`openssl rand -hex 32`). Signs attachment links and seals the
+    /// CRM tokens kept in the database; keep it with the database's backups.
+    #[arg(long, env = "SIDECHAT_SECRET_KEY", hide_env_values = true, value_parser = SecretKey::parse)]
+    pub secret_key: Option<SecretKey>,
+
+    /// Who may use the relay: `closed` (the listed companies and orgs) or `open` (any company that installs).
+    #[arg(long, env = "SIDECHAT_SIGNUP", value_enum, default_value = "closed")]
+    pub signup: Signup,
+
+    /// The WhatsApp provider of the operator workspace (required on a closed relay outside demo mode; not used
+    /// on an open one).
     #[arg(long, env = "SIDECHAT_PROVIDER", value_enum)]
     pub provider: Option<ProviderKind>,
 
@@ -119,9 +139,15 @@ pub struct Settings {
     #[arg(long, env = "PIPEDRIVE_OAUTH_URL", default_value = DEFAULT_PIPEDRIVE_OAUTH_URL, value_parser = read::url)]
     pub pipedrive_oauth_url: String,
 
-    /// Pipedrive: the companies that may install, comma-separated ids (default: any).
+    /// Pipedrive: the companies admitted on a closed relay, comma-separated ids; the first shares the operator
+    /// workspace.
     #[arg(long, env = "PIPEDRIVE_COMPANY_IDS", value_parser = read::company_ids)]
     pub pipedrive_company_ids: Option<CompanyIds>,
+
+    /// Zoho CRM: the orgs admitted on a closed relay, comma-separated ids (`GET /crm/v8/org`); the first shares
+    /// the operator workspace.
+    #[arg(long, env = "ZOHO_ORG_IDS", value_parser = read::org_ids)]
+    pub zoho_org_ids: Option<OrgIds>,
 
     /// Zoho CRM: the installation key the widget presents (at least 24 random characters).
     #[arg(long, env = "ZOHO_INSTALL_KEY", hide_env_values = true, value_parser = read::secret_24)]

@@ -27,11 +27,15 @@ fn read(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
         if name == "SIDECHAT_WIDGET_DIR" {
             return Some(widget_dir.clone());
         }
+        if name == "SIDECHAT_SECRET_KEY" && !pairs.iter().any(|(k, _)| *k == name) {
+            return Some(KEY.to_owned());
+        }
         pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
     })
 }
 
 const ZOHO: (&str, &str) = ("ZOHO_INSTALL_KEY", "a-long-random-installation-key-0123456789");
+const KEY: &str = "5f3c0a9e8d7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a19";
 
 #[test]
 fn each_bad_setting_is_named() {
@@ -40,6 +44,10 @@ fn each_bad_setting_is_named() {
         (&[ZOHO], "SIDECHAT_PROVIDER"),
         (&[("SIDECHAT_PROVIDER", "carrier-pigeon"), ZOHO], "SIDECHAT_PROVIDER"),
         (&[("SIDECHAT_PROVIDER", "sandbox")], "PIPEDRIVE_CLIENT_ID"),
+        (&[("SIDECHAT_PROVIDER", "sandbox"), ("SIDECHAT_SECRET_KEY", "abc"), ZOHO], "SIDECHAT_SECRET_KEY"),
+        (&[("SIDECHAT_PROVIDER", "sandbox"), ("SIDECHAT_SECRET_KEY", ""), ZOHO], "SIDECHAT_SECRET_KEY"),
+        (&[("SIDECHAT_PROVIDER", "sandbox"), ("SIDECHAT_SIGNUP", "invite"), ZOHO], "SIDECHAT_SIGNUP"),
+        (&[("SIDECHAT_PROVIDER", "sandbox"), ("ZOHO_ORG_IDS", "123,org"), ZOHO], "ZOHO_ORG_IDS"),
         (&[("SIDECHAT_PROVIDER", "sandbox"), ("ZOHO_INSTALL_KEY", "short")], "ZOHO_INSTALL_KEY"),
         (&[("SIDECHAT_PROVIDER", "sandbox"), ("SIDECHAT_DATABASE_URL", "mysql://x"), ZOHO], "SIDECHAT_DATABASE_URL"),
         (
@@ -95,7 +103,7 @@ fn cloud_senders_and_defaults() {
         ("PIPEDRIVE_CLIENT_SECRET", "client-secret"),
     ])
     .unwrap();
-    let ProviderConfig::Cloud(cloud) = &config.provider else { panic!("expected the Cloud API") };
+    let Some(ProviderConfig::Cloud(cloud)) = &config.provider else { panic!("expected the Cloud API") };
     assert_eq!(cloud.graph_url, DEFAULT_GRAPH_URL);
     assert_eq!(
         cloud.senders,
@@ -120,8 +128,13 @@ fn cloud_senders_and_defaults() {
 fn demo_mode_needs_no_settings() {
     let widget = WidgetDir::new();
     let dir = widget.0.to_str().unwrap().to_owned();
-    let config = Config::from_lookup(true, |name| (name == "SIDECHAT_WIDGET_DIR").then(|| dir.clone())).unwrap();
-    assert!(matches!(config.provider, ProviderConfig::Sandbox));
+    let config = Config::from_lookup(true, |name| match name {
+        "SIDECHAT_WIDGET_DIR" => Some(dir.clone()),
+        "SIDECHAT_SECRET_KEY" => Some(KEY.to_owned()),
+        _ => None,
+    })
+    .unwrap();
+    assert!(matches!(config.provider, Some(ProviderConfig::Sandbox)));
     assert!(config.pipedrive.is_some() && config.zoho_install_key.is_some());
 }
 
@@ -166,4 +179,31 @@ fn every_setting_is_in_the_readme() {
         assert!(readme.contains(&format!("`{variable}`")), "the README's settings table lacks `{variable}`");
         assert!(arg.get_help().is_some(), "{variable} has no help");
     }
+}
+
+#[test]
+fn the_secret_key_is_required() {
+    let widget = WidgetDir::new();
+    let dir = widget.0.to_str().unwrap().to_owned();
+    let error = Config::from_lookup(true, |name| (name == "SIDECHAT_WIDGET_DIR").then(|| dir.clone())).unwrap_err();
+    assert_eq!(error.name, "SIDECHAT_SECRET_KEY", "even in demo mode: {error}");
+}
+
+#[test]
+fn an_open_relay_uses_no_whatsapp_settings_and_a_closed_one_lists_who_may_use_it() {
+    let open = read(&[("SIDECHAT_SIGNUP", "open"), ZOHO]).unwrap();
+    assert!(open.provider.is_none(), "the operator's WhatsApp settings are not used on an open relay");
+    assert_eq!(open.signup, Signup::Open);
+    let closed = read(&[
+        ("SIDECHAT_PROVIDER", "sandbox"),
+        ("PIPEDRIVE_CLIENT_ID", "client"),
+        ("PIPEDRIVE_CLIENT_SECRET", "secret"),
+        ("PIPEDRIVE_COMPANY_IDS", "7, 8"),
+        ("ZOHO_ORG_IDS", "60001,60002"),
+        ZOHO,
+    ])
+    .unwrap();
+    assert_eq!(closed.signup, Signup::Closed, "closed by default");
+    assert_eq!(closed.pipedrive.unwrap().company_ids, [7, 8]);
+    assert_eq!(closed.zoho_org_ids, ["60001", "60002"]);
 }

@@ -3,45 +3,47 @@
 //! nothing).
 
 use sidechat_domain::E164;
-use sidechat_domain::wire::DeliveryStatus;
+use sidechat_domain::wire::{Author, DeliveryStatus, Role};
 
-use super::{DEMO_ACCESS_TOKEN, DEMO_COMPANY_ID};
-use crate::store::{Accepted, CannedRow, InboundMessage, Installation, NewOutbound, SendOutcome, Store};
+use super::{DEMO_ACCESS_TOKEN, DEMO_COMPANY_ID, DEMO_USER_ID};
+use crate::secrets::Sealer;
+use crate::store::{
+    Accepted, CannedRow, InboundMessage, NewOutbound, SealedTokens, SendOutcome, Store, UserProfile, WorkspaceId,
+};
 
-/// Installs the demo company with its CRM at `{public_url}/demo/pipedrive` (on every start: the address may
-/// change), and stores history and canned texts the first time.
-pub async fn seed(store: &Store, public_url: &str) -> anyhow::Result<()> {
-    let company_id = DEMO_COMPANY_ID.to_string();
-    let first_start = store.installation("pipedrive", &company_id).await?.is_none();
+/// Connects the demo user's Pipedrive account (its CRM at `{public_url}/demo/pipedrive`, on every start: the
+/// address may change), and stores history and canned texts the first time. The demo company is admitted into
+/// the operator workspace like any listed company.
+pub async fn seed(store: &Store, sealer: &Sealer, workspace: &WorkspaceId, public_url: &str) -> anyhow::Result<()> {
     let now = jiff::Timestamp::now().as_millisecond();
-    store
-        .upsert_installation(
-            &Installation {
-                crm: "pipedrive".into(),
-                company_id: company_id.clone(),
-                access_token: Some(DEMO_ACCESS_TOKEN.into()),
-                refresh_token: Some("sidechat-demo-refresh-token".into()),
-                api_domain: Some(format!("{}/demo/pipedrive", public_url.trim_end_matches('/'))),
-                token_expires_at: Some(now + 10 * 365 * 24 * 3_600_000),
-            },
-            now,
-        )
-        .await?;
+    let user = store.user_by_crm_id(workspace, "pipedrive", &DEMO_USER_ID.to_string(), now).await?;
+    let first_start = store.tokens(workspace, &user.id).await?.is_none();
+    let profile = UserProfile { name: "Demo User".into(), email: Some("demo@example.com".into()), role: Role::Admin };
+    let user = store.save_user_profile(workspace, "pipedrive", &user.crm_user_id, &profile, now).await?;
+    let context = |which: &str| format!("pipedrive/{workspace}/{}/{which}", user.id);
+    let tokens = SealedTokens {
+        access_token: sealer.seal(DEMO_ACCESS_TOKEN, &context("access")),
+        refresh_token: sealer.seal("sidechat-demo-refresh-token", &context("refresh")),
+        api_domain: format!("{}/demo/pipedrive", public_url.trim_end_matches('/')),
+        expires_at: now + 10 * 365 * 24 * 3_600_000,
+    };
+    store.save_tokens(workspace, &user.id, &tokens, now).await?;
+    tracing::debug!(company = DEMO_COMPANY_ID, "the demo user's CRM account is connected");
     if !first_start {
         return Ok(());
     }
-    for company in [format!("pipedrive:{company_id}"), "zoho".to_owned()] {
-        for (name, module, body) in CANNED {
-            let row = CannedRow {
-                id: uuid::Uuid::now_v7().to_string(),
-                name: (*name).into(),
-                module: (*module).into(),
-                body: (*body).into(),
-            };
-            store.insert_canned_text(&company, &row, now).await?;
-        }
+    for (name, module, body) in CANNED {
+        let row = CannedRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            name: (*name).into(),
+            module: (*module).into(),
+            body: (*body).into(),
+            owner: None,
+        };
+        store.insert_canned_text(workspace, &row, now).await?;
     }
-    seed_history(store, now).await
+    let author = Author { id: user.id.clone(), name: user.name.clone() };
+    seed_history(store, workspace, &author, now).await
 }
 
 const CANNED: &[(&str, &str, &str)] = &[
@@ -63,7 +65,7 @@ const CANNED: &[(&str, &str, &str)] = &[
 const HOUR: i64 = 3_600_000;
 const SANDBOX_SENDER: (&str, &str) = ("sandbox-de", "+4930901820");
 
-async fn seed_history(store: &Store, now: i64) -> anyhow::Result<()> {
+async fn seed_history(store: &Store, workspace: &WorkspaceId, author: &Author, now: i64) -> anyhow::Result<()> {
     // Marie wrote an hour ago: the window is open. Kenji last wrote three days ago: it is closed.
     let history: &[(&str, i64, bool, &str)] = &[
         ("+33612345678", 3 * HOUR, true, "Bonjour ! Le devis pour les panneaux est prêt ?"),
@@ -78,20 +80,24 @@ async fn seed_history(store: &Store, now: i64) -> anyhow::Result<()> {
         let contact = E164::parse(contact)?;
         if *inbound {
             store
-                .insert_inbound(&InboundMessage {
-                    id: uuid::Uuid::now_v7().to_string(),
-                    provider_id: format!("demo-history-{i}"),
-                    sender_id: SANDBOX_SENDER.0.into(),
-                    business_phone: business.clone(),
-                    contact,
-                    body: (*body).into(),
-                    attachment_ids: Vec::new(),
-                    at,
-                })
+                .insert_inbound(
+                    workspace,
+                    &InboundMessage {
+                        id: uuid::Uuid::now_v7().to_string(),
+                        provider_id: format!("demo-history-{i}"),
+                        sender_id: SANDBOX_SENDER.0.into(),
+                        business_phone: business.clone(),
+                        contact,
+                        body: (*body).into(),
+                        attachment_ids: Vec::new(),
+                        at,
+                    },
+                )
                 .await?;
             continue;
         }
         let new = NewOutbound {
+            author: author.clone(),
             id: uuid::Uuid::now_v7().to_string(),
             sender_id: SANDBOX_SENDER.0.into(),
             business_phone: business.clone(),
@@ -101,12 +107,12 @@ async fn seed_history(store: &Store, now: i64) -> anyhow::Result<()> {
             attachments: Vec::new(),
             now: at,
         };
-        if let Accepted::Created(row) =
-            store.accept_outbound("demo-seed", &format!("history-{i}"), "seed", &new).await?
-        {
+        if let Accepted::Created(row) = store.accept_outbound(workspace, &format!("history-{i}"), "seed", &new).await? {
             let provider_id = format!("demo-history-{i}");
-            store.record_outcome(&row.id, &SendOutcome::Sent { provider_id: provider_id.clone() }, at).await?;
-            store.apply_status(&provider_id, DeliveryStatus::Read, None, at + HOUR / 6).await?;
+            store
+                .record_outcome(workspace, &row.id, &SendOutcome::Sent { provider_id: provider_id.clone() }, at)
+                .await?;
+            store.apply_status(workspace, &provider_id, DeliveryStatus::Read, None, at + HOUR / 6).await?;
         }
     }
     Ok(())

@@ -10,7 +10,7 @@ use sidechat_domain::{E164, Provider};
 
 use super::{Outgoing, SendError};
 use crate::ingest::Ingest;
-use crate::store::InboundMessage;
+use crate::store::{InboundMessage, WorkspaceId};
 
 /// How long until a sent message shows as delivered.
 pub const DELIVERED_AFTER: Duration = Duration::from_millis(800);
@@ -22,12 +22,13 @@ pub const REPLY_AFTER: Duration = Duration::from_millis(2000);
 /// The sandbox provider.
 pub struct Sandbox {
     ingest: Ingest,
+    workspace: WorkspaceId,
 }
 
 impl Sandbox {
     /// A sandbox that reports through `ingest`, as a provider's webhooks would.
-    pub fn new(ingest: Ingest) -> Self {
-        Self { ingest }
+    pub fn new(ingest: Ingest, workspace: WorkspaceId) -> Self {
+        Self { ingest, workspace }
     }
 
     /// Two sender numbers, in Germany and Brazil.
@@ -66,13 +67,13 @@ impl Sandbox {
     pub async fn send(&self, outgoing: &Outgoing) -> Result<String, SendError> {
         let provider_id = format!("sandbox-{}", uuid::Uuid::new_v4());
         let message = outgoing.message.clone();
-        let ingest = self.ingest.clone();
+        let (ingest, workspace) = (self.ingest.clone(), self.workspace.clone());
         let id = provider_id.clone();
         tokio::spawn(async move {
             tokio::time::sleep(DELIVERED_AFTER).await;
-            report(&ingest, &id, DeliveryStatus::Delivered).await;
+            report(&ingest, &workspace, &id, DeliveryStatus::Delivered).await;
             tokio::time::sleep(READ_AFTER - DELIVERED_AFTER).await;
-            report(&ingest, &id, DeliveryStatus::Read).await;
+            report(&ingest, &workspace, &id, DeliveryStatus::Read).await;
             if message.body.trim_end().ends_with('?') {
                 tokio::time::sleep(REPLY_AFTER - READ_AFTER).await;
                 let reply = InboundMessage {
@@ -85,7 +86,7 @@ impl Sandbox {
                     attachment_ids: Vec::new(),
                     at: jiff::Timestamp::now().as_millisecond(),
                 };
-                if let Err(error) = ingest.inbound(reply).await {
+                if let Err(error) = ingest.inbound(&workspace, reply).await {
                     tracing::warn!(error = format!("{error:#}"), "sandbox reply not logged");
                 }
             }
@@ -94,8 +95,8 @@ impl Sandbox {
     }
 }
 
-async fn report(ingest: &Ingest, provider_id: &str, status: DeliveryStatus) {
-    if let Err(error) = ingest.status(provider_id, status, None).await {
+async fn report(ingest: &Ingest, workspace: &WorkspaceId, provider_id: &str, status: DeliveryStatus) {
+    if let Err(error) = ingest.status(workspace, provider_id, status, None).await {
         tracing::warn!(error = format!("{error:#}"), "sandbox status not applied");
     }
 }

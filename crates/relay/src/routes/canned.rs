@@ -1,4 +1,6 @@
-//! Canned texts, per company: list (filter by module, search by name), create, edit (module locked), delete.
+//! Canned texts, per workspace: list (filter by module, search by name), create, edit (module locked), delete.
+//! Any member creates; a text's owner or an admin edits or deletes it; texts older than workspaces have no
+//! owner, so only admins change those.
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -34,8 +36,8 @@ async fn list_canned_texts(
     let Query(query) = query?;
     let module = query.module.as_deref().map(str::trim).filter(|m| !m.is_empty());
     let search = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-    let rows = state.store.list_canned_texts(&caller.company, module, search).await?;
-    Ok(Json(CannedTextsResponse { canned_texts: rows.into_iter().map(wire).collect() }))
+    let rows = state.store.list_canned_texts(&caller.workspace, module, search).await?;
+    Ok(Json(CannedTextsResponse { canned_texts: rows.into_iter().map(|row| wire(&caller, row)).collect() }))
 }
 
 async fn create_canned_text(
@@ -50,9 +52,10 @@ async fn create_canned_text(
         name: text.name().to_owned(),
         module: text.module().to_string(),
         body: input.body,
+        owner: Some(caller.author()),
     };
-    state.store.insert_canned_text(&caller.company, &row, now()).await?;
-    Ok((StatusCode::CREATED, Json(wire(row))))
+    state.store.insert_canned_text(&caller.workspace, &row, now()).await?;
+    Ok((StatusCode::CREATED, Json(wire(&caller, row))))
 }
 
 async fn update_canned_text(
@@ -62,15 +65,20 @@ async fn update_canned_text(
     body: Result<Json<CannedTextInput>, JsonRejection>,
 ) -> ApiResult<Json<CannedText>> {
     let Json(input) = body?;
-    let existing =
-        state.store.canned_text(&caller.company, &id).await?.ok_or_else(|| ApiError::not_found("canned text"))?;
+    let existing = editable(&state, &caller, &id).await?;
     let current = canned::CannedText::new(&existing.name, &existing.module, &existing.body).map_err(refusal)?;
     let edited = current.edit(&input.name, &input.module, &input.body).map_err(refusal)?;
-    let row = CannedRow { id, name: edited.name().to_owned(), module: existing.module, body: input.body };
-    if !state.store.update_canned_text(&caller.company, &row, now()).await? {
+    let row = CannedRow {
+        id,
+        name: edited.name().to_owned(),
+        module: existing.module,
+        body: input.body,
+        owner: existing.owner,
+    };
+    if !state.store.update_canned_text(&caller.workspace, &row, now()).await? {
         return Err(ApiError::not_found("canned text"));
     }
-    Ok(Json(wire(row)))
+    Ok(Json(wire(&caller, row)))
 }
 
 async fn delete_canned_text(
@@ -78,7 +86,8 @@ async fn delete_canned_text(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    if state.store.delete_canned_text(&caller.company, &id).await? {
+    editable(&state, &caller, &id).await?;
+    if state.store.delete_canned_text(&caller.workspace, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found("canned text"))
@@ -101,8 +110,26 @@ fn refusal(error: CannedError) -> ApiError {
     ApiError::new(code, error.to_string())
 }
 
-fn wire(row: CannedRow) -> CannedText {
-    CannedText { id: row.id, name: row.name, module: row.module, body: row.body, owner: None, editable: true }
+/// The workspace's canned text `id`, if the caller may change it: `not_found` when the workspace has none,
+/// `forbidden` when it is another's and the caller is no admin.
+async fn editable(state: &AppState, caller: &Caller, id: &str) -> ApiResult<CannedRow> {
+    let row =
+        state.store.canned_text(&caller.workspace, id).await?.ok_or_else(|| ApiError::not_found("canned text"))?;
+    if may_change(caller, &row) {
+        Ok(row)
+    } else {
+        Err(ApiError::forbidden("only the canned text's owner or an admin may change it"))
+    }
+}
+
+/// Whether the caller owns the text or administers the workspace.
+fn may_change(caller: &Caller, row: &CannedRow) -> bool {
+    caller.is_admin() || row.owner.as_ref().is_some_and(|owner| owner.id == caller.user.id)
+}
+
+fn wire(caller: &Caller, row: CannedRow) -> CannedText {
+    let editable = may_change(caller, &row);
+    CannedText { id: row.id, name: row.name, module: row.module, body: row.body, owner: row.owner, editable }
 }
 
 fn now() -> i64 {

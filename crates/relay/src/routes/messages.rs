@@ -39,7 +39,7 @@ struct ListQuery {
 }
 
 async fn list_messages(
-    _caller: Caller,
+    caller: Caller,
     State(state): State<AppState>,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> ApiResult<Json<MessagesResponse>> {
@@ -54,8 +54,9 @@ async fn list_messages(
             .filter(|n| (1..=MAX_LIMIT).contains(n))
             .ok_or_else(|| ApiError::invalid(format!("`limit` must be a number from 1 to {MAX_LIMIT}")))?,
     };
-    let senders = state.senders().await?;
-    let rows = state.store.recent_messages(contact.as_str(), limit).await?;
+    let workspace = &caller.workspace;
+    let senders = state.senders(workspace).await?;
+    let rows = state.store.recent_messages(workspace, contact.as_str(), limit).await?;
     // The newest message is on the page: its sender is the one that last talked with the number.
     let last_sender = rows.last().map(|row| row.sender_id.clone());
     let sender_id = query.sender.or_else(|| last_sender.clone()).or_else(|| senders.first().map(|s| s.id.clone()));
@@ -64,11 +65,15 @@ async fn list_messages(
             let sender = find_sender(&senders, &sender_id)?;
             let last_inbound = match last_inbound_from_page(&rows, limit, &sender.id) {
                 Some(on_page) => on_page,
-                None => state.store.last_inbound_at(contact.as_str(), &sender.id).await?,
+                None => state.store.last_inbound_at(workspace, contact.as_str(), &sender.id).await?,
             };
             ServiceWindow::at(sender.provider, last_inbound.map(timestamp), jiff::Timestamp::now())
         }
-        None => ServiceWindow::at(state.provider.kind(), None, jiff::Timestamp::now()),
+        None => {
+            let provider =
+                state.connection(workspace).map_or(sidechat_domain::Provider::Sandbox, |c| c.provider.kind());
+            ServiceWindow::at(provider, None, jiff::Timestamp::now())
+        }
     };
     let messages = rows.iter().map(|row| present::message(row, &state.signer)).collect();
     Ok(Json(MessagesResponse { messages, window, last_sender }))
@@ -98,10 +103,11 @@ async fn send_message(
     let request_hash = hex::encode(Sha256::digest(serde_json::to_vec(&request).map_err(anyhow::Error::from)?));
 
     // A retry is answered from the log, whatever has changed since (a closed window, a removed upload).
-    if let Some(existing) = state.store.idempotent_message(&caller.company, &key).await? {
+    let workspace = &caller.workspace;
+    if let Some(existing) = state.store.idempotent_message(workspace, &key).await? {
         return answer_existing(&state, existing, &request_hash);
     }
-    state.send_limit.check(&caller.company)?;
+    state.send_limit.check(workspace)?;
 
     wire::check_body(&request).map_err(|code| {
         let message = match code {
@@ -110,14 +116,18 @@ async fn send_message(
         };
         ApiError::new(code, message)
     })?;
-    let senders = state.senders().await?;
+    let has_record_file = request.attachments.iter().any(|a| matches!(a, AttachmentRef::RecordFile { .. }));
+    if has_record_file && request.record.is_none() {
+        return Err(ApiError::invalid("a send with a `record_file` must name its `record` (`{\"kind\",\"id\"}`)"));
+    }
+    let senders = state.senders(workspace).await?;
     let sender = find_sender(&senders, &request.from)?;
     let to = Phone::parse(&request.to, request.country).map_err(phone_refusal)?;
     let contact = to.e164().clone();
 
     let now = jiff::Timestamp::now();
     if request.template.is_none() && sender.provider.enforces_window() {
-        let last_inbound = state.store.last_inbound_at(contact.as_str(), &sender.id).await?.map(timestamp);
+        let last_inbound = state.store.last_inbound_at(workspace, contact.as_str(), &sender.id).await?.map(timestamp);
         let window = ServiceWindow::at(sender.provider, last_inbound, now);
         if !window.allows_free_form() {
             let message = match window.closes_at {
@@ -128,7 +138,9 @@ async fn send_message(
         }
     }
     if let Some(template) = &request.template {
-        let templates = state.provider.templates().await.map_err(|_| {
+        // The sender was found among the workspace's senders: its connection is there.
+        let connection = state.connection(workspace).ok_or_else(|| unknown_sender(&request.from))?;
+        let templates = connection.provider.templates().await.map_err(|_| {
             ApiError::new(ErrorCode::ProviderUnavailable, "the WhatsApp provider did not list its templates")
         })?;
         if !templates.iter().any(|t| t.name == template.name && t.language == template.language) {
@@ -144,9 +156,10 @@ async fn send_message(
             "WhatsApp carries one file per message: send each file on its own",
         ));
     }
-    let attachments = check_attachments(&state, &caller, sender, &request.attachments).await?;
+    let attachments = check_attachments(&state, &caller, sender, &request).await?;
 
     let new = NewOutbound {
+        author: caller.author(),
         id: uuid::Uuid::now_v7().to_string(),
         sender_id: sender.id.clone(),
         business_phone: sender.phone.clone(),
@@ -156,7 +169,7 @@ async fn send_message(
         attachments,
         now: now.as_millisecond(),
     };
-    match state.store.accept_outbound(&caller.company, &key, &request_hash, &new).await? {
+    match state.store.accept_outbound(workspace, &key, &request_hash, &new).await? {
         Accepted::Created(row) => {
             state.outbox.notify_one();
             state.ingest.publish_message(&row);
@@ -200,10 +213,11 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
 }
 
 fn find_sender<'a>(senders: &'a [Sender], id: &str) -> ApiResult<&'a Sender> {
-    senders
-        .iter()
-        .find(|s| s.id == id)
-        .ok_or_else(|| ApiError::new(ErrorCode::UnknownSender, format!("no connected sender number has the id `{id}`")))
+    senders.iter().find(|s| s.id == id).ok_or_else(|| unknown_sender(id))
+}
+
+fn unknown_sender(id: &str) -> ApiError {
+    ApiError::new(ErrorCode::UnknownSender, format!("no connected sender number has the id `{id}`"))
 }
 
 fn phone_refusal(error: PhoneError) -> ApiError {
@@ -215,18 +229,21 @@ async fn check_attachments(
     state: &AppState,
     caller: &Caller,
     sender: &Sender,
-    refs: &[AttachmentRef],
+    request: &SendRequest,
 ) -> ApiResult<Vec<AttachmentMeta>> {
-    let mut checked = Vec::with_capacity(refs.len());
-    for reference in refs {
-        let meta = match reference {
-            AttachmentRef::Upload { upload } => state
+    let mut checked = Vec::with_capacity(request.attachments.len());
+    for reference in &request.attachments {
+        let meta = match (reference, &request.record) {
+            (AttachmentRef::Upload { upload }, _) => state
                 .store
-                .attachment_meta(upload, Some(&caller.company))
+                .attachment_meta(&caller.workspace, upload)
                 .await?
                 .ok_or_else(|| ApiError::not_found("upload"))?,
-            AttachmentRef::RecordFile { record_file } => {
-                crate::crm::fetch_record_file(state, caller, record_file, sender.provider).await?
+            (AttachmentRef::RecordFile { record_file }, Some(record)) => {
+                crate::crm::fetch_record_file(state, caller, record, record_file, sender.provider).await?
+            }
+            (AttachmentRef::RecordFile { .. }, None) => {
+                return Err(ApiError::invalid("a send with a `record_file` must name its `record`"));
             }
         };
         attachment::check(sender.provider, &meta.name, Some(&meta.mime), meta.size.max(0) as u64)
@@ -244,6 +261,8 @@ mod tests {
 
     fn row(id: &str, direction: &str, sender_id: &str, created_at: i64) -> MessageRow {
         MessageRow {
+            workspace: crate::store::WorkspaceId::trusted("w".to_owned()),
+            author: None,
             id: id.to_owned(),
             direction: direction.to_owned(),
             sender_id: sender_id.to_owned(),

@@ -1,5 +1,6 @@
-//! `GET /oauth/pipedrive/callback?code=…`: where Pipedrive sends the admin who allowed Sidechat. The code is
-//! traded for tokens, which stay on the server; the browser gets a short page saying the install succeeded.
+//! `GET /oauth/pipedrive/callback?code=…`: where Pipedrive sends a user who allowed Sidechat. The code is traded
+//! for that user's tokens, which stay on the server, sealed; the browser gets a short page saying it worked.
+//! `DELETE` on the same URL is Pipedrive telling that a user uninstalled the app: their tokens are dropped.
 
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
@@ -14,11 +15,12 @@ use crate::error::{ApiError, ApiResult};
 
 /// The page an admin sees after installing.
 const INSTALLED_PAGE: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-<title>Sidechat installed</title></head><body><h1>Sidechat is installed</h1>\
-<p>Your Pipedrive company can now use Sidechat on persons and deals. You may close this tab.</p></body></html>\n";
+<title>Sidechat installed</title></head><body><h1>Sidechat is connected</h1>\
+<p>Your Pipedrive account is connected to Sidechat: you can use it on persons and deals. You may close this tab.</p>\
+</body></html>\n";
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(pipedrive::CALLBACK_PATH, get(complete_pipedrive_install))
+    Router::new().route(pipedrive::CALLBACK_PATH, get(complete_pipedrive_install).delete(uninstall_pipedrive_user))
 }
 
 #[derive(Deserialize)]
@@ -45,6 +47,21 @@ async fn complete_pipedrive_install(
         Err(PipedriveError::Refused(reason)) => {
             tracing::info!(reason, "pipedrive refused the install code");
             Err(ApiError::invalid("Pipedrive refused the authorization code: start the installation again"))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+async fn uninstall_pipedrive_user(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    body: Result<axum::Json<pipedrive::Uninstall>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult<axum::http::StatusCode> {
+    let axum::Json(body) = body?;
+    match pipedrive::uninstall(&state, &headers, &body).await {
+        Ok(_) => Ok(axum::http::StatusCode::OK),
+        Err(PipedriveError::Refused(_)) => {
+            Err(ApiError::unauthorized("the uninstall call's credentials are not the app's"))
         }
         Err(error) => Err(error.into()),
     }

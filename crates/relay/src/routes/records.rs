@@ -1,5 +1,5 @@
 //! `GET /api/v1/records/pipedrive/{person|deal}/{id}`: a Pipedrive record with its phones, files and field
-//! values, read through the caller's company's installation.
+//! values, read with the calling user's own Pipedrive token (a record they cannot see there is not found).
 
 use axum::extract::{Path, State};
 use axum::routing::get;
@@ -28,5 +28,6 @@ async fn get_pipedrive_record(
         "deal" => RecordKind::Deal,
         _ => return Err(ApiError::not_found("record kind")),
     };
-    Ok(Json(pipedrive::read_record(&state, &caller.company_id, kind, &id).await?))
+    let record = pipedrive::read_record(&state, &caller, kind, &id).await;
+    Ok(Json(record.map_err(|error| crate::crm::api_error(&state, error))?))
 }

@@ -7,16 +7,12 @@ use sidechat_domain::wire::SendersResponse;
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/senders", get(list_senders))
 }
 
-async fn list_senders(_caller: Caller, State(state): State<AppState>) -> ApiResult<Json<SendersResponse>> {
-    let senders = state.provider.senders().await.map_err(|error| {
-        tracing::warn!(error = format!("{error:#}"), "listing senders");
-        ApiError::new(sidechat_domain::wire::ErrorCode::ProviderUnavailable, "the WhatsApp provider did not answer")
-    })?;
-    Ok(Json(SendersResponse { senders }))
+async fn list_senders(caller: Caller, State(state): State<AppState>) -> ApiResult<Json<SendersResponse>> {
+    Ok(Json(SendersResponse { senders: state.senders(&caller.workspace).await? }))
 }

@@ -1,5 +1,6 @@
 //! `POST /api/v1/uploads`: one file for a later send (Zoho record files and local files travel this way);
-//! `GET /api/v1/attachments/{id}`: a file's bytes through a short-lived signed URL, for `<img>` and downloads.
+//! `GET /api/v1/attachments/{id}?w=…&expires=…&sig=…`: a file's bytes through its capability URL (see
+//! `signing`), for `<img>` and downloads, cached by the browser for a day.
 
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -13,6 +14,7 @@ use sidechat_domain::wire::{ErrorCode, Upload, UploadResponse};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::signing::SignedLink;
 use crate::store::{AttachmentMeta, StoredAttachment};
 
 pub fn router() -> Router<AppState> {
@@ -30,7 +32,7 @@ async fn upload_file(
     State(state): State<AppState>,
     mut form: Multipart,
 ) -> ApiResult<(StatusCode, Json<UploadResponse>)> {
-    state.send_limit.check(&caller.company)?;
+    state.send_limit.check(&caller.workspace)?;
     let mut stored: Option<StoredAttachment> = None;
     while let Some(mut field) =
         form.next_field().await.map_err(|e| ApiError::invalid(format!("unreadable upload: {e}")))?
@@ -59,7 +61,7 @@ async fn upload_file(
     }
     let file =
         stored.ok_or_else(|| ApiError::invalid("the upload holds no file (a multipart field with a file name)"))?;
-    state.store.insert_attachment(&caller.company, &file, jiff::Timestamp::now().as_millisecond()).await?;
+    state.store.insert_attachment(&caller.workspace, &file, jiff::Timestamp::now().as_millisecond()).await?;
     let meta = file.meta;
     let upload = Upload { id: meta.id, name: meta.name, size: meta.size as u64, mime: meta.mime };
     Ok((StatusCode::CREATED, Json(UploadResponse { upload })))
@@ -86,6 +88,7 @@ fn clean_name(raw: &str) -> String {
 
 #[derive(Deserialize)]
 struct Signed {
+    w: Option<String>,
     expires: Option<i64>,
     sig: Option<String>,
 }
@@ -96,13 +99,13 @@ async fn download_attachment(
     Query(signed): Query<Signed>,
 ) -> ApiResult<Response> {
     let now = jiff::Timestamp::now().as_second();
-    let (Some(expires), Some(signature)) = (signed.expires, signed.sig) else {
+    let (Some(workspace), Some(expires), Some(signature)) = (signed.w, signed.expires, signed.sig) else {
         return Err(ApiError::unauthorized("this link is not signed"));
     };
-    if !state.signer.verify(&id, expires, &signature, now) {
-        return Err(ApiError::unauthorized("this link is forged or has expired"));
-    }
-    let file = state.store.attachment(&id).await?.ok_or_else(|| ApiError::not_found("attachment"))?;
+    let link = SignedLink { workspace: &workspace, id: &id, expires, signature: &signature };
+    let workspace =
+        state.signer.verify(&link, now).ok_or_else(|| ApiError::unauthorized("this link is forged or has expired"))?;
+    let file = state.store.attachment(&workspace, &id).await?.ok_or_else(|| ApiError::not_found("attachment"))?;
     let disposition = if file.meta.mime.starts_with("image/") { "inline" } else { "attachment" };
     let filename = urlencoding::encode(&file.meta.name).into_owned();
     let mut response = file.data.into_response();
@@ -113,7 +116,8 @@ async fn download_attachment(
     );
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=3600"));
+    // The link names one file's fixed bytes and changes once a day: the browser may keep the file that long.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=86400, immutable"));
     if let Ok(value) = HeaderValue::from_str(&format!("{disposition}; filename*=UTF-8''{filename}")) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }

@@ -41,7 +41,7 @@ struct Challenge {
 }
 
 async fn verify_subscription(State(state): State<AppState>, Query(query): Query<Challenge>) -> Response {
-    let ProviderConfig::Cloud(cloud) = &state.config.provider else {
+    let Some(ProviderConfig::Cloud(cloud)) = &state.config.provider else {
         return ApiError::not_found("webhook").into_response();
     };
     let token_matches = query
@@ -68,15 +68,16 @@ pub fn signature_is_valid(secret: &str, headers: &HeaderMap, body: &[u8]) -> boo
 }
 
 async fn receive_cloud_events(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult<StatusCode> {
-    let ProviderConfig::Cloud(cloud) = &state.config.provider else {
+    let (Some(ProviderConfig::Cloud(cloud)), Some(connection)) = (&state.config.provider, &state.whatsapp) else {
         return Err(ApiError::not_found("webhook"));
     };
+    let workspace = &connection.workspace;
     if !signature_is_valid(cloud.app_secret.expose_secret(), &headers, &body) {
         tracing::warn!("a Cloud API webhook with a bad or missing signature was refused");
         return Err(ApiError::unauthorized("the X-Hub-Signature-256 signature does not match"));
     }
     let envelope: Value = serde_json::from_slice(&body).map_err(|e| ApiError::invalid(format!("not JSON: {e}")))?;
-    let senders = state.senders().await?;
+    let senders = state.senders(workspace).await?;
     for change in
         envelope["entry"].as_array().into_iter().flatten().flat_map(|e| e["changes"].as_array().into_iter().flatten())
     {
@@ -91,10 +92,10 @@ async fn receive_cloud_events(State(state): State<AppState>, headers: HeaderMap,
                 tracing::warn!("an inbound message without sender, id or time was skipped");
                 continue;
             };
-            if state.store.message_by_provider_id(&inbound.provider_id).await?.is_none() {
-                attach_media(&state, message, &mut inbound).await?;
+            if state.store.message_by_provider_id(workspace, &inbound.provider_id).await?.is_none() {
+                attach_media(&state, connection, message, &mut inbound).await?;
             }
-            state.ingest.inbound(inbound).await?;
+            state.ingest.inbound(workspace, inbound).await?;
         }
         for report in value["statuses"].as_array().into_iter().flatten() {
             let (Some(id), Some(status)) =
@@ -109,7 +110,7 @@ async fn receive_cloud_events(State(state): State<AppState>, headers: HeaderMap,
                 .or(error["message"].as_str())
                 .or(error["title"].as_str())
                 .unwrap_or("");
-            state.ingest.status(id, status, code.as_deref().map(|c| (c, reason))).await?;
+            state.ingest.status(workspace, id, status, code.as_deref().map(|c| (c, reason))).await?;
         }
     }
     Ok(StatusCode::OK)
@@ -117,10 +118,16 @@ async fn receive_cloud_events(State(state): State<AppState>, headers: HeaderMap,
 
 /// Fetches the file of a media message into the store and links it; a file that cannot be fetched is noted in
 /// the body rather than holding up the rest of the webhook.
-async fn attach_media(state: &AppState, message: &Value, inbound: &mut InboundMessage) -> ApiResult<()> {
+async fn attach_media(
+    state: &AppState,
+    connection: &crate::Connection,
+    message: &Value,
+    inbound: &mut InboundMessage,
+) -> ApiResult<()> {
     let kind = message["type"].as_str().unwrap_or_default();
     let media = &message[kind];
-    let (Some(media_id), crate::providers::Provider::Cloud(cloud)) = (media["id"].as_str(), state.provider.as_ref())
+    let (Some(media_id), crate::providers::Provider::Cloud(cloud)) =
+        (media["id"].as_str(), connection.provider.as_ref())
     else {
         return Ok(());
     };
@@ -133,7 +140,7 @@ async fn attach_media(state: &AppState, message: &Value, inbound: &mut InboundMe
                 mime: file.mime,
             };
             let stored = StoredAttachment { meta, data: file.data };
-            state.store.insert_attachment(INBOUND_FILES, &stored, inbound.at).await?;
+            state.store.insert_attachment(&connection.workspace, &stored, inbound.at).await?;
             inbound.attachment_ids.push(stored.meta.id);
         }
         Err(error) => {
@@ -143,9 +150,6 @@ async fn attach_media(state: &AppState, message: &Value, inbound: &mut InboundMe
     }
     Ok(())
 }
-
-/// The owner of files customers send: the workspace's shared log, not one CRM company.
-const INBOUND_FILES: &str = "inbound";
 
 /// An inbound message from a Cloud API webhook: text, or a caption and the kind of media for other types.
 fn inbound(message: &Value, sender_id: &str, business_phone: &E164) -> Option<InboundMessage> {

@@ -1,4 +1,4 @@
-//! `GET /widget/…`: the built widget, with a strict Content-Security-Policy.
+//! `GET /widget/…`: the built widget, with a strict Content-Security-Policy and no referrer.
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -28,6 +28,8 @@ pub fn router(config: &Config) -> Router<AppState> {
         // `cargo xtask build` writes a gzip -9 copy beside each file.
         .fallback_service(ServeDir::new(&config.widget_dir).precompressed_gzip())
         .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, csp))
-        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")));
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        // The panel's URL carries Pipedrive's token: no request it makes may pass that URL on.
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")));
     Router::new().nest_service("/widget", files).route("/", get(|| async { Redirect::temporary("/widget/") }))
 }

@@ -2,16 +2,19 @@
 //! never makes a second message, and a message is never queued without its key.
 
 use sidechat_domain::E164;
-use sidechat_domain::wire::DeliveryStatus;
+use sidechat_domain::wire::{Author, DeliveryStatus};
 use sqlx::{Executor, Row};
 
 use super::attachments::AttachmentMeta;
 use super::messages::MessageRow;
+use super::workspaces::WorkspaceId;
 use super::{Backend, Store};
 
 /// An outbound message to store as queued.
 #[derive(Debug, Clone)]
 pub struct NewOutbound {
+    /// The user who sends it.
+    pub author: Author,
     /// The relay's id for it.
     pub id: String,
     /// The business sender's id.
@@ -32,8 +35,10 @@ pub struct NewOutbound {
 
 impl NewOutbound {
     /// The message as [`Store::accept_outbound`] stores it: queued, no attempt yet.
-    fn queued_row(&self) -> MessageRow {
+    fn queued_row(&self, workspace: &WorkspaceId) -> MessageRow {
         MessageRow {
+            workspace: workspace.clone(),
+            author: Some(self.author.clone()),
             id: self.id.clone(),
             direction: "out".to_owned(),
             sender_id: self.sender_id.clone(),
@@ -63,23 +68,26 @@ pub enum Accepted {
     Conflict,
 }
 
+/// The parameter number of the first attached file's id in the accepting statements.
+const FIRST_FILE: usize = 12;
+
 /// SQLite: the accepting transaction as one batch. `changes()` is what the statement before changed: the message is
 /// inserted only when the key was, and each file only when what came before it was. The message's insert returns
 /// its id: the batch's count of changed rows cannot tell, as SQLite repeats the last count for `BEGIN` and `COMMIT`.
 fn sqlite_insert_outbound(files: usize) -> String {
     let mut sql = String::from(
         "BEGIN;
-         INSERT INTO idempotency_keys (company, idempotency_key, request_hash, message_id, created_at)
+         INSERT INTO idempotency_keys (workspace_id, idempotency_key, request_hash, message_id, created_at)
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING;
-         INSERT INTO messages (id, direction, sender_id, business_phone, contact, body, template, status,
-                 created_at, updated_at, attempts, next_attempt_at)
-             SELECT $4, 'out', $6, $7, $8, $9, $10, 'queued', $5, $5, 0, $5 WHERE changes() = 1 RETURNING id;",
+         INSERT INTO messages (workspace_id, id, direction, sender_id, business_phone, contact, body, template,
+                 status, author_id, created_at, updated_at, attempts, next_attempt_at)
+             SELECT $1, $4, 'out', $6, $7, $8, $9, $10, 'queued', $11, $5, $5, 0, $5 WHERE changes() = 1 RETURNING id;",
     );
     for position in 0..files {
         sql.push_str(&format!(
-            "\n         INSERT INTO message_attachments (message_id, position, attachment_id)
-             SELECT $4, {position}, ${} WHERE changes() = 1;",
-            11 + position
+            "\n         INSERT INTO message_attachments (workspace_id, message_id, position, attachment_id)
+             SELECT $1, $4, {position}, ${} WHERE changes() = 1;",
+            FIRST_FILE + position
         ));
     }
     sql.push_str("\n         COMMIT;");
@@ -93,37 +101,38 @@ fn postgres_insert_outbound(files: usize) -> String {
         String::new()
     } else {
         let rows: Vec<String> =
-            (0..files).map(|position| format!("({position}::BIGINT, ${})", 11 + position)).collect();
+            (0..files).map(|position| format!("({position}::BIGINT, ${})", FIRST_FILE + position)).collect();
         format!(
-            ", files AS (INSERT INTO message_attachments (message_id, position, attachment_id)
-                  SELECT message.id, file.column1, file.column2 FROM message, (VALUES {}) AS file)",
+            ", files AS (INSERT INTO message_attachments (workspace_id, message_id, position, attachment_id)
+                  SELECT $1, message.id, file.column1, file.column2 FROM message, (VALUES {}) AS file)",
             rows.join(", ")
         )
     };
     format!(
-        "WITH key AS (INSERT INTO idempotency_keys (company, idempotency_key, request_hash, message_id, created_at)
+        "WITH key AS (INSERT INTO idempotency_keys (workspace_id, idempotency_key, request_hash, message_id, created_at)
                   VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING message_id),
-              message AS (INSERT INTO messages (id, direction, sender_id, business_phone, contact, body, template,
-                      status, created_at, updated_at, attempts, next_attempt_at)
-                  SELECT message_id, 'out', $6, $7, $8, $9, $10, 'queued', $5, $5, 0, $5 FROM key RETURNING id){files}
+              message AS (INSERT INTO messages (workspace_id, id, direction, sender_id, business_phone, contact, body,
+                      template, status, author_id, created_at, updated_at, attempts, next_attempt_at)
+                  SELECT $1, message_id, 'out', $6, $7, $8, $9, $10, 'queued', $11, $5, $5, 0, $5 FROM key
+                  RETURNING id){files}
          SELECT COUNT(*) AS created FROM message"
     )
 }
 
 impl Store {
-    /// Stores an outbound message as queued under a company's idempotency key, unless the key was used already.
+    /// Stores an outbound message as queued under a workspace's idempotency key, unless the key was used already.
     pub async fn accept_outbound(
         &self,
-        company: &str,
+        workspace: &WorkspaceId,
         key: &str,
         request_hash: &str,
         new: &NewOutbound,
     ) -> Result<Accepted, sqlx::Error> {
-        if self.insert_outbound(company, key, request_hash, new).await? {
-            return Ok(Accepted::Created(new.queued_row()));
+        if self.insert_outbound(workspace, key, request_hash, new).await? {
+            return Ok(Accepted::Created(new.queued_row(workspace)));
         }
         // The key was taken: by this same request (a retry) or by another one.
-        let (hash, message) = self.idempotent_message(company, key).await?.ok_or(sqlx::Error::RowNotFound)?;
+        let (hash, message) = self.idempotent_message(workspace, key).await?.ok_or(sqlx::Error::RowNotFound)?;
         Ok(if hash == request_hash { Accepted::Existing(message) } else { Accepted::Conflict })
     }
 
@@ -135,13 +144,13 @@ impl Store {
     /// `ROLLBACK` here.
     async fn insert_outbound(
         &self,
-        company: &str,
+        workspace: &WorkspaceId,
         key: &str,
         request_hash: &str,
         new: &NewOutbound,
     ) -> Result<bool, sqlx::Error> {
-        let (store, new) = (self.clone(), new.clone());
-        let (company, key, request_hash) = (company.to_owned(), key.to_owned(), request_hash.to_owned());
+        let (store, new, workspace) = (self.clone(), new.clone(), workspace.clone());
+        let (key, request_hash) = (key.to_owned(), request_hash.to_owned());
         let task = tokio::spawn(async move {
             let files = new.attachments.len();
             let sql = match store.backend {
@@ -149,7 +158,7 @@ impl Store {
                 Backend::Postgres => postgres_insert_outbound(files),
             };
             let mut query = sqlx::query(&sql)
-                .bind(&company)
+                .bind(workspace.as_str())
                 .bind(&key)
                 .bind(&request_hash)
                 .bind(&new.id)
@@ -158,7 +167,8 @@ impl Store {
                 .bind(new.business_phone.as_str())
                 .bind(new.contact.as_str())
                 .bind(&new.body)
-                .bind(&new.template);
+                .bind(&new.template)
+                .bind(&new.author.id);
             for file in &new.attachments {
                 query = query.bind(&file.id);
             }
@@ -179,21 +189,21 @@ impl Store {
         task.await.map_err(|_| sqlx::Error::WorkerCrashed)?
     }
 
-    /// The message an idempotency key already made for a company, with the request's hash.
+    /// The message an idempotency key already made in a workspace, with the request's hash.
     pub async fn idempotent_message(
         &self,
-        company: &str,
+        workspace: &WorkspaceId,
         key: &str,
     ) -> Result<Option<(String, MessageRow)>, sqlx::Error> {
         let row = sqlx::query(
-            "SELECT request_hash, message_id FROM idempotency_keys WHERE company = $1 AND idempotency_key = $2",
+            "SELECT request_hash, message_id FROM idempotency_keys WHERE workspace_id = $1 AND idempotency_key = $2",
         )
-        .bind(company)
+        .bind(workspace.as_str())
         .bind(key)
         .fetch_optional(&mut *self.read().await?)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let (hash, id): (String, String) = (row.try_get("request_hash")?, row.try_get("message_id")?);
-        Ok(self.message(&id).await?.map(|message| (hash, message)))
+        Ok(self.message(workspace, &id).await?.map(|message| (hash, message)))
     }
 }

@@ -6,6 +6,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::Store;
+use super::workspaces::WorkspaceId;
 
 /// What the message log shows of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,13 +41,19 @@ fn meta(row: &AnyRow) -> Result<AttachmentMeta, sqlx::Error> {
 }
 
 impl Store {
-    /// Stores a file for a company.
-    pub async fn insert_attachment(&self, company: &str, file: &StoredAttachment, now: i64) -> Result<(), sqlx::Error> {
+    /// Stores a file in a workspace.
+    pub async fn insert_attachment(
+        &self,
+        workspace: &WorkspaceId,
+        file: &StoredAttachment,
+        now: i64,
+    ) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO attachments (id, company, name, size, mime, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO attachments (workspace_id, id, name, size, mime, data, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
+        .bind(workspace.as_str())
         .bind(&file.meta.id)
-        .bind(company)
         .bind(&file.meta.name)
         .bind(file.meta.size)
         .bind(&file.meta.mime)
@@ -57,43 +64,44 @@ impl Store {
         Ok(())
     }
 
-    /// A file's name, size and type; `company` restricts it to that company's uploads.
+    /// A workspace's file's description, without its bytes.
     pub async fn attachment_meta(
         &self,
+        workspace: &WorkspaceId,
         id: &str,
-        company: Option<&str>,
     ) -> Result<Option<AttachmentMeta>, sqlx::Error> {
-        let row =
-            sqlx::query("SELECT id, name, size, mime FROM attachments WHERE id = $1 AND ($2 IS NULL OR company = $2)")
-                .bind(id)
-                .bind(company)
-                .fetch_optional(&mut *self.read().await?)
-                .await?;
+        let row = sqlx::query("SELECT id, name, size, mime FROM attachments WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace.as_str())
+            .bind(id)
+            .fetch_optional(&mut *self.read().await?)
+            .await?;
         row.as_ref().map(meta).transpose()
     }
 
-    /// A file with its bytes.
-    pub async fn attachment(&self, id: &str) -> Result<Option<StoredAttachment>, sqlx::Error> {
-        let row = sqlx::query("SELECT id, name, size, mime, data FROM attachments WHERE id = $1")
+    /// A workspace's file with its bytes.
+    pub async fn attachment(&self, workspace: &WorkspaceId, id: &str) -> Result<Option<StoredAttachment>, sqlx::Error> {
+        let row = sqlx::query("SELECT id, name, size, mime, data FROM attachments WHERE workspace_id = $1 AND id = $2")
+            .bind(workspace.as_str())
             .bind(id)
             .fetch_optional(&mut *self.read().await?)
             .await?;
         row.map(|row| Ok(StoredAttachment { meta: meta(&row)?, data: row.try_get("data")? })).transpose()
     }
 
-    /// The files of several messages, in order, keyed by message id.
+    /// The attachments of some of a workspace's messages, by message, in order.
     pub(super) async fn attachments_of(
         &self,
+        workspace: &WorkspaceId,
         message_ids: &[&str],
     ) -> Result<HashMap<String, Vec<AttachmentMeta>>, sqlx::Error> {
-        let placeholders: Vec<String> = (1..=message_ids.len()).map(|i| format!("${i}")).collect();
+        let placeholders: Vec<String> = (2..=message_ids.len() + 1).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT ma.message_id, a.id, a.name, a.size, a.mime FROM message_attachments ma
-             JOIN attachments a ON a.id = ma.attachment_id
-             WHERE ma.message_id IN ({}) ORDER BY ma.message_id, ma.position",
+             JOIN attachments a ON a.workspace_id = ma.workspace_id AND a.id = ma.attachment_id
+             WHERE ma.workspace_id = $1 AND ma.message_id IN ({}) ORDER BY ma.message_id, ma.position",
             placeholders.join(", ")
         );
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query(&sql).bind(workspace.as_str());
         for id in message_ids {
             query = query.bind(*id);
         }

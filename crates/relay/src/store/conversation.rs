@@ -8,33 +8,40 @@
 
 use serde::Deserialize;
 use sidechat_domain::E164;
-use sidechat_domain::wire::DeliveryStatus;
+use sidechat_domain::wire::{Author, DeliveryStatus};
 use sqlx::Row;
 
 use super::attachments::AttachmentMeta;
 use super::messages::MessageRow;
+use super::workspaces::WorkspaceId;
 use super::{Backend, Store};
 
 /// SQLite: the page, oldest first; each message an array of its columns and then its files.
 const SQLITE_PAGE: &str = "
     SELECT json_group_array(json_array(id, direction, sender_id, business_phone, contact, body, template, status,
-               error_code, error_message, provider_id, created_at, attempts,
+               error_code, error_message, provider_id, created_at, attempts, author_id,
+               (SELECT u.name FROM users u WHERE u.id = m.author_id),
                json((SELECT json_group_array(json_array(a.id, a.name, a.size, a.mime) ORDER BY ma.position)
-                     FROM message_attachments ma JOIN attachments a ON a.id = ma.attachment_id
-                     WHERE ma.message_id = m.id)))
+                     FROM message_attachments ma
+                     JOIN attachments a ON a.workspace_id = ma.workspace_id AND a.id = ma.attachment_id
+                     WHERE ma.workspace_id = m.workspace_id AND ma.message_id = m.id)))
            ORDER BY created_at, id) AS page
-    FROM (SELECT * FROM messages WHERE contact = $1 ORDER BY created_at DESC, id DESC LIMIT $2) AS m";
+    FROM (SELECT * FROM messages WHERE workspace_id = $1 AND contact = $2 ORDER BY created_at DESC, id DESC LIMIT $3)
+        AS m";
 
 /// PostgreSQL: the same page.
 const POSTGRES_PAGE: &str = "
     SELECT COALESCE(json_agg(json_build_array(id, direction, sender_id, business_phone, contact, body, template,
-               status, error_code, error_message, provider_id, created_at, attempts,
+               status, error_code, error_message, provider_id, created_at, attempts, author_id,
+               (SELECT u.name FROM users u WHERE u.id = m.author_id),
                (SELECT COALESCE(json_agg(json_build_array(a.id, a.name, a.size, a.mime) ORDER BY ma.position),
                                 '[]'::json)
-                FROM message_attachments ma JOIN attachments a ON a.id = ma.attachment_id
-                WHERE ma.message_id = m.id))
+                FROM message_attachments ma
+                JOIN attachments a ON a.workspace_id = ma.workspace_id AND a.id = ma.attachment_id
+                WHERE ma.workspace_id = m.workspace_id AND ma.message_id = m.id))
            ORDER BY created_at, id), '[]'::json)::text AS page
-    FROM (SELECT * FROM messages WHERE contact = $1 ORDER BY created_at DESC, id DESC LIMIT $2) AS m";
+    FROM (SELECT * FROM messages WHERE workspace_id = $1 AND contact = $2 ORDER BY created_at DESC, id DESC LIMIT $3)
+        AS m";
 
 /// A message as the page's JSON has it: its columns in this order, then its files.
 #[derive(Deserialize)]
@@ -52,6 +59,8 @@ struct PageMessage {
     provider_id: Option<String>,
     created_at: i64,
     attempts: i64,
+    author_id: Option<String>,
+    author_name: Option<String>,
     files: Vec<PageFile>,
 }
 
@@ -66,22 +75,34 @@ struct PageFile {
 
 impl Store {
     /// The most recent `limit` messages with a customer number, oldest first, with their files.
-    pub async fn recent_messages(&self, contact: &str, limit: i64) -> Result<Vec<MessageRow>, sqlx::Error> {
+    pub async fn recent_messages(
+        &self,
+        workspace: &WorkspaceId,
+        contact: &str,
+        limit: i64,
+    ) -> Result<Vec<MessageRow>, sqlx::Error> {
         let sql = match self.backend {
             Backend::Sqlite => SQLITE_PAGE,
             Backend::Postgres => POSTGRES_PAGE,
         };
-        let row = sqlx::query(sql).bind(contact).bind(limit).fetch_one(&mut *self.read().await?).await?;
+        let row = sqlx::query(sql)
+            .bind(workspace.as_str())
+            .bind(contact)
+            .bind(limit)
+            .fetch_one(&mut *self.read().await?)
+            .await?;
         let page: String = row.try_get("page")?;
         let page: Vec<PageMessage> = serde_json::from_str(&page).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-        page.into_iter().map(PageMessage::into_row).collect()
+        page.into_iter().map(|message| message.into_row(workspace)).collect()
     }
 }
 
 impl PageMessage {
-    fn into_row(self) -> Result<MessageRow, sqlx::Error> {
+    fn into_row(self, workspace: &WorkspaceId) -> Result<MessageRow, sqlx::Error> {
         let decode = |error: Box<dyn std::error::Error + Send + Sync>| sqlx::Error::Decode(error);
         Ok(MessageRow {
+            workspace: workspace.clone(),
+            author: self.author_id.map(|id| Author { id, name: self.author_name.unwrap_or_default() }),
             business_phone: E164::parse(&self.business_phone).map_err(|e| decode(Box::new(e)))?,
             contact: E164::parse(&self.contact).map_err(|e| decode(Box::new(e)))?,
             status: DeliveryStatus::parse(&self.status)

@@ -2,16 +2,19 @@
 //! outbox's claims and outcomes in `store::outbox`, the panel's page in `store::conversation`.
 
 use sidechat_domain::E164;
-use sidechat_domain::wire::DeliveryStatus;
+use sidechat_domain::wire::{Author, DeliveryStatus};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Connection, Row, Transaction};
 
 use super::Store;
 use super::attachments::AttachmentMeta;
+use super::workspaces::WorkspaceId;
 
 /// A message as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageRow {
+    /// The workspace whose conversation it is part of.
+    pub workspace: WorkspaceId,
     /// The relay's id.
     pub id: String,
     /// `in` or `out`.
@@ -38,6 +41,8 @@ pub struct MessageRow {
     pub created_at: i64,
     /// How many send attempts were started.
     pub attempts: i64,
+    /// The Sidechat user who sent it, for an outbound message sent through Sidechat.
+    pub author: Option<Author>,
     /// Its files.
     pub attachments: Vec<AttachmentMeta>,
 }
@@ -63,14 +68,18 @@ pub struct InboundMessage {
     pub at: i64,
 }
 
-/// The columns [`message`] reads.
-pub(super) const COLUMNS: &str = "id, direction, sender_id, business_phone, contact, body, template, status, error_code, \
-                       error_message, provider_id, created_at, attempts";
+/// The columns [`message`] reads (the author's name from the users table).
+pub(super) const COLUMNS: &str = "workspace_id, id, direction, sender_id, business_phone, contact, body, template, \
+     status, error_code, error_message, provider_id, created_at, attempts, author_id, \
+     (SELECT u.name FROM users u WHERE u.id = messages.author_id) AS author_name";
 
-/// A message from a row with the [`COLUMNS`], without its attachments.
+/// A message row read with [`COLUMNS`], without its attachments.
 pub(super) fn message(row: &AnyRow) -> Result<MessageRow, sqlx::Error> {
     let status: String = row.try_get("status")?;
+    let author_id: Option<String> = row.try_get("author_id")?;
+    let author_name: Option<String> = row.try_get("author_name")?;
     Ok(MessageRow {
+        workspace: WorkspaceId::from_row(row, "workspace_id")?,
         id: row.try_get("id")?,
         direction: row.try_get("direction")?,
         sender_id: row.try_get("sender_id")?,
@@ -85,6 +94,7 @@ pub(super) fn message(row: &AnyRow) -> Result<MessageRow, sqlx::Error> {
         provider_id: row.try_get("provider_id")?,
         created_at: row.try_get("created_at")?,
         attempts: row.try_get("attempts")?,
+        author: author_id.map(|id| Author { id, name: author_name.unwrap_or_default() }),
         attachments: Vec::new(),
     })
 }
@@ -94,28 +104,39 @@ fn e164(row: &AnyRow, column: &str) -> Result<E164, sqlx::Error> {
     E164::parse(&raw).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
-async fn link_attachments(tx: &mut Transaction<'_, Any>, message_id: &str, ids: &[String]) -> Result<(), sqlx::Error> {
+/// Links stored attachments to a message, in order.
+async fn link_attachments(
+    tx: &mut Transaction<'_, Any>,
+    workspace: &WorkspaceId,
+    message_id: &str,
+    ids: &[String],
+) -> Result<(), sqlx::Error> {
     for (position, attachment_id) in ids.iter().enumerate() {
-        sqlx::query("INSERT INTO message_attachments (message_id, position, attachment_id) VALUES ($1, $2, $3)")
-            .bind(message_id)
-            .bind(position as i64)
-            .bind(attachment_id)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO message_attachments (workspace_id, message_id, position, attachment_id)
+             SELECT $1, $2, $3, id FROM attachments WHERE workspace_id = $1 AND id = $4",
+        )
+        .bind(workspace.as_str())
+        .bind(message_id)
+        .bind(position as i64)
+        .bind(attachment_id)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }
 
 impl Store {
-    /// Logs an inbound message; false if the provider delivered it before (same provider id).
-    pub async fn insert_inbound(&self, inbound: &InboundMessage) -> Result<bool, sqlx::Error> {
+    /// Logs an inbound message in a workspace; false if its provider id was logged before (a repeated webhook).
+    pub async fn insert_inbound(&self, workspace: &WorkspaceId, inbound: &InboundMessage) -> Result<bool, sqlx::Error> {
         let mut writer = self.write().await?;
         let mut tx = writer.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO messages (id, direction, sender_id, business_phone, contact, body, status, provider_id,
-                 created_at, updated_at, attempts)
-             VALUES ($1, 'in', $2, $3, $4, $5, 'delivered', $6, $7, $7, 0) ON CONFLICT DO NOTHING",
+            "INSERT INTO messages (workspace_id, id, direction, sender_id, business_phone, contact, body, status,
+                 provider_id, created_at, updated_at, attempts)
+             VALUES ($1, $2, 'in', $3, $4, $5, $6, 'delivered', $7, $8, $8, 0) ON CONFLICT DO NOTHING",
         )
+        .bind(workspace.as_str())
         .bind(&inbound.id)
         .bind(&inbound.sender_id)
         .bind(inbound.business_phone.as_str())
@@ -128,42 +149,55 @@ impl Store {
         .rows_affected()
             == 1;
         if inserted {
-            link_attachments(&mut tx, &inbound.id, &inbound.attachment_ids).await?;
+            link_attachments(&mut tx, workspace, &inbound.id, &inbound.attachment_ids).await?;
         }
         tx.commit().await?;
         Ok(inserted)
     }
 
-    /// The message a provider id names, if it is logged.
-    pub async fn message_by_provider_id(&self, provider_id: &str) -> Result<Option<MessageRow>, sqlx::Error> {
-        let row = sqlx::query("SELECT id FROM messages WHERE provider_id = $1")
+    /// A workspace's message by the provider's id.
+    pub async fn message_by_provider_id(
+        &self,
+        workspace: &WorkspaceId,
+        provider_id: &str,
+    ) -> Result<Option<MessageRow>, sqlx::Error> {
+        let row = sqlx::query("SELECT id FROM messages WHERE workspace_id = $1 AND provider_id = $2")
+            .bind(workspace.as_str())
             .bind(provider_id)
             .fetch_optional(&mut *self.read().await?)
             .await?;
         match row {
-            Some(row) => self.message(&row.try_get::<String, _>("id")?).await,
+            Some(row) => self.message(workspace, &row.try_get::<String, _>("id")?).await,
             None => Ok(None),
         }
     }
 
-    /// One message with its attachments.
-    pub async fn message(&self, id: &str) -> Result<Option<MessageRow>, sqlx::Error> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM messages WHERE id = $1"))
+    /// One of a workspace's messages with its attachments.
+    pub async fn message(&self, workspace: &WorkspaceId, id: &str) -> Result<Option<MessageRow>, sqlx::Error> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM messages WHERE workspace_id = $1 AND id = $2"))
+            .bind(workspace.as_str())
             .bind(id)
             .fetch_optional(&mut *self.read().await?)
             .await?;
         let Some(row) = row else { return Ok(None) };
         let mut messages = vec![message(&row)?];
-        self.fill_attachments(&mut messages).await?;
+        self.fill_attachments(workspace, &mut messages).await?;
         Ok(messages.pop())
     }
 
-    /// When the customer last wrote to this sender number (ms).
-    pub async fn last_inbound_at(&self, contact: &str, sender_id: &str) -> Result<Option<i64>, sqlx::Error> {
+    /// When the customer last wrote to a sender in a workspace (ms), if ever.
+    pub async fn last_inbound_at(
+        &self,
+        workspace: &WorkspaceId,
+        contact: &str,
+        sender_id: &str,
+    ) -> Result<Option<i64>, sqlx::Error> {
         let row = sqlx::query(
-            "SELECT created_at FROM messages WHERE contact = $1 AND sender_id = $2 AND direction = 'in'
+            "SELECT created_at FROM messages
+             WHERE workspace_id = $1 AND contact = $2 AND sender_id = $3 AND direction = 'in'
              ORDER BY created_at DESC LIMIT 1",
         )
+        .bind(workspace.as_str())
         .bind(contact)
         .bind(sender_id)
         .fetch_optional(&mut *self.read().await?)
@@ -171,10 +205,11 @@ impl Store {
         row.map(|row| row.try_get("created_at")).transpose()
     }
 
-    /// Applies a provider's status report to the message it names, never moving the status backwards.
-    /// Returns the message id and its new status when the report changed anything.
+    /// Applies a delivery status reported for a workspace's outbound message, never moving it backwards.
+    /// Answers the message's id and new status when it changed.
     pub async fn apply_status(
         &self,
+        workspace: &WorkspaceId,
         provider_id: &str,
         reported: DeliveryStatus,
         error: Option<(&str, &str)>,
@@ -182,10 +217,13 @@ impl Store {
     ) -> Result<Option<(String, DeliveryStatus)>, sqlx::Error> {
         // Compare-and-set: a concurrent report between the read and the write makes the write miss; read again.
         for _ in 0..8 {
-            let Some(row) = sqlx::query("SELECT id, status FROM messages WHERE provider_id = $1 AND direction = 'out'")
-                .bind(provider_id)
-                .fetch_optional(&mut *self.read().await?)
-                .await?
+            let Some(row) = sqlx::query(
+                "SELECT id, status FROM messages WHERE workspace_id = $1 AND provider_id = $2 AND direction = 'out'",
+            )
+            .bind(workspace.as_str())
+            .bind(provider_id)
+            .fetch_optional(&mut *self.read().await?)
+            .await?
             else {
                 return Ok(None);
             };
@@ -201,12 +239,13 @@ impl Store {
             };
             let done = sqlx::query(
                 "UPDATE messages SET status = $1, error_code = $2, error_message = $3, updated_at = $4
-                 WHERE id = $5 AND status = $6",
+                 WHERE workspace_id = $5 AND id = $6 AND status = $7",
             )
             .bind(next.as_str())
             .bind(code)
             .bind(message)
             .bind(now)
+            .bind(workspace.as_str())
             .bind(&id)
             .bind(current.as_str())
             .execute(&mut *self.write().await?)
@@ -218,12 +257,20 @@ impl Store {
         Err(sqlx::Error::Protocol("status kept changing under concurrent reports".into()))
     }
 
-    /// Outbound messages that were sent but not yet read, for providers whose statuses must be polled.
-    pub async fn unread_sent(&self, since: i64, limit: i64) -> Result<Vec<MessageRow>, sqlx::Error> {
+    /// A workspace's outbound messages accepted by the provider but not yet read, oldest first, created since
+    /// `since` (ms): what status polling asks about.
+    pub async fn unread_sent(
+        &self,
+        workspace: &WorkspaceId,
+        since: i64,
+        limit: i64,
+    ) -> Result<Vec<MessageRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM messages WHERE direction = 'out' AND status IN ('sent', 'delivered')
-             AND provider_id IS NOT NULL AND created_at >= $1 ORDER BY created_at LIMIT $2"
+            "SELECT {COLUMNS} FROM messages WHERE workspace_id = $1 AND direction = 'out'
+             AND status IN ('sent', 'delivered') AND provider_id IS NOT NULL AND created_at >= $2
+             ORDER BY created_at LIMIT $3"
         ))
+        .bind(workspace.as_str())
         .bind(since)
         .bind(limit)
         .fetch_all(&mut *self.read().await?)
@@ -231,12 +278,13 @@ impl Store {
         rows.iter().map(message).collect()
     }
 
-    async fn fill_attachments(&self, messages: &mut [MessageRow]) -> Result<(), sqlx::Error> {
+    /// Fills each message's attachments.
+    async fn fill_attachments(&self, workspace: &WorkspaceId, messages: &mut [MessageRow]) -> Result<(), sqlx::Error> {
         if messages.is_empty() {
             return Ok(());
         }
         let ids: Vec<&str> = messages.iter().map(|m| m.id.as_str()).collect();
-        let mut by_message = self.attachments_of(&ids).await?;
+        let mut by_message = self.attachments_of(workspace, &ids).await?;
         for message in messages {
             if let Some(attachments) = by_message.remove(&message.id) {
                 message.attachments = attachments;

@@ -11,6 +11,7 @@ use sqlx::Row;
 
 use super::Store;
 use super::messages::{COLUMNS, MessageRow, message};
+use super::workspaces::WorkspaceId;
 
 /// What became of a send attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +60,7 @@ impl Store {
 
     /// Claims up to `limit` queued messages due by `now`, oldest due first, in one statement: each counts one
     /// more attempt and is no longer due until its outcome is recorded. Returned oldest first, with their files.
+    /// The outbox serves every workspace: each message carries its own, which every later call on it names.
     pub async fn claim_due(&self, now: i64, limit: i64) -> Result<Vec<OutboxItem>, sqlx::Error> {
         let rows = sqlx::query(&format!(
             "UPDATE messages SET attempts = attempts + 1, next_attempt_at = NULL
@@ -83,13 +85,24 @@ impl Store {
         }
         items.sort_by(|a, b| (a.message.created_at, &a.message.id).cmp(&(b.message.created_at, &b.message.id)));
         // Most messages carry no file: their attachments are not looked up at all.
-        if !with_files.is_empty() {
-            let ids: Vec<&str> = with_files.iter().map(String::as_str).collect();
-            let mut by_message = self.attachments_of(&ids).await?;
-            for item in &mut items {
-                if let Some(attachments) = by_message.remove(&item.message.id) {
-                    item.message.attachments = attachments;
-                }
+        let mut workspaces: Vec<&WorkspaceId> = Vec::new();
+        for item in &items {
+            if with_files.contains(&item.message.id) && !workspaces.contains(&&item.message.workspace) {
+                workspaces.push(&item.message.workspace);
+            }
+        }
+        let mut by_message = std::collections::HashMap::new();
+        for workspace in workspaces {
+            let ids: Vec<&str> = items
+                .iter()
+                .filter(|item| &item.message.workspace == workspace && with_files.contains(&item.message.id))
+                .map(|item| item.message.id.as_str())
+                .collect();
+            by_message.extend(self.attachments_of(workspace, &ids).await?);
+        }
+        for item in &mut items {
+            if let Some(attachments) = by_message.remove(&item.message.id) {
+                item.message.attachments = attachments;
             }
         }
         Ok(items)
@@ -107,6 +120,7 @@ impl Store {
     /// that came first may have moved it past `sent`).
     pub async fn record_outcome(
         &self,
+        workspace: &WorkspaceId,
         id: &str,
         outcome: &SendOutcome,
         now: i64,
@@ -115,23 +129,23 @@ impl Store {
             SendOutcome::Sent { provider_id } => sqlx::query(
                 "UPDATE messages SET status = CASE WHEN status = 'queued' THEN 'sent' ELSE status END,
                      provider_id = $1, interrupted_at = NULL, next_attempt_at = NULL, updated_at = $2
-                 WHERE id = $3 RETURNING status",
+                 WHERE id = $3 AND workspace_id = $4 RETURNING status",
             )
             .bind(provider_id),
             SendOutcome::Retry { at } => sqlx::query(
                 "UPDATE messages SET next_attempt_at = $1, interrupted_at = NULL, updated_at = $2
-                 WHERE id = $3 RETURNING status",
+                 WHERE id = $3 AND workspace_id = $4 RETURNING status",
             )
             .bind(at),
             SendOutcome::Failed { code, message } => sqlx::query(
                 "UPDATE messages SET status = 'failed', error_code = $1, error_message = $2, interrupted_at = NULL,
                      next_attempt_at = NULL, updated_at = $3
-                 WHERE id = $4 RETURNING status",
+                 WHERE id = $4 AND workspace_id = $5 RETURNING status",
             )
             .bind(code)
             .bind(message),
         };
-        let row = query.bind(now).bind(id).fetch_one(&mut *self.write().await?).await?;
+        let row = query.bind(now).bind(id).bind(workspace.as_str()).fetch_one(&mut *self.write().await?).await?;
         let status: String = row.try_get("status")?;
         Ok(DeliveryStatus::parse(&status).unwrap_or(DeliveryStatus::Queued))
     }

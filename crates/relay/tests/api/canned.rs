@@ -110,7 +110,7 @@ on_both_backends!(malformed_canned_texts_are_refused, |backend| async move {
     app.stop().await;
 });
 
-on_both_backends!(canned_texts_are_kept_per_company, |backend| async move {
+on_both_backends!(canned_texts_are_kept_per_workspace, |backend| async move {
     let app = TestApp::spawn(backend, |_| {}).await;
     let (_, created) = json(
         app.post("/api/v1/canned-texts")
@@ -121,7 +121,7 @@ on_both_backends!(canned_texts_are_kept_per_company, |backend| async move {
             .unwrap(),
     )
     .await;
-    let zoho = format!("Bearer {ZOHO_KEY}");
+    let zoho = other_workspace();
     let (_, list) = json(app.get("/api/v1/canned-texts").header("authorization", &zoho).send().await.unwrap()).await;
     assert_eq!(list["canned_texts"], json!([]));
     let id = created["id"].as_str().unwrap();

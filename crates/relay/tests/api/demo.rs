@@ -66,7 +66,8 @@ on_both_backends!(the_demo_shows_the_whole_flow, |backend| async move {
 
     // A record file goes out through the sandbox and is read; the oversized video is refused before download.
     let (status, sent) = json(app.post("/api/v1/messages").header("authorization", &auth).header("idempotency-key", "demo-1")
-        .json(&json!({"from": "sandbox-de", "to": "+33612345678", "body": "Voici le devis.", "attachments": [{"record_file": "100"}]}))
+        .json(&json!({"from": "sandbox-de", "to": "+33612345678", "body": "Voici le devis.", "attachments": [{"record_file": "100"}],
+            "record": {"kind": "person", "id": "1"}}))
         .send().await.unwrap()).await;
     assert_eq!(status, 202, "{sent}");
     assert_eq!(sent["message"]["attachments"][0]["name"], "devis-boulangerie.pdf");
@@ -87,7 +88,8 @@ on_both_backends!(the_demo_shows_the_whole_flow, |backend| async move {
         app.post("/api/v1/messages")
             .header("authorization", &auth)
             .header("idempotency-key", "demo-2")
-            .json(&json!({"from": "sandbox-de", "to": "+33612345678", "attachments": [{"record_file": "102"}]}))
+            .json(&json!({"from": "sandbox-de", "to": "+33612345678", "attachments": [{"record_file": "102"}],
+                "record": {"kind": "person", "id": "1"}}))
             .send()
             .await
             .unwrap(),

@@ -54,7 +54,7 @@ on_both_backends!(send_is_idempotent_under_50_concurrent_retries, |backend| asyn
     app.stop().await;
 });
 
-on_both_backends!(idempotency_keys_conflict_and_are_scoped_per_company, |backend| async move {
+on_both_backends!(idempotency_keys_conflict_and_are_scoped_per_workspace, |backend| async move {
     let app = TestApp::spawn(backend, |_| {}).await;
     app.customer_writes(SENDER, SENDER_PHONE, CUSTOMER, "Hi").await;
     let first =
@@ -84,14 +84,27 @@ on_both_backends!(idempotency_keys_conflict_and_are_scoped_per_company, |backend
         app.post("/api/v1/messages")
             .header("authorization", format!("Bearer {ZOHO_KEY}"))
             .header("idempotency-key", "k")
-            .json(&json!({"from": SENDER, "to": CUSTOMER, "body": "two"}))
+            .json(&json!({"from": SENDER, "to": CUSTOMER, "body": "one"}))
             .send()
             .await
             .unwrap(),
     )
     .await;
-    assert_eq!(zoho.0, 202, "another company's key is another key: {}", zoho.1);
-    assert_ne!(zoho.1["message"]["id"], first.1["message"]["id"]);
+    assert_eq!(zoho.0, 200, "the same workspace, the same key: {}", zoho.1);
+    assert_eq!(zoho.1["message"]["id"], first.1["message"]["id"]);
+    // another workspace's key is another key: it neither replays nor conflicts with this one (and that
+    // workspace has no WhatsApp to send from)
+    let other = json(
+        app.post("/api/v1/messages")
+            .header("authorization", other_workspace())
+            .header("idempotency-key", "k")
+            .json(&json!({"from": SENDER, "to": CUSTOMER, "body": "one"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_error(&other, 422, "unknown_sender");
     app.stop().await;
 });
 
@@ -234,9 +247,9 @@ async fn read_events(
 on_both_backends!(statuses_advance_and_replies_arrive_live, |backend| async move {
     let app = TestApp::spawn(backend, |_| {}).await;
     app.customer_writes(SENDER, SENDER_PHONE, CUSTOMER, "Can we talk?").await;
-    let token = pipedrive_token(INSTALLED_COMPANY, 300);
-    let stream = app.get(&format!("/api/v1/events?phone=%2B498963648018&token={token}")).send().await.unwrap();
-    let unrelated = app.get(&format!("/api/v1/events?phone=%2B819012345678&token={token}")).send().await.unwrap();
+    let stream = open_stream(&app, &bearer(), CUSTOMER).await;
+    let unrelated = open_stream(&app, &bearer(), "+819012345678").await;
+    let other_workspace = open_stream(&app, &other_workspace(), CUSTOMER).await;
     let sent = json(
         send(&app, Some("live"), &json!({"from": SENDER, "to": CUSTOMER, "body": "Does Tuesday suit you?"}))
             .send()
@@ -263,10 +276,13 @@ on_both_backends!(statuses_advance_and_replies_arrive_live, |backend| async move
     // the other number's stream heard nothing of this conversation
     let quiet = tokio::time::timeout(Duration::from_millis(200), unrelated.bytes_stream().next()).await;
     assert!(quiet.is_err(), "an unrelated stream received {quiet:?}");
+    // nor did another workspace's stream of the same number
+    let quiet = tokio::time::timeout(Duration::from_millis(200), other_workspace.bytes_stream().next()).await;
+    assert!(quiet.is_err(), "another workspace's stream received {quiet:?}");
     app.stop().await;
 });
 
-on_both_backends!(new_messages_are_rate_limited_per_company_but_retries_are_not, |backend| async move {
+on_both_backends!(new_messages_are_rate_limited_per_workspace_but_retries_are_not, |backend| async move {
     let app = TestApp::spawn(backend, |settings| {
         settings.retain(|(k, _)| *k != "SIDECHAT_SEND_RATE_LIMIT");
         settings.push(("SIDECHAT_SEND_RATE_LIMIT", "2".into()));
@@ -293,7 +309,19 @@ on_both_backends!(new_messages_are_rate_limited_per_company_but_retries_are_not,
             .unwrap(),
     )
     .await;
-    assert_eq!(zoho.0, 202, "another company has its own budget: {}", zoho.1);
+    assert_error(&zoho, 429, "rate_limited");
+    let other = json(
+        app.post("/api/v1/messages")
+            .header("authorization", other_workspace())
+            .header("idempotency-key", "other")
+            .json(&body(9))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    // not limited: refused only because that workspace has no WhatsApp
+    assert_error(&other, 422, "unknown_sender");
     app.stop().await;
 });
 

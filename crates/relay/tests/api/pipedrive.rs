@@ -1,10 +1,14 @@
-//! Pipedrive against its local stand-in: installing through the OAuth callback, token refresh on expiry and on 401,
-//! person and deal reads, and record files fetched for a send.
+//! Pipedrive against its local stand-in: each user connecting their account through the OAuth callback, token
+//! refresh on expiry and on 401, person and deal reads with the calling user's own token (Pipedrive's visibility
+//! applies), record files fetched for a send, and the uninstall call.
 
 use serde_json::{Value, json};
-use sidechat_relay::store::Installation;
+use sidechat_relay::crm::pipedrive::seal_context;
+use sidechat_relay::store::{SealedTokens, WorkspaceId};
 
-use sidechat_standins::pipedrive::test_data::{COMPANIES, file_bytes};
+use sidechat_standins::pipedrive::test_data::{
+    ADMIN_ID, CLIENT_ID, CLIENT_SECRET, COMPANIES, MEMBER_ID, PRIVATE_PERSON_ID, file_bytes,
+};
 use sidechat_standins::pipedrive::{Pipedrive, World};
 
 use crate::on_both_backends;
@@ -18,11 +22,17 @@ const SENDER: &str = "sandbox-de";
 const SENDER_PHONE: &str = "+4930901820";
 const CUSTOMER: &str = "+498963648018";
 
+/// A relay where the stand-in's companies are admitted (unless `extra` lists others).
 async fn spawn(backend: Backend, pipedrive: &Pipedrive, extra: Vec<(&'static str, String)>) -> TestApp {
     let oauth_url = pipedrive.url.clone();
     TestApp::spawn(backend, move |settings| {
         settings.push(("PIPEDRIVE_OAUTH_URL", oauth_url));
-        settings.extend(extra);
+        settings.retain(|(name, _)| *name != "PIPEDRIVE_COMPANY_IDS");
+        settings.push(("PIPEDRIVE_COMPANY_IDS", format!("{NEW_COMPANY},{SECOND_COMPANY},{INSTALLED_COMPANY}")));
+        for (name, value) in extra {
+            settings.retain(|(existing, _)| *existing != name);
+            settings.push((name, value));
+        }
     })
     .await
 }
@@ -31,37 +41,73 @@ async fn callback(app: &TestApp, query: &str) -> reqwest::Response {
     app.get(&format!("/oauth/pipedrive/callback{query}")).send().await.unwrap()
 }
 
-/// Installs `company` through the callback, as an admin allowing Sidechat in Pipedrive would.
+/// Connects the company's admin through the callback, as allowing Sidechat in Pipedrive would.
 async fn install(app: &TestApp, pipedrive: &Pipedrive, company: u64) {
-    let response = callback(app, &format!("?code={}", pipedrive.issue_code(company))).await;
+    install_user(app, pipedrive, company, ADMIN_ID).await;
+}
+
+/// Connects one user of a company through the callback.
+async fn install_user(app: &TestApp, pipedrive: &Pipedrive, company: u64, user: u64) {
+    let response = callback(app, &format!("?code={}", pipedrive.issue_code_for(company, user))).await;
     assert_eq!(response.status(), 200);
     assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     let page = response.text().await.unwrap();
-    assert!(page.contains("installed"), "{page}");
+    assert!(page.contains("connected"), "{page}");
     assert!(!page.contains("access-") && !page.contains("refresh-"), "tokens reached the browser: {page}");
 }
 
 async fn read(app: &TestApp, company: u64, path: &str) -> (u16, Value) {
-    let token = pipedrive_token(company, 300);
+    read_as(app, company, ADMIN_ID, path).await
+}
+
+async fn read_as(app: &TestApp, company: u64, user: u64, path: &str) -> (u16, Value) {
+    let token = pipedrive_token_for(company, user, 300);
     json(app.get(&format!("/api/v1/records/pipedrive/{path}")).bearer_auth(token).send().await.unwrap()).await
 }
 
-async fn installation(app: &TestApp, company: u64) -> Option<Installation> {
-    app.state.store.installation("pipedrive", &company.to_string()).await.unwrap()
+/// A user's stored tokens, still sealed, with where they are kept.
+async fn sealed_tokens(app: &TestApp, company: u64, user: u64) -> Option<(WorkspaceId, String, SealedTokens)> {
+    let store = &app.state.store;
+    let workspace = store.account_workspace("pipedrive", &company.to_string()).await.unwrap()?;
+    let user = store.user_by_crm_id(&workspace, "pipedrive", &user.to_string(), 0).await.unwrap();
+    let tokens = store.tokens(&workspace, &user.id).await.unwrap()?;
+    Some((workspace, user.id, tokens))
+}
+
+/// A user's access and refresh tokens, opened, and when the access token expires (ms).
+async fn tokens(app: &TestApp, company: u64, user: u64) -> Option<(String, String, i64)> {
+    let (workspace, user_id, sealed) = sealed_tokens(app, company, user).await?;
+    let open = |value: &str, which: &str| app.state.sealer.open(value, &seal_context(&workspace, &user_id, which));
+    Some((
+        open(&sealed.access_token, "access").unwrap(),
+        open(&sealed.refresh_token, "refresh").unwrap(),
+        sealed.expires_at,
+    ))
 }
 
 on_both_backends!(install_then_read_a_person_with_the_new_company_token, |backend| async move {
     let pipedrive = Pipedrive::start(World::test_data()).await;
     let app = spawn(backend, &pipedrive, vec![]).await;
-    assert_error(&read(&app, NEW_COMPANY, "person/101").await, 403, "not_installed");
+    let before = read(&app, NEW_COMPANY, "person/101").await;
+    assert_error(&before, 403, "not_connected_user");
+    let connect = before.1["error"]["connect_url"].as_str().expect("where to connect").to_owned();
+    assert_eq!(
+        connect,
+        format!(
+            "{}/oauth/authorize?client_id=test-client&redirect_uri=http%3A%2F%2Frelay.test%2Foauth%2Fpipedrive%2Fcallback",
+            pipedrive.url
+        )
+    );
 
     install(&app, &pipedrive, NEW_COMPANY).await;
     assert_eq!(pipedrive.code_grants(), 1);
-    let stored = installation(&app, NEW_COMPANY).await.expect("the installation is stored");
-    assert_eq!(stored.api_domain.as_deref(), Some(pipedrive.url.as_str()));
-    assert_eq!(pipedrive.company_of(stored.access_token.as_deref().unwrap()), Some(NEW_COMPANY));
-    assert!(stored.refresh_token.is_some());
-    let expires_in = stored.token_expires_at.unwrap() - jiff::Timestamp::now().as_millisecond();
+    let (_, _, sealed) = sealed_tokens(&app, NEW_COMPANY, ADMIN_ID).await.expect("the user's tokens are stored");
+    assert_eq!(sealed.api_domain, pipedrive.url);
+    let (access, refresh, expires_at) = tokens(&app, NEW_COMPANY, ADMIN_ID).await.unwrap();
+    assert!(!sealed.access_token.contains(&access) && !sealed.refresh_token.contains(&refresh), "sealed at rest");
+    let holder = pipedrive.holder_of(&access).unwrap();
+    assert_eq!((holder.company_id, holder.user_id), (NEW_COMPANY, ADMIN_ID));
+    let expires_in = expires_at - jiff::Timestamp::now().as_millisecond();
     assert!((3_500_000..=3_600_000).contains(&expires_in), "expires in {expires_in} ms");
 
     let (status, record) = read(&app, NEW_COMPANY, "person/101").await;
@@ -104,8 +150,9 @@ on_both_backends!(install_then_read_a_person_with_the_new_company_token, |backen
         "every page of field definitions is read, option ids become labels"
     );
 
-    // the pre-installed test company has no tokens: it must install again
-    assert_error(&read(&app, INSTALLED_COMPANY, "person/101").await, 403, "not_installed");
+    // another user of the company has not connected: they are told to, and their call reaches no one's token
+    assert_error(&read_as(&app, NEW_COMPANY, MEMBER_ID, "person/101").await, 403, "not_connected_user");
+    assert_eq!(pipedrive.callers_of("/api/v2/persons/101"), [NEW_COMPANY]);
     pipedrive.assert_no_problems();
     app.stop().await;
 });
@@ -124,7 +171,7 @@ on_both_backends!(install_is_refused_for_bad_codes_and_companies_off_the_allow_l
     let refused = json(callback(&app, &format!("?code={}", pipedrive.issue_code(NEW_COMPANY))).await).await;
     assert_error(&refused, 403, "not_installed");
     assert_eq!(pipedrive.code_grants(), 1, "the code was traded, then the company refused");
-    assert!(installation(&app, NEW_COMPANY).await.is_none(), "nothing is stored for a refused company");
+    assert!(sealed_tokens(&app, NEW_COMPANY, ADMIN_ID).await.is_none(), "nothing is stored for a refused company");
     assert_error(&read(&app, NEW_COMPANY, "person/101").await, 403, "not_installed");
 
     install(&app, &pipedrive, SECOND_COMPANY).await;
@@ -137,22 +184,21 @@ on_both_backends!(an_expiring_token_is_refreshed_before_the_call, |backend| asyn
     let pipedrive = Pipedrive::start(World::test_data()).await;
     let app = spawn(backend, &pipedrive, vec![]).await;
     install(&app, &pipedrive, NEW_COMPANY).await;
-    let mut stored = installation(&app, NEW_COMPANY).await.unwrap();
-    let old_token = stored.access_token.clone().unwrap();
+    let (workspace, user_id, mut stored) = sealed_tokens(&app, NEW_COMPANY, ADMIN_ID).await.unwrap();
+    let (old_token, old_refresh, _) = tokens(&app, NEW_COMPANY, ADMIN_ID).await.unwrap();
     // 30 s left: inside the refresh margin
-    stored.token_expires_at = Some(jiff::Timestamp::now().as_millisecond() + 30_000);
-    app.state.store.upsert_installation(&stored, 0).await.unwrap();
+    stored.expires_at = jiff::Timestamp::now().as_millisecond() + 30_000;
+    app.state.store.save_tokens(&workspace, &user_id, &stored, 0).await.unwrap();
 
     let (status, record) = read(&app, NEW_COMPANY, "person/101").await;
     assert_eq!(status, 200, "{record}");
     assert_eq!(pipedrive.refresh_grants(), 1);
     assert_eq!(pipedrive.unauthorized(), 0, "the expiring token was never sent");
-    let renewed = installation(&app, NEW_COMPANY).await.unwrap();
-    let new_token = renewed.access_token.clone().unwrap();
+    let (new_token, new_refresh, expires_at) = tokens(&app, NEW_COMPANY, ADMIN_ID).await.unwrap();
     assert_ne!(new_token, old_token);
     assert_eq!(pipedrive.company_of(&new_token), Some(NEW_COMPANY));
-    assert_ne!(renewed.refresh_token, stored.refresh_token, "the new refresh token is stored");
-    assert!(renewed.token_expires_at.unwrap() > jiff::Timestamp::now().as_millisecond() + 3_000_000);
+    assert_ne!(new_refresh, old_refresh, "the new refresh token is stored");
+    assert!(expires_at > jiff::Timestamp::now().as_millisecond() + 3_000_000);
 
     assert_eq!(read(&app, NEW_COMPANY, "deal/501").await.0, 200);
     assert_eq!(pipedrive.refresh_grants(), 1, "a fresh token is not refreshed again");
@@ -171,13 +217,13 @@ on_both_backends!(a_refused_token_is_refreshed_once_and_the_call_retried, |backe
     assert_eq!(record["name"], "Marie Curie");
     assert!(pipedrive.unauthorized() >= 1);
     assert_eq!(pipedrive.refresh_grants(), 1, "concurrent calls refused together refresh once");
-    let renewed = installation(&app, NEW_COMPANY).await.unwrap();
-    assert_eq!(pipedrive.company_of(renewed.access_token.as_deref().unwrap()), Some(NEW_COMPANY));
+    let (renewed, _, _) = tokens(&app, NEW_COMPANY, ADMIN_ID).await.unwrap();
+    assert_eq!(pipedrive.company_of(&renewed), Some(NEW_COMPANY));
 
-    // uninstalled on Pipedrive's side: the refresh is refused too, and the caller is told to install again
+    // uninstalled on Pipedrive's side: the refresh is refused too, and the caller is told to connect again
     pipedrive.revoke_everything();
     let refused_before = pipedrive.unauthorized();
-    assert_error(&read(&app, NEW_COMPANY, "person/101").await, 403, "not_installed");
+    assert_error(&read(&app, NEW_COMPANY, "person/101").await, 403, "not_connected_user");
     assert_eq!(pipedrive.refresh_grants(), 1);
     assert!(pipedrive.unauthorized() > refused_before);
     pipedrive.assert_no_problems();
@@ -254,14 +300,18 @@ on_both_backends!(a_send_with_a_record_file_stores_the_pipedrive_file, |backend|
     let app = spawn(backend, &pipedrive, vec![]).await;
     install(&app, &pipedrive, NEW_COMPANY).await;
     app.customer_writes(SENDER, SENDER_PHONE, CUSTOMER, "Please send the offer").await;
-    let send = |key: &'static str, file: &'static str| {
+    let send_from = |key: &'static str, file: &'static str, record: Value| {
         let app = &app;
         async move {
+            let mut body = json!({"from": SENDER, "to": CUSTOMER, "body": "", "attachments": [{"record_file": file}]});
+            if !record.is_null() {
+                body["record"] = record;
+            }
             json(
                 app.post("/api/v1/messages")
                     .bearer_auth(pipedrive_token(NEW_COMPANY, 300))
                     .header("idempotency-key", key)
-                    .json(&json!({"from": SENDER, "to": CUSTOMER, "body": "", "attachments": [{"record_file": file}]}))
+                    .json(&body)
                     .send()
                     .await
                     .unwrap(),
@@ -269,14 +319,21 @@ on_both_backends!(a_send_with_a_record_file_stores_the_pipedrive_file, |backend|
             .await
         }
     };
+    let send = |key: &'static str, file: &'static str| send_from(key, file, json!({"kind": "person", "id": "101"}));
 
+    assert_error(&send_from("no-record", "9001", Value::Null).await, 400, "invalid_request");
+    assert_error(&send_from("other-record", "9003", json!({"kind": "person", "id": "101"})).await, 404, "not_found");
+    assert_error(&send_from("hidden", "9001", json!({"kind": "person", "id": "999"})).await, 404, "not_found");
+    assert_eq!(pipedrive.downloads(9003), 0, "a file of another record is never downloaded");
     let (status, sent) = send("offer", "9001").await;
     assert_eq!(status, 202, "{sent}");
     let attachment = &sent["message"]["attachments"][0];
     assert_eq!(attachment["name"], "offer.pdf");
     assert_eq!(attachment["mime"], "application/pdf");
     assert_eq!(attachment["size"], file_bytes(9001).unwrap().len());
-    let stored = app.state.store.attachment(attachment["id"].as_str().unwrap()).await.unwrap().expect("stored");
+    let workspace = app.state.store.account_workspace("pipedrive", &NEW_COMPANY.to_string()).await.unwrap().unwrap();
+    let stored =
+        app.state.store.attachment(&workspace, attachment["id"].as_str().unwrap()).await.unwrap().expect("stored");
     assert_eq!(stored.data, file_bytes(9001).unwrap());
     assert_eq!(pipedrive.downloads(9001), 1);
     assert_eq!(pipedrive.callers_of("/api/v1/files/9001/download"), [NEW_COMPANY]);
@@ -285,6 +342,77 @@ on_both_backends!(a_send_with_a_record_file_stores_the_pipedrive_file, |backend|
     assert_eq!(pipedrive.downloads(9009), 0, "a file over the limit is refused before downloading");
     assert_error(&send("missing", "9999").await, 404, "not_found");
     assert_error(&send("junk", "../1").await, 404, "not_found");
+    pipedrive.assert_no_problems();
+    app.stop().await;
+});
+
+on_both_backends!(each_user_reads_with_their_own_token_so_pipedrive_visibility_applies, |backend| async move {
+    let pipedrive = Pipedrive::start(World::test_data()).await;
+    let app = spawn(backend, &pipedrive, vec![]).await;
+    install(&app, &pipedrive, NEW_COMPANY).await;
+    install_user(&app, &pipedrive, NEW_COMPANY, MEMBER_ID).await;
+    let private = format!("person/{PRIVATE_PERSON_ID}");
+    assert_eq!(read_as(&app, NEW_COMPANY, ADMIN_ID, &private).await.0, 200, "its owner sees it");
+    assert_error(&read_as(&app, NEW_COMPANY, MEMBER_ID, &private).await, 404, "not_found");
+    assert_eq!(read_as(&app, NEW_COMPANY, MEMBER_ID, "person/101").await.0, 200, "a shared record");
+    let readers: Vec<u64> = pipedrive
+        .calls()
+        .into_iter()
+        .filter(|call| call.path == format!("/api/v2/persons/{PRIVATE_PERSON_ID}"))
+        .map(|call| call.user_id)
+        .collect();
+    assert_eq!(readers, [ADMIN_ID, MEMBER_ID], "each read went with the caller's own token");
+    pipedrive.assert_no_problems();
+    app.stop().await;
+});
+
+on_both_backends!(the_uninstall_call_drops_only_that_users_tokens, |backend| async move {
+    let pipedrive = Pipedrive::start(World::test_data()).await;
+    let app = spawn(backend, &pipedrive, vec![]).await;
+    install(&app, &pipedrive, NEW_COMPANY).await;
+    install_user(&app, &pipedrive, NEW_COMPANY, MEMBER_ID).await;
+    let body = json!({"client_id": CLIENT_ID, "company_id": NEW_COMPANY, "user_id": MEMBER_ID, "timestamp": "2026-12-02T10:00:00Z"});
+    let forged = app.delete("/oauth/pipedrive/callback").basic_auth(CLIENT_ID, Some("guessed")).json(&body);
+    assert_error(&json(forged.send().await.unwrap()).await, 401, "unauthorized");
+    let unsigned = app.delete("/oauth/pipedrive/callback").json(&body);
+    assert_error(&json(unsigned.send().await.unwrap()).await, 401, "unauthorized");
+    assert!(tokens(&app, NEW_COMPANY, MEMBER_ID).await.is_some(), "a forged call changes nothing");
+
+    let genuine = app.delete("/oauth/pipedrive/callback").basic_auth(CLIENT_ID, Some(CLIENT_SECRET)).json(&body);
+    assert_eq!(genuine.send().await.unwrap().status(), 200);
+    assert!(tokens(&app, NEW_COMPANY, MEMBER_ID).await.is_none(), "the user's tokens are gone");
+    assert!(tokens(&app, NEW_COMPANY, ADMIN_ID).await.is_some(), "another user's stay");
+    assert_error(&read_as(&app, NEW_COMPANY, MEMBER_ID, "person/101").await, 403, "not_connected_user");
+    assert_eq!(read_as(&app, NEW_COMPANY, ADMIN_ID, "person/101").await.0, 200);
+    pipedrive.assert_no_problems();
+    app.stop().await;
+});
+
+on_both_backends!(roles_come_from_pipedrive_and_are_read_again, |backend| async move {
+    let pipedrive = Pipedrive::start(World::test_data()).await;
+    let app = spawn(backend, &pipedrive, vec![]).await;
+    install(&app, &pipedrive, NEW_COMPANY).await;
+    install_user(&app, &pipedrive, NEW_COMPANY, MEMBER_ID).await;
+    let me = |user: u64| {
+        let app = &app;
+        async move {
+            json(app.get("/api/v1/me").bearer_auth(pipedrive_token_for(NEW_COMPANY, user, 300)).send().await.unwrap())
+                .await
+        }
+    };
+    let (status, admin) = me(ADMIN_ID).await;
+    assert_eq!(status, 200, "{admin}");
+    assert_eq!(admin["user"]["role"], "admin");
+    assert_eq!(admin["user"]["name"], "Ada Admin");
+    assert_eq!(admin["user"]["email"], "ada@example.com");
+    assert_eq!(admin["workspace"]["time_zone"], "UTC");
+    let (_, member) = me(MEMBER_ID).await;
+    assert_eq!(member["user"]["role"], "member");
+    assert_eq!(member["user"]["name"], "Max Member");
+    assert_eq!(member["workspace"]["id"], admin["workspace"]["id"], "one company, one workspace");
+    let (_, unknown) = me(ADMIN_ID + 100).await;
+    assert_eq!(unknown["user"]["role"], "member", "a user who never connected is a member");
+    assert_eq!(unknown["user"]["name"], "");
     pipedrive.assert_no_problems();
     app.stop().await;
 });

@@ -8,17 +8,24 @@ use jsonwebtoken::{EncodingKey, Header};
 use reqwest::{Client, RequestBuilder, Response};
 use serde_json::{Value, json};
 use sidechat_relay::config::Config;
-use sidechat_relay::store::Installation;
 use sidechat_relay::{AppState, Relay};
 
 /// The Pipedrive app secret the test relays use: the app's in the Pipedrive stand-in's test data.
 pub const PIPEDRIVE_SECRET: &str = sidechat_standins::pipedrive::test_data::CLIENT_SECRET;
 /// The Zoho installation key the test relays use.
 pub const ZOHO_KEY: &str = "test-zoho-installation-key-0123456789";
-/// A Pipedrive company that installed Sidechat.
+/// A Pipedrive company admitted to the test relays (`PIPEDRIVE_COMPANY_IDS`): it shares the operator workspace.
 pub const INSTALLED_COMPANY: u64 = 7001;
-/// One that did not.
+/// One that is not.
 pub const OTHER_COMPANY: u64 = 7002;
+/// A second admitted company: it gets a workspace of its own, without WhatsApp.
+pub const OTHER_WORKSPACE_COMPANY: u64 = 7003;
+/// The Zoho org admitted to relays started as a binary.
+pub const ZOHO_ORG: &str = "60001";
+/// The test relays' `SIDECHAT_SECRET_KEY`.
+pub const SECRET_KEY: &str = "8f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+/// The Pipedrive user the test tokens name by default (an admin in the stand-in's test data).
+pub const PIPEDRIVE_USER: u64 = 42;
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy)]
@@ -83,7 +90,11 @@ impl TestApp {
             settings.retain(|(k, _)| {
                 matches!(
                     *k,
-                    "SIDECHAT_LISTEN" | "SIDECHAT_DATABASE_URL" | "SIDECHAT_WIDGET_DIR" | "SIDECHAT_PUBLIC_URL"
+                    "SIDECHAT_LISTEN"
+                        | "SIDECHAT_DATABASE_URL"
+                        | "SIDECHAT_WIDGET_DIR"
+                        | "SIDECHAT_PUBLIC_URL"
+                        | "SIDECHAT_SECRET_KEY"
                 )
             })
         })
@@ -111,30 +122,18 @@ impl TestApp {
             ("PIPEDRIVE_CLIENT_ID", sidechat_standins::pipedrive::test_data::CLIENT_ID.into()),
             ("PIPEDRIVE_CLIENT_SECRET", PIPEDRIVE_SECRET.into()),
             ("ZOHO_INSTALL_KEY", ZOHO_KEY.into()),
+            ("SIDECHAT_SECRET_KEY", SECRET_KEY.into()),
+            ("PIPEDRIVE_COMPANY_IDS", format!("{INSTALLED_COMPANY},{OTHER_WORKSPACE_COMPANY}")),
             // Concurrent-retry tests send bursts far above a person's pace; the limit has a test of its own.
             ("SIDECHAT_SEND_RATE_LIMIT", "0".into()),
         ];
         tweak(&mut settings);
         let config =
-            Config::from_lookup(demo, |name| settings.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))
+            // A tweak's setting overrides the default: the last one named wins.
+            Config::from_lookup(demo, |name| settings.iter().rev().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))
                 .expect("a valid test configuration");
         let relay = Relay::start(config).await.expect("starting the relay");
         let state = relay.state.clone();
-        state
-            .store
-            .upsert_installation(
-                &Installation {
-                    crm: "pipedrive".into(),
-                    company_id: INSTALLED_COMPANY.to_string(),
-                    access_token: None,
-                    refresh_token: None,
-                    api_domain: None,
-                    token_expires_at: None,
-                },
-                0,
-            )
-            .await
-            .unwrap();
         let router = relay.router();
         let server = tokio::spawn(async move {
             axum::serve(listener, router).await.unwrap();
@@ -178,20 +177,57 @@ impl TestApp {
             attachment_ids: vec![],
             at: jiff::Timestamp::now().as_millisecond(),
         };
-        assert!(self.state.ingest.inbound(inbound).await.unwrap());
+        assert!(self.state.ingest.inbound(&self.state.operator, inbound).await.unwrap());
     }
 }
 
-/// A Pipedrive panel token: HS256, `userId`, `companyId`, `iat`, `exp`.
+/// A Pipedrive panel token of [`PIPEDRIVE_USER`]: HS256, `userId`, `companyId`, `iat`, `exp`.
 pub fn pipedrive_token(company: u64, expires_in: i64) -> String {
+    pipedrive_token_for(company, PIPEDRIVE_USER, expires_in)
+}
+
+/// A Pipedrive panel token of a given user.
+pub fn pipedrive_token_for(company: u64, user: u64, expires_in: i64) -> String {
     let now = jiff::Timestamp::now().as_second();
-    let claims = json!({ "userId": 42, "companyId": company, "iat": now, "exp": now + expires_in });
+    let claims = json!({ "userId": user, "companyId": company, "iat": now, "exp": now + expires_in });
     jsonwebtoken::encode(&Header::default(), &claims, &EncodingKey::from_secret(PIPEDRIVE_SECRET.as_bytes())).unwrap()
 }
 
 /// `Authorization: Bearer` for an installed Pipedrive company.
 pub fn bearer() -> String {
     format!("Bearer {}", pipedrive_token(INSTALLED_COMPANY, 300))
+}
+
+/// `Authorization: Bearer` for a user of the other workspace.
+pub fn other_workspace() -> String {
+    format!("Bearer {}", pipedrive_token(OTHER_WORKSPACE_COMPANY, 300))
+}
+
+/// Buys a ticket for `phone`'s stream with `authorization`; answers the status and body.
+pub async fn buy_ticket(app: &TestApp, authorization: &str, phone: &str) -> (u16, Value) {
+    json(
+        app.post("/api/v1/events/ticket")
+            .header("authorization", authorization)
+            .json(&json!({ "phone": phone }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+/// `GET /api/v1/events` for `phone` with a ticket.
+pub async fn stream_with_ticket(app: &TestApp, phone: &str, ticket: &str) -> Response {
+    app.get(&format!("/api/v1/events?phone={}&ticket={ticket}", phone.replace('+', "%2B"))).send().await.unwrap()
+}
+
+/// Opens `phone`'s event stream as the widget does: a ticket, then the stream.
+pub async fn open_stream(app: &TestApp, authorization: &str, phone: &str) -> Response {
+    let (status, body) = buy_ticket(app, authorization, phone).await;
+    assert_eq!(status, 200, "{body}");
+    let stream = stream_with_ticket(app, phone, body["ticket"].as_str().unwrap()).await;
+    assert_eq!(stream.status(), 200);
+    stream
 }
 
 /// The status and JSON body of a response.
@@ -278,6 +314,8 @@ pub fn start_binary(database_url: &str, dir: &TempDir, provider: &[(&str, String
         .env("SIDECHAT_DATABASE_URL", database_url)
         .env("SIDECHAT_WIDGET_DIR", dir.0.join("widget"))
         .env("ZOHO_INSTALL_KEY", ZOHO_KEY)
+        .env("ZOHO_ORG_IDS", ZOHO_ORG)
+        .env("SIDECHAT_SECRET_KEY", SECRET_KEY)
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::piped());
     for (name, value) in provider {

@@ -70,7 +70,7 @@ async fn until_status(app: &TestApp, id: &str, wanted: &str) -> Value {
 
 /// The provider's id of a stored message.
 async fn provider_id(app: &TestApp, id: &str) -> String {
-    app.state.store.message(id).await.unwrap().unwrap().provider_id.unwrap()
+    app.state.store.message(&app.state.operator, id).await.unwrap().unwrap().provider_id.unwrap()
 }
 
 async fn webhook(app: &TestApp, secret: &str, event: &Value) -> (u16, Value) {
@@ -212,7 +212,8 @@ on_both_backends!(the_webhook_logs_inbound_messages_once_behind_its_secret, |bac
     assert_eq!(logged[0]["direction"], "in");
     assert_eq!(logged[0]["body"], "Hi, any news?");
     assert_eq!(logged[0]["from"], CUSTOMER);
-    let stored = app.state.store.message(logged[0]["id"].as_str().unwrap()).await.unwrap().unwrap();
+    let stored =
+        app.state.store.message(&app.state.operator, logged[0]["id"].as_str().unwrap()).await.unwrap().unwrap();
     assert_eq!(stored.sender_id, ACCOUNT_ID);
     let metrics = app.state.metrics.render();
     assert!(!metrics.contains(WEBHOOK_SECRET), "the secret never reaches the metrics");

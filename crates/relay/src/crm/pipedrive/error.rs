@@ -12,8 +12,9 @@ pub enum PipedriveError {
     #[error("the relay does not serve Pipedrive")]
     NotConfigured,
     /// The company's installation holds no usable tokens.
-    #[error("the company's installation holds no API tokens")]
-    NotConnected,
+    /// The calling user has not connected their Pipedrive account (no tokens, or tokens that no longer open).
+    #[error("the user has not connected their Pipedrive account")]
+    UserNotConnected,
     /// Pipedrive refused the authorization code, the refresh token or the access token.
     #[error("Pipedrive refused the credentials ({0})")]
     Refused(String),
@@ -68,11 +69,11 @@ impl From<PipedriveError> for ApiError {
     fn from(error: PipedriveError) -> Self {
         match error {
             PipedriveError::NotConfigured => ApiError::not_found("Pipedrive installation"),
-            PipedriveError::NotConnected | PipedriveError::Refused(_) => {
-                tracing::warn!(error = format!("{error:#}"), "pipedrive credentials");
-                ApiError::new(
-                    ErrorCode::NotInstalled,
-                    "Pipedrive no longer accepts Sidechat's authorization for this company: install Sidechat again",
+            PipedriveError::UserNotConnected | PipedriveError::Refused(_) => {
+                tracing::info!(error = format!("{error:#}"), "pipedrive user not connected");
+                ApiError::not_connected_user(
+                    "connect your Pipedrive account to Sidechat to read records and files",
+                    None,
                 )
             }
             PipedriveError::CompanyNotAllowed(_) => {

@@ -1,9 +1,12 @@
-//! A Pipedrive file fetched into the store, for a send with `{"record_file": id}`.
+//! A Pipedrive file fetched into the store, for a send with `{"record_file": id}` and the `record` it belongs to:
+//! the file must be among that record's files as the calling user's token lists them.
 
 use sidechat_domain::Provider;
 use sidechat_domain::attachment::{self, MAX_ATTACHMENT_BYTES, mime_from_name};
+use sidechat_domain::wire::{RecordKind, RecordRef};
 
 use super::PipedriveError;
+use super::record::files;
 use super::session::Session;
 use super::shapes::{V1File, parse_id};
 use crate::AppState;
@@ -15,11 +18,21 @@ use crate::store::{AttachmentMeta, StoredAttachment};
 pub async fn fetch_file(
     state: &AppState,
     caller: &Caller,
+    record: &RecordRef,
     file_id: &str,
     provider: Provider,
 ) -> Result<AttachmentMeta, PipedriveError> {
     let id = parse_id(file_id, "record file")?;
-    let session = Session::open(state, &caller.company_id).await?;
+    let session = Session::open(state, &caller.workspace, &caller.user).await?;
+    let (module, noun) = match record.kind {
+        RecordKind::Person => ("persons", "person"),
+        RecordKind::Deal => ("deals", "deal"),
+    };
+    let record_id = parse_id(&record.id, noun)?;
+    let listed = files(&session, module, record_id).await?;
+    if !listed.iter().any(|file| file.id == id.to_string()) {
+        return Err(PipedriveError::NotFound("record file"));
+    }
     let file: V1File = session.get(&format!("/api/v1/files/{id}"), "record file").await?;
     if file.active_flag == Some(false) {
         return Err(PipedriveError::NotFound("record file"));
@@ -41,7 +54,7 @@ pub async fn fetch_file(
         name,
     };
     let now = jiff::Timestamp::now().as_millisecond();
-    state.store.insert_attachment(&caller.company, &StoredAttachment { meta: meta.clone(), data }, now).await?;
+    state.store.insert_attachment(&caller.workspace, &StoredAttachment { meta: meta.clone(), data }, now).await?;
     Ok(meta)
 }
 

@@ -1,6 +1,7 @@
-//! OAuth with Pipedrive: the authorization code exchanged when a company installs Sidechat, and the refresh of
-//! expired access tokens. Both go to `{PIPEDRIVE_OAUTH_URL}/oauth/token` with the app's client id and secret
-//! as HTTP Basic credentials.
+//! OAuth with Pipedrive, which is per user: the authorization code exchanged when a user installs Sidechat
+//! (the first user of a company on an open relay also makes its workspace), the refresh of expired access
+//! tokens, and the uninstall call. Token requests go to `{PIPEDRIVE_OAUTH_URL}/oauth/token` with the app's client
+//! id and secret as HTTP Basic credentials. Tokens are stored sealed, per user.
 
 use secrecy::ExposeSecret;
 use serde::Deserialize;
@@ -8,8 +9,8 @@ use serde::Deserialize;
 use super::PipedriveError;
 use super::shapes::{Me, read_data, read_json};
 use crate::AppState;
-use crate::config::PipedriveConfig;
-use crate::store::Installation;
+use crate::config::{PipedriveConfig, Signup};
+use crate::store::{SealedTokens, UserRow, WorkspaceId};
 
 /// The path Pipedrive redirects to after the user allowed the installation.
 pub const CALLBACK_PATH: &str = "/oauth/pipedrive/callback";
@@ -37,47 +38,85 @@ pub(super) enum Grant<'a> {
     Refresh(&'a str),
 }
 
-/// A company that completed the installation.
+/// A user who completed the installation.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InstalledCompany {
+pub struct InstalledUser {
     /// Pipedrive's company id.
     pub company_id: String,
-    /// Its subdomain, when Pipedrive names it.
-    pub company_domain: Option<String>,
+    /// The workspace the company is in.
+    pub workspace: WorkspaceId,
+    /// The user.
+    pub user: UserRow,
 }
 
-/// Trades the install redirect's code for tokens, learns the company and stores its installation.
-pub async fn install(state: &AppState, code: &str) -> Result<InstalledCompany, PipedriveError> {
+/// Trades the install redirect's code for the user's tokens, learns who they are and which company, admits the
+/// company where the relay's signup allows it, and stores the user with their sealed tokens.
+pub async fn install(state: &AppState, code: &str) -> Result<InstalledUser, PipedriveError> {
     let config = state.config.pipedrive.as_ref().ok_or(PipedriveError::NotConfigured)?;
     let redirect_uri = format!("{}{CALLBACK_PATH}", state.config.public_url.trim_end_matches('/'));
     let answer = request_token(&state.http, config, Grant::Code { code, redirect_uri: &redirect_uri }).await?;
     let api_domain = api_domain(answer.api_domain.as_deref())?;
     let me = users_me(&state.http, &api_domain, &answer.access_token).await?;
-    let allowed = config.company_ids.as_ref().is_none_or(|ids| ids.contains(&me.company_id));
     let company_id = me.company_id.to_string();
-    if !allowed {
-        tracing::warn!(company_id, "pipedrive install refused: not on PIPEDRIVE_COMPANY_IDS");
-        return Err(PipedriveError::CompanyNotAllowed(company_id));
-    }
     let now = jiff::Timestamp::now().as_millisecond();
-    let installation = answer.into_installation(&company_id, Some(api_domain), now);
-    state.store.upsert_installation(&installation, now).await?;
-    tracing::info!(company_id, "pipedrive company installed");
-    Ok(InstalledCompany { company_id, company_domain: me.company_domain })
+    let workspace = match state.store.account_workspace("pipedrive", &company_id).await? {
+        Some(workspace) => workspace,
+        None if state.config.signup == Signup::Open => {
+            let name = me.company_name.clone().unwrap_or_else(|| format!("Pipedrive company {company_id}"));
+            let time_zone = crate::admission::time_zone_or_utc(me.timezone_name.as_deref());
+            state
+                .store
+                .admit_account("pipedrive", &company_id, Some(&api_domain), false, (&name, &time_zone), now)
+                .await?
+        }
+        None => {
+            tracing::warn!(company_id, "pipedrive install refused: the company is not admitted to this relay");
+            return Err(PipedriveError::CompanyNotAllowed(company_id));
+        }
+    };
+    let user = state.store.save_user_profile(&workspace, "pipedrive", &me.id.to_string(), &me.profile(), now).await?;
+    let tokens = answer.seal(state, &workspace, &user.id, Some(api_domain), now);
+    state.store.save_tokens(&workspace, &user.id, &tokens, now).await?;
+    tracing::info!(company_id, workspace = %workspace, user = %user.id, "pipedrive user connected");
+    Ok(InstalledUser { company_id, workspace, user })
+}
+
+/// Reads the user's profile again with their token: name, email and role, as Pipedrive says now.
+pub(super) async fn profile(
+    http: &reqwest::Client,
+    api_domain: &str,
+    token: &str,
+) -> Result<crate::store::UserProfile, PipedriveError> {
+    Ok(users_me(http, api_domain, token).await?.profile())
+}
+
+/// What a token is sealed for: the user and which token, so a sealed value cannot stand in for another.
+pub fn seal_context(workspace: &WorkspaceId, user_id: &str, which: &str) -> String {
+    format!("pipedrive/{workspace}/{user_id}/{which}")
 }
 
 impl TokenAnswer {
-    /// The installation these tokens make, `api_domain` being the answer's or, when it names none, `fallback`.
-    pub(super) fn into_installation(self, company_id: &str, fallback: Option<String>, now: i64) -> Installation {
-        let api_domain = api_domain(self.api_domain.as_deref()).ok().or(fallback);
-        Installation {
-            crm: "pipedrive".to_owned(),
-            company_id: company_id.to_owned(),
-            access_token: Some(self.access_token),
-            refresh_token: Some(self.refresh_token),
+    /// The tokens sealed for storage, `api_domain` being the answer's or, when it names none, `fallback`.
+    pub(super) fn seal(
+        self,
+        state: &AppState,
+        workspace: &WorkspaceId,
+        user_id: &str,
+        fallback: Option<String>,
+        now: i64,
+    ) -> SealedTokens {
+        let api_domain = api_domain(self.api_domain.as_deref()).ok().or(fallback).unwrap_or_default();
+        SealedTokens {
+            access_token: state.sealer.seal(&self.access_token, &seal_context(workspace, user_id, "access")),
+            refresh_token: state.sealer.seal(&self.refresh_token, &seal_context(workspace, user_id, "refresh")),
             api_domain,
-            token_expires_at: Some(now.saturating_add(self.expires_in.max(0).saturating_mul(1000))),
+            expires_at: now.saturating_add(self.expires_in.max(0).saturating_mul(1000)),
         }
+    }
+
+    /// The access token, for use at once.
+    pub(super) fn access_token(&self) -> &str {
+        &self.access_token
     }
 }
 
@@ -155,11 +194,9 @@ mod tests {
     }
 
     #[test]
-    fn tokens_expire_after_expires_in_seconds() {
-        let answer =
-            TokenAnswer { access_token: "a".into(), refresh_token: "r".into(), expires_in: 3599, api_domain: None };
-        let installation = answer.into_installation("7", Some("https://kept.example".into()), 1_000);
-        assert_eq!(installation.token_expires_at, Some(3_600_000));
-        assert_eq!(installation.api_domain.as_deref(), Some("https://kept.example"));
+    fn a_seal_context_names_the_workspace_user_and_token() {
+        let workspace = WorkspaceId::trusted("w1".into());
+        assert_eq!(seal_context(&workspace, "u1", "access"), "pipedrive/w1/u1/access");
+        assert_ne!(seal_context(&workspace, "u1", "access"), seal_context(&workspace, "u1", "refresh"));
     }
 }

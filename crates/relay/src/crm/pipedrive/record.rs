@@ -12,19 +12,20 @@ use super::fields::{collect, phones};
 use super::session::Session;
 use super::shapes::{FieldDefinition, Page, V1File, parse_id, read_json};
 use crate::AppState;
+use crate::auth::Caller;
 
 /// The most pages of field definitions read (500 each).
 const MAX_FIELD_PAGES: usize = 20;
 
-/// Reads a record of the company through its installation.
+/// Reads a record with the calling user's own token: a record Pipedrive does not show them is not found.
 pub async fn read_record(
     state: &AppState,
-    company_id: &str,
+    caller: &Caller,
     kind: RecordKind,
     id: &str,
 ) -> Result<Record, PipedriveError> {
     let id = parse_id(id, kind_noun(kind))?;
-    let session = Session::open(state, company_id).await?;
+    let session = Session::open(state, &caller.workspace, &caller.user).await?;
     match kind {
         RecordKind::Person => read_person(&session, id).await,
         RecordKind::Deal => read_deal(&session, id).await,
@@ -121,7 +122,7 @@ async fn field_definitions(session: &Session<'_>, module: &str) -> Result<Vec<Fi
 }
 
 /// A record's files (v1 only; `data` is `null` when there are none).
-async fn files(session: &Session<'_>, module: &str, id: u64) -> Result<Vec<RecordFile>, PipedriveError> {
+pub(super) async fn files(session: &Session<'_>, module: &str, id: u64) -> Result<Vec<RecordFile>, PipedriveError> {
     let listed: Option<Vec<V1File>> =
         session.get(&format!("/api/v1/{module}/{id}/files?start=0&limit=100"), kind_of(module)).await?;
     Ok(listed

@@ -37,11 +37,49 @@ pub(super) struct Paging {
 /// `GET /api/v1/users/me`: the user who installed, and their company.
 #[derive(Debug, Deserialize)]
 pub(super) struct Me {
+    /// The user's id.
+    pub id: u64,
+    /// Their name.
+    #[serde(default)]
+    pub name: String,
+    /// Their email.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Whether they are an admin of the company: Pipedrive answers `1` or `0` (a boolean is taken too).
+    #[serde(default)]
+    pub is_admin: serde_json::Value,
+    /// Their access per Pipedrive app; `admin` on any makes them an admin too.
+    #[serde(default)]
+    pub access: Vec<Access>,
+    /// Their time zone (IANA), the default of a workspace they install.
+    #[serde(default)]
+    pub timezone_name: Option<String>,
     /// The company's id.
     pub company_id: u64,
-    /// The company's subdomain (`acme` for `acme.pipedrive.com`).
+    /// The company's name.
     #[serde(default)]
-    pub company_domain: Option<String>,
+    pub company_name: Option<String>,
+}
+
+/// One entry of a user's `access`.
+#[derive(Debug, Deserialize)]
+pub(super) struct Access {
+    /// Whether the user administers that app.
+    #[serde(default)]
+    pub admin: bool,
+}
+
+impl Me {
+    /// What Sidechat keeps of the user: name, email, and their role from `is_admin` or any `access[].admin`.
+    pub fn profile(&self) -> crate::store::UserProfile {
+        let flagged = self.is_admin.as_bool().unwrap_or(false) || self.is_admin.as_i64().is_some_and(|flag| flag != 0);
+        let admin = flagged || self.access.iter().any(|access| access.admin);
+        crate::store::UserProfile {
+            name: self.name.clone(),
+            email: self.email.clone().filter(|email| !email.is_empty()),
+            role: if admin { sidechat_domain::wire::Role::Admin } else { sidechat_domain::wire::Role::Member },
+        }
+    }
 }
 
 /// A v2 phone of a person.

@@ -97,6 +97,8 @@ mod tests {
 
     fn outgoing(file: Option<&str>) -> Outgoing {
         let message = MessageRow {
+            workspace: crate::store::WorkspaceId::trusted("w1".into()),
+            author: None,
             id: "m1".into(),
             direction: "out".into(),
             sender_id: "4930901820@s.whatsapp.net".into(),

@@ -35,11 +35,13 @@ async fn receive_timelines_event(
     Path(secret): Path<String>,
     body: Bytes,
 ) -> ApiResult<StatusCode> {
-    let (ProviderConfig::Timelines(config), Provider::Timelines(timelines)) =
-        (&state.config.provider, state.provider.as_ref())
-    else {
+    let (Some(ProviderConfig::Timelines(config)), Some(connection)) = (&state.config.provider, &state.whatsapp) else {
         return Err(ApiError::not_found("endpoint"));
     };
+    let Provider::Timelines(timelines) = connection.provider.as_ref() else {
+        return Err(ApiError::not_found("endpoint"));
+    };
+    let workspace = &connection.workspace;
     if !bool::from(secret.as_bytes().ct_eq(config.webhook_secret.expose_secret().as_bytes())) {
         tracing::warn!("a TimelinesAI webhook with a wrong secret was refused");
         return Err(ApiError::not_found("endpoint"));
@@ -76,10 +78,10 @@ async fn receive_timelines_event(
                 attachment_ids: Vec::new(),
                 at,
             };
-            state.ingest.inbound(inbound).await?;
+            state.ingest.inbound(workspace, inbound).await?;
         }
         Some("sent") => {
-            state.ingest.status(uid, DeliveryStatus::Sent, None).await?;
+            state.ingest.status(workspace, uid, DeliveryStatus::Sent, None).await?;
         }
         _ => {}
     }
