@@ -215,35 +215,6 @@ on_both_backends!(listing_shows_recent_messages_oldest_first_with_the_window, |b
     app.stop().await;
 });
 
-/// Reads server-sent events until `done` says enough, within a bound; returns them as (event, data).
-async fn read_events(
-    response: reqwest::Response,
-    mut done: impl FnMut(&[(String, Value)]) -> bool,
-) -> Vec<(String, Value)> {
-    let mut stream = response.bytes_stream();
-    let mut buffer = String::new();
-    let mut events = Vec::new();
-    let reading = async {
-        while let Some(chunk) = stream.next().await {
-            buffer.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
-            while let Some(end) = buffer.find("\n\n") {
-                let block: String = buffer.drain(..end + 2).collect();
-                let event = block.lines().find_map(|l| l.strip_prefix("event: ")).map(str::to_owned);
-                let data =
-                    block.lines().find_map(|l| l.strip_prefix("data: ")).map(|d| serde_json::from_str(d).unwrap());
-                if let (Some(event), Some(data)) = (event, data) {
-                    events.push((event, data));
-                    if done(&events) {
-                        return;
-                    }
-                }
-            }
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(15), reading).await.expect("the expected events did not arrive");
-    events
-}
-
 on_both_backends!(statuses_advance_and_replies_arrive_live, |backend| async move {
     let app = TestApp::spawn(backend, |_| {}).await;
     app.customer_writes(SENDER, SENDER_PHONE, CUSTOMER, "Can we talk?").await;

@@ -4,6 +4,8 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+use futures::StreamExt;
+
 use jsonwebtoken::{EncodingKey, Header};
 use reqwest::{Client, RequestBuilder, Response};
 use serde_json::{Value, json};
@@ -369,4 +371,33 @@ pub async fn until_outbound_sent(http: &Client, url: &str, count: usize) -> Vec<
         (outbound.len() == count && outbound.iter().all(|m| m["status"] == "sent")).then_some(outbound)
     })
     .await
+}
+
+/// Reads server-sent events until `done` says enough, within a bound; returns them as (event, data).
+pub async fn read_events(
+    response: reqwest::Response,
+    mut done: impl FnMut(&[(String, Value)]) -> bool,
+) -> Vec<(String, Value)> {
+    let mut stream = response.bytes_stream();
+    let mut buffer = String::new();
+    let mut events = Vec::new();
+    let reading = async {
+        while let Some(chunk) = stream.next().await {
+            buffer.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+            while let Some(end) = buffer.find("\n\n") {
+                let block: String = buffer.drain(..end + 2).collect();
+                let event = block.lines().find_map(|l| l.strip_prefix("event: ")).map(str::to_owned);
+                let data =
+                    block.lines().find_map(|l| l.strip_prefix("data: ")).map(|d| serde_json::from_str(d).unwrap());
+                if let (Some(event), Some(data)) = (event, data) {
+                    events.push((event, data));
+                    if done(&events) {
+                        return;
+                    }
+                }
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(15), reading).await.expect("the expected events did not arrive");
+    events
 }
