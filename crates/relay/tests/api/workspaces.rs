@@ -340,13 +340,11 @@ on_both_backends!(an_open_relay_gives_each_installing_company_a_workspace_of_its
 });
 
 on_both_backends!(a_closed_relay_with_nobody_to_admit_does_not_start, |backend| async move {
+    let widget = TempDir::new();
     let database_url = match backend {
-        Backend::Sqlite => {
-            format!("sqlite://{}", std::env::temp_dir().join(format!("closed-{}.db", uuid::Uuid::new_v4())).display())
-        }
+        Backend::Sqlite => format!("sqlite://{}", widget.0.join("relay.db").display()),
         Backend::Postgres => postgres_database().await,
     };
-    let widget = TempDir::new();
     std::fs::write(widget.0.join("index.html"), "<!doctype html>").unwrap();
     let settings = [
         ("SIDECHAT_DATABASE_URL", database_url),
