@@ -48,7 +48,7 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// `SIDECHAT_PROVIDER_TIMEOUT_MS`: how long a provider or CRM call may take, files included (default 60 s).
     pub provider_timeout: std::time::Duration,
-    /// `SIDECHAT_SEND_RATE_LIMIT`: new messages and uploads per second per company (default 20; 0: no limit).
+    /// `SIDECHAT_SEND_RATE_LIMIT`: new messages and uploads per second per workspace (default 20; 0: no limit).
     pub send_rate_limit: u32,
     /// Whether `--demo` was given.
     pub demo: bool,

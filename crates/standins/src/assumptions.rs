@@ -125,6 +125,17 @@ pub const PIPEDRIVE_LIMIT_TOO_HIGH: PipedriveError =
 /// changelog deprecated the field in 2022 without saying it was removed, and older clients read it.
 pub const PIPEDRIVE_ME_CARRIES_IS_ADMIN: bool = true;
 
+/// Pipedrive's uninstall call (a `DELETE` with JSON `{client_id, company_id, user_id, timestamp}` to the app's
+/// callback URL, documented in "Handling user app uninstallation") carries the app's client id and secret as HTTP
+/// Basic credentials. The page says what the body holds, not how the call proves it comes from Pipedrive; Basic
+/// client credentials are what Pipedrive's OAuth server takes from the app in the other direction. The relay
+/// refuses an uninstall call without them (`crm::pipedrive::uninstall`), and its tests make the call this way.
+pub const PIPEDRIVE_UNINSTALL_BASIC_AUTH: bool = true;
+
+/// `is_admin` in `GET /v1/users/me` is a number, `1` or `0` (as Pipedrive's v1 API writes flags), not a JSON
+/// boolean. The relay reads either.
+pub const PIPEDRIVE_IS_ADMIN_IS_A_NUMBER: bool = true;
+
 /// The token endpoint's answer to a request without the app's Basic credentials: `401`
 /// `{success: false, message: "Invalid client"}`. The sources document the credentials, not the refusal.
 pub const PIPEDRIVE_INVALID_CLIENT: (u16, &str) = (401, "Invalid client");

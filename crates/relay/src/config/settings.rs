@@ -165,7 +165,7 @@ pub struct Settings {
     #[arg(long, env = "SIDECHAT_PROVIDER_TIMEOUT_MS", default_value_t = 60_000, value_parser = read::millis)]
     pub provider_timeout_ms: u64,
 
-    /// New messages and uploads per second per company (0: no limit).
+    /// New messages and uploads per second per workspace (0: no limit).
     #[arg(long, env = "SIDECHAT_SEND_RATE_LIMIT", default_value_t = 20, value_parser = read::per_second)]
     pub send_rate_limit: u32,
 

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::records::{Deal, FieldDefinition, File, Labelled, Person};
 use super::world::{Company, User};
-use crate::assumptions::{self, PIPEDRIVE_ME_CARRIES_IS_ADMIN, PipedriveError};
+use crate::assumptions::{self, PIPEDRIVE_IS_ADMIN_IS_A_NUMBER, PIPEDRIVE_ME_CARRIES_IS_ADMIN, PipedriveError};
 
 /// `{success: true, data}`.
 pub(super) fn ok(data: Value) -> Response {
@@ -84,7 +84,8 @@ pub(super) fn me(user: &User, company: &Company) -> Value {
         "company_country": company.country,
     });
     if PIPEDRIVE_ME_CARRIES_IS_ADMIN {
-        me["is_admin"] = u8::from(user.is_admin).into();
+        me["is_admin"] =
+            if PIPEDRIVE_IS_ADMIN_IS_A_NUMBER { u8::from(user.is_admin).into() } else { user.is_admin.into() };
     }
     me
 }

@@ -47,8 +47,9 @@ pub struct Uninstall {
 }
 
 /// Pipedrive's call after a user uninstalled the app (`DELETE` on the callback URL): their tokens are dropped.
-/// The call carries the app's client credentials as HTTP Basic (see the stand-ins' assumptions). Answers whether
-/// the user had tokens.
+/// The call is taken to carry the app's client credentials as HTTP Basic (assumption
+/// `PIPEDRIVE_UNINSTALL_BASIC_AUTH` of the stand-ins); one without them is refused. Answers whether the user had
+/// tokens.
 pub async fn uninstall(state: &AppState, headers: &HeaderMap, body: &Uninstall) -> Result<bool, PipedriveError> {
     let config = state.config.pipedrive.as_ref().ok_or(PipedriveError::NotConfigured)?;
     let expected = base64::engine::general_purpose::STANDARD.encode(format!(
