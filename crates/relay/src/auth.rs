@@ -128,7 +128,12 @@ async fn authenticate_pipedrive(state: &AppState, secret: &str, token: &str) -> 
         // The role may have changed in Pipedrive. A user who has not connected keeps the member role.
         match pipedrive::refresh_profile(state, &workspace, &user).await {
             Ok(fresh) => user = fresh,
-            Err(pipedrive::PipedriveError::UserNotConnected) => {}
+            Err(pipedrive::PipedriveError::UserNotConnected) => {
+                // Nothing to ask Pipedrive with: a member until they connect, asked again in 15 minutes.
+                let profile = UserProfile { name: user.name.clone(), email: user.email.clone(), role: Role::Member };
+                user =
+                    state.store.save_user_profile(&workspace, "pipedrive", &user.crm_user_id, &profile, now_ms).await?;
+            }
             Err(error) => tracing::warn!(user = %user.id, error = %error, "reading a pipedrive user's role"),
         }
     }

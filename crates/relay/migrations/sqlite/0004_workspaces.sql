@@ -8,11 +8,14 @@ CREATE TABLE workspaces (
     time_zone TEXT NOT NULL,
     -- 1 for the operator workspace (the one the relay's own WhatsApp settings serve), else 0.
     is_operator BIGINT NOT NULL,
+    -- 1 until an admin saves the settings: until then the first admin to connect lends their CRM's company name
+    -- and time zone.
+    crm_defaults BIGINT NOT NULL,
     created_at BIGINT NOT NULL
 );
 CREATE UNIQUE INDEX workspaces_one_operator ON workspaces (is_operator) WHERE is_operator = 1;
-INSERT INTO workspaces (id, name, time_zone, is_operator, created_at)
-    VALUES ('operator', 'Sidechat', 'UTC', 1, CAST(strftime('%s', 'now') AS BIGINT) * 1000);
+INSERT INTO workspaces (id, name, time_zone, is_operator, crm_defaults, created_at)
+    VALUES ('operator', 'Sidechat', 'UTC', 1, 1, CAST(strftime('%s', 'now') AS BIGINT) * 1000);
 
 -- The CRM accounts (a Pipedrive company, a Zoho org) admitted to the relay, each in one workspace; a workspace
 -- has at most one of each CRM.

@@ -88,15 +88,27 @@ impl Store {
         workspace(&row)
     }
 
-    /// Changes a workspace's name and time zone.
+    /// Changes a workspace's name and time zone, as its admin chose them.
     pub async fn update_workspace(&self, id: &WorkspaceId, name: &str, time_zone: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE workspaces SET name = $1, time_zone = $2 WHERE id = $3")
+        sqlx::query("UPDATE workspaces SET name = $1, time_zone = $2, crm_defaults = 0 WHERE id = $3")
             .bind(name)
             .bind(time_zone)
             .bind(id.as_str())
             .execute(&mut *self.write().await?)
             .await?;
         Ok(())
+    }
+
+    /// Takes the name and time zone a connecting admin's CRM gives, unless an admin already chose them; true if
+    /// it did.
+    pub async fn adopt_crm_defaults(&self, id: &WorkspaceId, name: &str, time_zone: &str) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query("UPDATE workspaces SET name = $1, time_zone = $2 WHERE id = $3 AND crm_defaults = 1")
+            .bind(name)
+            .bind(time_zone)
+            .bind(id.as_str())
+            .execute(&mut *self.write().await?)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// The workspace a CRM account was admitted into, if it was.
@@ -147,7 +159,8 @@ impl Store {
         } else {
             let id = WorkspaceId(uuid::Uuid::now_v7().to_string());
             sqlx::query(
-                "INSERT INTO workspaces (id, name, time_zone, is_operator, created_at) VALUES ($1, $2, $3, 0, $4)",
+                "INSERT INTO workspaces (id, name, time_zone, is_operator, crm_defaults, created_at)
+                 VALUES ($1, $2, $3, 0, 1, $4)",
             )
             .bind(id.as_str())
             .bind(name)

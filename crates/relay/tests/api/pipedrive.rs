@@ -405,7 +405,8 @@ on_both_backends!(roles_come_from_pipedrive_and_are_read_again, |backend| async 
     assert_eq!(admin["user"]["role"], "admin");
     assert_eq!(admin["user"]["name"], "Ada Admin");
     assert_eq!(admin["user"]["email"], "ada@example.com");
-    assert_eq!(admin["workspace"]["time_zone"], "UTC");
+    assert_eq!(admin["workspace"]["time_zone"], "Europe/Berlin", "the connecting admin's time zone");
+    assert_eq!(admin["workspace"]["name"], format!("Company {NEW_COMPANY}"), "the company's name");
     let (_, member) = me(MEMBER_ID).await;
     assert_eq!(member["user"]["role"], "member");
     assert_eq!(member["user"]["name"], "Max Member");

@@ -192,7 +192,7 @@ on_both_backends!(canned_texts_are_the_workspaces_and_their_owners, |backend| as
 });
 
 on_both_backends!(admin_endpoints_are_for_admins_of_their_own_workspace, |backend| async move {
-    let (app, _pipedrive) = two_workspaces(backend).await;
+    let (app, pipedrive) = two_workspaces(backend).await;
     let (admin, member, b) = (auth(A, ADMIN_ID), auth(A, MEMBER_ID), auth(B, ADMIN_ID));
     assert_error(&get(&app, "/api/v1/admin/workspace", &member).await, 403, "forbidden");
     let put = |authorization: String, body: Value| {
@@ -223,6 +223,10 @@ on_both_backends!(admin_endpoints_are_for_admins_of_their_own_workspace, |backen
     assert_eq!(get(&app, "/api/v1/admin/workspace", &admin).await.1, saved.1);
     let (_, me) = get(&app, "/api/v1/me", &member).await;
     assert_eq!(me["workspace"]["name"], "Acme Sales", "members see the new name");
+    // an admin's choice stands: an admin connecting again does not bring the CRM's name and zone back
+    let code = pipedrive.issue_code_for(A, ADMIN_ID);
+    assert_eq!(app.get(&format!("/oauth/pipedrive/callback?code={code}")).send().await.unwrap().status(), 200);
+    assert_eq!(get(&app, "/api/v1/admin/workspace", &admin).await.1, saved.1);
     assert_eq!(me["user"]["role"], "member");
     let (status, other) = get(&app, "/api/v1/admin/workspace", &b).await;
     assert_eq!(status, 200, "B's admin administers B");

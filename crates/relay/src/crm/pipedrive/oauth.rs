@@ -75,6 +75,12 @@ pub async fn install(state: &AppState, code: &str) -> Result<InstalledUser, Pipe
         }
     };
     let user = state.store.save_user_profile(&workspace, "pipedrive", &me.id.to_string(), &me.profile(), now).await?;
+    if user.role == sidechat_domain::wire::Role::Admin {
+        // Until an admin names the workspace, it takes the company's name and the admin's time zone.
+        let name = me.company_name.clone().unwrap_or_else(|| format!("Pipedrive company {company_id}"));
+        let time_zone = crate::admission::time_zone_or_utc(me.timezone_name.as_deref());
+        state.store.adopt_crm_defaults(&workspace, &name, &time_zone).await?;
+    }
     let tokens = answer.seal(state, &workspace, &user.id, Some(api_domain), now);
     state.store.save_tokens(&workspace, &user.id, &tokens, now).await?;
     tracing::info!(company_id, workspace = %workspace, user = %user.id, "pipedrive user connected");
