@@ -101,16 +101,30 @@ impl TestApp {
         .await
     }
 
+    /// Starts a relay like [`spawn`](Self::spawn) on a database the test prepared (and keeps after the relay).
+    pub async fn spawn_on(database_url: &str, tweak: impl FnOnce(&mut Vec<(&'static str, String)>)) -> Self {
+        Self::spawn_in(TempDir::new(), database_url.to_owned(), false, tweak).await
+    }
+
     async fn spawn_with(backend: Backend, demo: bool, tweak: impl FnOnce(&mut Vec<(&'static str, String)>)) -> Self {
         let dir = TempDir::new();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        std::fs::create_dir_all(dir.0.join("widget")).unwrap();
-        std::fs::write(dir.0.join("widget/index.html"), "<!doctype html><title>widget</title>").unwrap();
         let database_url = match backend {
             Backend::Sqlite => format!("sqlite://{}", dir.0.join("relay.db").display()),
             Backend::Postgres => postgres_database().await,
         };
+        Self::spawn_in(dir, database_url, demo, tweak).await
+    }
+
+    async fn spawn_in(
+        dir: TempDir,
+        database_url: String,
+        demo: bool,
+        tweak: impl FnOnce(&mut Vec<(&'static str, String)>),
+    ) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        std::fs::create_dir_all(dir.0.join("widget")).unwrap();
+        std::fs::write(dir.0.join("widget/index.html"), "<!doctype html><title>widget</title>").unwrap();
         let mut settings: Vec<(&'static str, String)> = vec![
             ("SIDECHAT_LISTEN", "127.0.0.1:0".into()),
             ("SIDECHAT_DATABASE_URL", database_url),
