@@ -14,3 +14,4 @@ mod pipedrive;
 mod restart;
 mod timelines;
 mod timelines_restart;
+mod upgrade;
