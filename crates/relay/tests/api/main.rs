@@ -12,6 +12,7 @@ mod messages;
 mod phones;
 mod pipedrive;
 mod restart;
+mod secrets;
 mod timelines;
 mod timelines_restart;
 mod upgrade;
