@@ -32,10 +32,13 @@ pub async fn settle(store: &Store, config: &Config) -> anyhow::Result<WorkspaceI
             let first = !first_of.contains(&crm);
             first_of.push(crm);
             let name = format!("{} {account_id}", if crm == "zoho" { "Zoho org" } else { "Pipedrive company" });
-            store
+            let workspace = store
                 .admit_account(crm, &account_id, None, first, (&name, "UTC"), now)
                 .await
                 .with_context(|| format!("admitting {crm} account {account_id}"))?;
+            // A listed company may also have installed before workspaces: what it kept follows it here too (the
+            // loop below only sees earlier installs that are not admitted yet).
+            store.settle_legacy_canned_texts(&format!("{crm}:{account_id}"), &workspace).await?;
         }
     }
     for legacy in store.pending_legacy_installations().await.context("reading earlier installs")? {

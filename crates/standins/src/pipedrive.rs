@@ -28,7 +28,7 @@ use crate::server::Served;
 use state::Shared;
 
 pub use records::{Deal, FieldDefinition, File, Labelled, Person};
-pub use state::{Call, Holder};
+pub use state::{Call, Holder, TokenPair};
 pub use world::{App, Company, StandingToken, User, Visibility, World};
 
 /// The stand-in's routes over `world`, to nest in another router (the relay's demo mode does, under
@@ -112,6 +112,12 @@ impl Pipedrive {
     /// The company and user an access token belongs to, if it is valid.
     pub fn holder_of(&self, access_token: &str) -> Option<Holder> {
         self.shared.access_holder(access_token)
+    }
+
+    /// Every access and refresh token pair issued (for codes and refresh tokens), revoked or not, in order: what a
+    /// test may look for where no token should appear.
+    pub fn issued_tokens(&self) -> Vec<TokenPair> {
+        self.shared.issued_tokens()
     }
 
     /// How many codes were traded for tokens.

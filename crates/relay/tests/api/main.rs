@@ -12,6 +12,8 @@ mod messages;
 mod phones;
 mod pipedrive;
 mod restart;
+mod secrets;
 mod timelines;
 mod timelines_restart;
+mod upgrade;
 mod workspaces;

@@ -103,16 +103,30 @@ impl TestApp {
         .await
     }
 
+    /// Starts a relay like [`spawn`](Self::spawn) on a database the test prepared (and keeps after the relay).
+    pub async fn spawn_on(database_url: &str, tweak: impl FnOnce(&mut Vec<(&'static str, String)>)) -> Self {
+        Self::spawn_in(TempDir::new(), database_url.to_owned(), false, tweak).await
+    }
+
     async fn spawn_with(backend: Backend, demo: bool, tweak: impl FnOnce(&mut Vec<(&'static str, String)>)) -> Self {
         let dir = TempDir::new();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        std::fs::create_dir_all(dir.0.join("widget")).unwrap();
-        std::fs::write(dir.0.join("widget/index.html"), "<!doctype html><title>widget</title>").unwrap();
         let database_url = match backend {
             Backend::Sqlite => format!("sqlite://{}", dir.0.join("relay.db").display()),
             Backend::Postgres => postgres_database().await,
         };
+        Self::spawn_in(dir, database_url, demo, tweak).await
+    }
+
+    async fn spawn_in(
+        dir: TempDir,
+        database_url: String,
+        demo: bool,
+        tweak: impl FnOnce(&mut Vec<(&'static str, String)>),
+    ) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        std::fs::create_dir_all(dir.0.join("widget")).unwrap();
+        std::fs::write(dir.0.join("widget/index.html"), "<!doctype html><title>widget</title>").unwrap();
         let mut settings: Vec<(&'static str, String)> = vec![
             ("SIDECHAT_LISTEN", "127.0.0.1:0".into()),
             ("SIDECHAT_DATABASE_URL", database_url),
@@ -305,10 +319,24 @@ pub async fn binary_workspace(backend: Backend) -> (TempDir, String) {
     (dir, database_url)
 }
 
-/// Starts `sidechat-relay serve` on a loopback port with the Zoho key and `provider` settings; returns the process
-/// and its URL, read from the line it prints.
-pub fn start_binary(database_url: &str, dir: &TempDir, provider: &[(&str, String)]) -> (RelayProcess, String) {
-    use std::io::{BufRead, BufReader};
+/// Starts `sidechat-relay serve` on a loopback port with the Zoho key and `settings` (which override the defaults);
+/// returns the process and its URL, read from the line it prints.
+pub fn start_binary(database_url: &str, dir: &TempDir, settings: &[(&str, String)]) -> (RelayProcess, String) {
+    let (process, url, _) = launch(relay_command(database_url, dir, settings), false);
+    (process, url)
+}
+
+/// Starts the relay binary like [`start_binary`] and keeps everything it prints, on standard output and standard
+/// error (its logs).
+pub fn start_binary_printing(
+    database_url: &str,
+    dir: &TempDir,
+    settings: &[(&str, String)],
+) -> (RelayProcess, String, Printed) {
+    launch(relay_command(database_url, dir, settings), true)
+}
+
+fn relay_command(database_url: &str, dir: &TempDir, settings: &[(&str, String)]) -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sidechat-relay"));
     command
         .arg("serve")
@@ -318,20 +346,73 @@ pub fn start_binary(database_url: &str, dir: &TempDir, provider: &[(&str, String
         .env("ZOHO_INSTALL_KEY", ZOHO_KEY)
         .env("ZOHO_ORG_IDS", ZOHO_ORG)
         .env("SIDECHAT_SECRET_KEY", SECRET_KEY)
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::piped());
-    for (name, value) in provider {
+        .env("RUST_LOG", "warn");
+    for (name, value) in settings {
         command.env(name, value);
     }
+    command
+}
+
+/// Spawns the relay, keeps its standard output (and standard error with `stderr`), and waits for its address.
+fn launch(mut command: std::process::Command, stderr: bool) -> (RelayProcess, String, Printed) {
+    command.stdout(std::process::Stdio::piped());
+    if stderr {
+        command.stderr(std::process::Stdio::piped());
+    }
     let mut child = command.spawn().expect("starting the relay binary");
-    let stdout = child.stdout.take().unwrap();
+    let printed = Printed::default();
+    let (tell, address) = std::sync::mpsc::channel();
+    printed.keep(child.stdout.take().unwrap(), Some(tell));
+    if let Some(stderr) = child.stderr.take() {
+        printed.keep(stderr, None);
+    }
     let process = RelayProcess(child);
-    let mut lines = BufReader::new(stdout).lines();
-    let url = lines
-        .find_map(|line| line.ok()?.strip_prefix("sidechat-relay listening on ").map(str::to_owned))
-        .expect("the relay exited before telling its address");
-    std::thread::spawn(move || lines.for_each(drop));
-    (process, url)
+    let url = address.recv().expect("the relay exited before telling its address");
+    (process, url, printed)
+}
+
+/// What a relay binary printed, on both streams, line by line as read.
+#[derive(Clone, Default)]
+pub struct Printed(std::sync::Arc<std::sync::Mutex<PrintedLines>>);
+
+#[derive(Default)]
+struct PrintedLines {
+    text: String,
+    open_streams: usize,
+}
+
+impl Printed {
+    /// Everything printed so far.
+    pub fn text(&self) -> String {
+        self.lines().text.clone()
+    }
+
+    /// Whether every stream kept has ended: the process exited and all it printed was read.
+    pub fn ended(&self) -> bool {
+        self.lines().open_streams == 0
+    }
+
+    fn lines(&self) -> std::sync::MutexGuard<'_, PrintedLines> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Reads `stream` to its end on a thread, keeping each line; the address line is also sent to `address`.
+    fn keep(&self, stream: impl std::io::Read + Send + 'static, address: Option<std::sync::mpsc::Sender<String>>) {
+        use std::io::BufRead;
+        self.lines().open_streams += 1;
+        let printed = self.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stream).lines().map_while(Result::ok) {
+                if let (Some(tell), Some(url)) = (&address, line.strip_prefix("sidechat-relay listening on ")) {
+                    let _ = tell.send(url.to_owned());
+                }
+                let mut lines = printed.lines();
+                lines.text.push_str(&line);
+                lines.text.push('\n');
+            }
+            printed.lines().open_streams -= 1;
+        });
+    }
 }
 
 /// Sends `count` messages (`message 0`, `message 1`… under keys `crash-0`…) from `from` to +498963648018

@@ -28,9 +28,12 @@ pub struct Call {
     pub user_id: u64,
 }
 
-/// A new access and refresh token pair.
-pub(super) struct TokenPair {
+/// An access and refresh token pair the stand-in issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenPair {
+    /// The access token.
     pub access: String,
+    /// The refresh token.
     pub refresh: String,
 }
 
@@ -40,6 +43,8 @@ struct Tokens {
     codes: HashMap<String, Holder>,
     access: HashMap<String, Holder>,
     refresh: HashMap<String, Holder>,
+    /// Every pair issued, revoked or not.
+    issued: Vec<TokenPair>,
 }
 
 /// Shared by the handle and the handlers.
@@ -124,7 +129,13 @@ impl Shared {
         let pair = TokenPair { access: format!("access-{suffix}"), refresh: format!("refresh-{suffix}") };
         tokens.access.insert(pair.access.clone(), holder);
         tokens.refresh.insert(pair.refresh.clone(), holder);
+        tokens.issued.push(pair.clone());
         pair
+    }
+
+    /// Every token pair issued so far, in order.
+    pub fn issued_tokens(&self) -> Vec<TokenPair> {
+        lock(&self.tokens).issued.clone()
     }
 
     /// Who holds a valid access token.
