@@ -254,6 +254,12 @@ pub enum Text {
     TemplateParam,
     /// Free text is disabled while the window is closed.
     FreeTextDisabled,
+    /// The relay refused: the user may not do this (another's canned text).
+    Forbidden,
+    /// The user's own CRM account is not connected to Sidechat, which reads records with it; `{crm}`.
+    NotConnectedUser,
+    /// A setting refused for its value.
+    InvalidSetting,
 }
 
 #[cfg(test)]

@@ -37,6 +37,8 @@ pub enum RelayError {
         code: ErrorCode,
         /// The relay's message, for people.
         message: String,
+        /// With `not_connected_user`: where the user connects their CRM account.
+        connect_url: Option<String>,
     },
     /// The relay could not be reached (network down, relay down, CORS refused).
     Unreachable,
@@ -51,6 +53,14 @@ impl RelayError {
     pub fn code(&self) -> Option<ErrorCode> {
         match self {
             Self::Api { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// Where the user connects their own CRM account, when the relay refused for want of it.
+    pub fn connect_url(&self) -> Option<&str> {
+        match self {
+            Self::Api { connect_url, .. } => connect_url.as_deref(),
             _ => None,
         }
     }
@@ -254,10 +264,14 @@ async fn read_json<T: DeserializeOwned>(response: &Response) -> Option<T> {
     json::parse(&response.text().await.ok()?)
 }
 
-/// The error an unsuccessful answer stands for.
+/// The error an unsuccessful answer stands for. A connect URL is kept only as a web address: the panel puts it
+/// in a link.
 fn error_of(status: u16, body: Option<ErrorBody>) -> RelayError {
     match body {
-        Some(body) => RelayError::Api { status, code: body.error.code, message: body.error.message },
+        Some(ErrorBody { error }) => {
+            let connect_url = error.connect_url.filter(|url| url.starts_with("https://") || url.starts_with("http://"));
+            RelayError::Api { status, code: error.code, message: error.message, connect_url }
+        }
         None => RelayError::Unexpected(status),
     }
 }
@@ -274,4 +288,31 @@ fn base_url() -> String {
 /// Percent-encodes a query or path component.
 fn encode(raw: &str) -> String {
     urlencoding::encode(raw).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn not_connected(connect_url: &str) -> ErrorBody {
+        let mut body = ErrorBody::new(ErrorCode::NotConnectedUser, "Connect your Pipedrive account first");
+        body.error.connect_url = Some(connect_url.to_owned());
+        body
+    }
+
+    #[test]
+    fn a_refusal_keeps_the_relays_code_message_and_connect_url() {
+        let error = error_of(403, Some(not_connected("https://relay.example/connect/pipedrive?user=7")));
+        assert_eq!(error.code(), Some(ErrorCode::NotConnectedUser));
+        assert_eq!(error.connect_url(), Some("https://relay.example/connect/pipedrive?user=7"));
+        assert_eq!(error.to_string(), "Connect your Pipedrive account first");
+        assert_eq!(error_of(403, Some(ErrorBody::new(ErrorCode::Forbidden, "No"))).connect_url(), None);
+        assert_eq!(error_of(502, None), RelayError::Unexpected(502));
+    }
+
+    #[test]
+    fn a_connect_url_that_is_not_a_web_address_is_dropped() {
+        assert_eq!(error_of(403, Some(not_connected("javascript:alert(1)"))).connect_url(), None);
+        assert_eq!(error_of(403, Some(not_connected("//relay.example/connect"))).connect_url(), None);
+    }
 }

@@ -88,6 +88,9 @@ const KEYS: &[Text] = &[
     Text::NoTemplates,
     Text::TemplateParam,
     Text::FreeTextDisabled,
+    Text::Forbidden,
+    Text::NotConnectedUser,
+    Text::InvalidSetting,
 ];
 
 /// The `{slot}` names in a text, sorted.
