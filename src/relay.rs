@@ -19,7 +19,7 @@ use sidechat_domain::Country;
 use sidechat_domain::wire::{
     CannedText, CannedTextInput, CannedTextsResponse, ErrorBody, ErrorCode, Message, MessagesResponse,
     NormalizeRequest, NormalizeResponse, Phone, PhoneInput, Record, SendRequest, SendResponse, Sender, SendersResponse,
-    Template, TemplatesResponse, Upload,
+    Template, TemplatesResponse, TicketRequest, TicketResponse, Upload,
 };
 
 pub use events::{EventStream, RelayEvent, StreamChange};
@@ -184,8 +184,11 @@ impl Relay {
         result
     }
 
-    /// `GET /api/v1/events?phone=…` as a live stream (`EventSource` cannot send headers: the credential rides
-    /// in `token`). `fresh` asks the host for a new credential first (after the relay closed a stream).
+    /// `GET /api/v1/events?phone=…` as a live stream. `EventSource` cannot send headers, and a long-lived
+    /// credential must not ride in a URL: a single-use ticket for the number is bought first with
+    /// `POST /api/v1/events/ticket` (a call like the others, so a refused credential is renewed once), and the
+    /// stream opened with it. `fresh` asks the host for a new credential first, so that the stream, which the
+    /// relay ends when the credential that bought it expires, lasts (a renewal after `expiring`).
     pub async fn events(
         &self,
         phone: &str,
@@ -193,8 +196,12 @@ impl Relay {
         on_event: impl Fn(RelayEvent) + 'static,
         on_change: impl Fn(StreamChange) + 'static,
     ) -> Result<EventStream, RelayError> {
-        let credential = if fresh { self.refresh().await? } else { self.credential().await? };
-        let url = self.url(&format!("/api/v1/events?phone={}&token={}", encode(phone), encode(&credential)));
+        if fresh {
+            self.refresh().await?;
+        }
+        let request = TicketRequest { phone: phone.to_owned() };
+        let ticket: TicketResponse = self.call(Request::post, "/api/v1/events/ticket", Some(&request)).await?;
+        let url = self.url(&format!("/api/v1/events?phone={}&ticket={}", encode(phone), encode(&ticket.ticket)));
         EventStream::open(&url, on_event, on_change).map_err(|_| RelayError::Unreachable)
     }
 

@@ -12,6 +12,7 @@ use sidechat_widget::components::message_list::MessageList;
 use sidechat_widget::components::window_banner::WindowBanner;
 use sidechat_widget::context::PanelCtx;
 use sidechat_widget::host::Host;
+use sidechat_widget::host::pipedrive::{PanelContext, Pipedrive};
 use sidechat_widget::i18n::Lang;
 use sidechat_widget::relay::Relay;
 use sidechat_widget::state::{ChatState, History};
@@ -39,6 +40,17 @@ fn all(within: &web_sys::Element, css: &str) -> Vec<web_sys::Element> {
 /// Provides the panel's and the conversation's contexts, as `App` and `Chat` do, in English.
 fn provide_contexts() -> ChatState {
     PanelCtx::provide(Host::Standalone, Relay::new(Host::Standalone), Lang::En);
+    provide_chat()
+}
+
+/// A Pipedrive panel on person 7, whose credential is `a.b.c`.
+pub(crate) fn pipedrive_host() -> Host {
+    let query = "?id=browser-panel&userId=3&companyId=5&token=a.b.c&resource=person&selectedIds=7&theme=light";
+    Host::Pipedrive(Pipedrive::new(PanelContext::from_query(query).unwrap()))
+}
+
+/// Provides the conversation's context, on a person without phones or files.
+fn provide_chat() -> ChatState {
     let record = Record {
         id: "1".into(),
         kind: RecordKind::Person,
