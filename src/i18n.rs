@@ -258,6 +258,8 @@ pub enum Text {
     Forbidden,
     /// The user's own CRM account is not connected to Sidechat, which reads records with it; `{crm}`.
     NotConnectedUser,
+    /// The link that connects the user's CRM account; `{crm}`.
+    ConnectAccount,
     /// A setting refused for its value.
     InvalidSetting,
 }

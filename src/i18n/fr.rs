@@ -111,6 +111,7 @@ pub fn text(key: Text) -> &'static str {
         Text::NotConnectedUser => {
             "Sidechat lit les fiches avec votre propre compte {crm}, qui n’est pas encore connecté."
         }
+        Text::ConnectAccount => "Connecter votre compte {crm}",
         Text::InvalidSetting => "Ce réglage ne peut pas prendre cette valeur.",
     }
 }

@@ -111,6 +111,7 @@ pub fn text(key: Text) -> &'static str {
         Text::NotConnectedUser => {
             "Sidechat はご自身の {crm} アカウントでレコードを読み込みますが、まだ接続されていません。"
         }
+        Text::ConnectAccount => "{crm} アカウントを接続する",
         Text::InvalidSetting => "この設定にその値は指定できません。",
     }
 }

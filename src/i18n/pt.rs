@@ -107,6 +107,7 @@ pub fn text(key: Text) -> &'static str {
         Text::NotConnectedUser => {
             "O Sidechat lê os registros com a sua própria conta do {crm}, que ainda não está conectada."
         }
+        Text::ConnectAccount => "Conectar sua conta do {crm}",
         Text::InvalidSetting => "Esta configuração não aceita esse valor.",
     }
 }

@@ -90,6 +90,7 @@ const KEYS: &[Text] = &[
     Text::FreeTextDisabled,
     Text::Forbidden,
     Text::NotConnectedUser,
+    Text::ConnectAccount,
     Text::InvalidSetting,
 ];
 

@@ -1,5 +1,6 @@
-//! Components mounted alone, with the contexts the panel would give them (a standalone host: no CRM, and a
-//! relay that is not there), their state set by the test as the relay's answers would set it.
+//! Components mounted alone, with the contexts the panel would give them: a standalone host (no CRM, and a
+//! relay that is not there) with their state set by the test as the relay's answers would set it, or a Pipedrive
+//! host whose relay calls a [`FakeRelay`] answers.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -9,6 +10,7 @@ use sidechat_domain::E164;
 use sidechat_domain::window::ServiceWindow;
 use sidechat_domain::wire::{DeliveryStatus, Direction, Message, MessageError, Record, RecordKind};
 use sidechat_widget::components::message_list::MessageList;
+use sidechat_widget::components::panel::Panel;
 use sidechat_widget::components::window_banner::WindowBanner;
 use sidechat_widget::context::PanelCtx;
 use sidechat_widget::host::Host;
@@ -20,7 +22,7 @@ use sidechat_widget::timeline::Timeline;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::until;
+use crate::{FakeRelay, until};
 
 const LIMIT: Duration = Duration::from_secs(5);
 
@@ -47,6 +49,12 @@ fn provide_contexts() -> ChatState {
 pub(crate) fn pipedrive_host() -> Host {
     let query = "?id=browser-panel&userId=3&companyId=5&token=a.b.c&resource=person&selectedIds=7&theme=light";
     Host::Pipedrive(Pipedrive::new(PanelContext::from_query(query).unwrap()))
+}
+
+/// Provides the panel's context on [`pipedrive_host`], in `lang`.
+fn provide_pipedrive(lang: Lang) {
+    let host = pipedrive_host();
+    PanelCtx::provide(host.clone(), Relay::new(host), lang);
 }
 
 /// Provides the conversation's context, on a person without phones or files.
@@ -144,4 +152,34 @@ async fn window_banner_shows_only_while_the_window_is_closed() {
     // A provider without a window never shows it.
     state.window.set(Some(ServiceWindow { enforced: false, open: true, closes_at: None }));
     until("the banner to go", LIMIT, || all(&root, "[data-testid=window-banner]").is_empty()).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_record_refused_for_want_of_the_users_crm_account_links_to_where_it_is_connected() {
+    let relay = FakeRelay::install();
+    let connect = "https://relay.example/connect/pipedrive?state=s-1&user=3";
+    let refusal = format!(
+        r#"{{"error": {{"code": "not_connected_user", "message": "Connect your Pipedrive account", "connect_url": "{connect}"}}}}"#
+    );
+    relay.answer("GET", "/api/v1/records/pipedrive/person/7", 403, &refusal);
+    relay.answer("GET", "/api/v1/senders", 200, r#"{"senders": []}"#);
+    let root = container();
+    let _handle = leptos::mount::mount_to(root.clone(), || {
+        provide_pipedrive(Lang::En);
+        view! { <Panel/> }
+    });
+
+    until("the connect link", LIMIT, || !all(&root, "[data-testid=connect-crm-account]").is_empty()).await;
+    let link = &all(&root, "[data-testid=connect-crm-account]")[0];
+    assert_eq!(link.tag_name(), "A");
+    assert_eq!(link.get_attribute("href").as_deref(), Some(connect));
+    assert_eq!(link.text_content().as_deref(), Some("Connect your Pipedrive account"));
+    assert_eq!(link.get_attribute("target").as_deref(), Some("_blank"));
+    let rel = link.get_attribute("rel").unwrap_or_default();
+    assert!(rel.contains("noopener") && rel.contains("noreferrer"), "{rel}");
+    let notice = all(&root, "[data-testid=connect-crm]")[0].text_content().unwrap();
+    assert!(notice.starts_with("Sidechat reads records with your own Pipedrive account"), "{notice}");
+    assert!(!all(&root, "[data-testid=retry-button]").is_empty(), "the record can be read again once connected");
+    let asked = relay.requests();
+    assert!(asked.contains(&"GET /api/v1/records/pipedrive/person/7 Bearer a.b.c".to_owned()), "{asked:?}");
 }
