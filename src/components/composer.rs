@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use sidechat_domain::wire::{
-    AttachmentRef, DeliveryStatus, Direction, ErrorCode, MAX_BODY_CHARS, Message, SendRequest,
+    AttachmentRef, DeliveryStatus, Direction, ErrorCode, MAX_BODY_CHARS, Message, RecordRef, SendRequest,
 };
 
 use crate::components::canned::CannedPicker;
@@ -208,6 +208,7 @@ fn prepare(state: ChatState) -> Result<Vec<(String, SendRequest)>, DraftProblem>
             .country
             .get_untracked()
             .filter(|_| state.phone_untracked().is_some_and(|p| p.needs_country_code)),
+        record: state.record.with_value(|record| RecordRef { kind: record.kind, id: record.id.clone() }),
     };
     Ok(draft::requests(&new_key(), &route, &body, files, template))
 }
