@@ -262,6 +262,8 @@ pub enum Text {
     ConnectAccount,
     /// A setting refused for its value.
     InvalidSetting,
+    /// Who sent an outgoing message, for screen readers around the name shown; `{name}`.
+    SentBy,
 }
 
 #[cfg(test)]

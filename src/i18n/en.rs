@@ -99,5 +99,6 @@ pub fn text(key: Text) -> &'static str {
         Text::NotConnectedUser => "Sidechat reads records with your own {crm} account, which is not connected yet.",
         Text::ConnectAccount => "Connect your {crm} account",
         Text::InvalidSetting => "This setting cannot take that value.",
+        Text::SentBy => "Sent by {name}",
     }
 }

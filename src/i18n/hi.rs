@@ -97,5 +97,6 @@ pub fn text(key: Text) -> &'static str {
         Text::NotConnectedUser => "Sidechat रिकॉर्ड आपके अपने {crm} अकाउंट से पढ़ता है, जो अभी कनेक्ट नहीं है।",
         Text::ConnectAccount => "अपना {crm} अकाउंट कनेक्ट करें",
         Text::InvalidSetting => "इस सेटिंग के लिए यह मान मान्य नहीं है।",
+        Text::SentBy => "{name} ने भेजा",
     }
 }

@@ -92,6 +92,7 @@ const KEYS: &[Text] = &[
     Text::NotConnectedUser,
     Text::ConnectAccount,
     Text::InvalidSetting,
+    Text::SentBy,
 ];
 
 /// The `{slot}` names in a text, sorted.

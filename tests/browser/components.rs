@@ -8,7 +8,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use sidechat_domain::E164;
 use sidechat_domain::window::ServiceWindow;
-use sidechat_domain::wire::{DeliveryStatus, Direction, Message, MessageError, Record, RecordKind};
+use sidechat_domain::wire::{Author, DeliveryStatus, Direction, Message, MessageError, Record, RecordKind};
 use sidechat_widget::components::message_list::MessageList;
 use sidechat_widget::components::panel::Panel;
 use sidechat_widget::components::window_banner::WindowBanner;
@@ -152,6 +152,42 @@ async fn window_banner_shows_only_while_the_window_is_closed() {
     // A provider without a window never shows it.
     state.window.set(Some(ServiceWindow { enforced: false, open: true, closes_at: None }));
     until("the banner to go", LIMIT, || all(&root, "[data-testid=window-banner]").is_empty()).await;
+}
+
+#[wasm_bindgen_test]
+async fn an_outgoing_messages_author_shows_as_text_and_is_read_out_as_its_sender() {
+    let root = container();
+    let ana = Author { id: "u-1".into(), name: "Ana <b>Lima</b>".into() };
+    let mut by_ana = message("m1", Direction::Out, "Bonjour", DeliveryStatus::Read, "2025-03-03T16:00:00Z");
+    by_ana.author = Some(ana.clone());
+    // The relay names no author for a reply; one it named anyway is not shown on the customer's bubble.
+    let mut reply = message("m2", Direction::In, "Merci", DeliveryStatus::Read, "2025-03-03T16:01:00Z");
+    reply.author = Some(ana);
+    let older = message("m3", Direction::Out, "Sans auteur", DeliveryStatus::Read, "2025-03-03T16:02:00Z");
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        let state = provide_contexts();
+        state.timeline.set(Timeline::new(vec![by_ana, reply, older]));
+        state.history.set(History::Ready);
+        view! { <MessageList/> }
+    });
+
+    until("the messages to show", LIMIT, || all(&root, "[data-testid=message]").len() == 3).await;
+    let authors = all(&root, "[data-testid=message-author]");
+    assert_eq!(authors.len(), 1, "only the outgoing message with an author names one");
+    assert_eq!(
+        authors[0].closest("[data-testid=message]").unwrap().unwrap().get_attribute("data-id").as_deref(),
+        Some("m1")
+    );
+    assert_eq!(
+        authors[0].text_content().as_deref(),
+        Some("Sent by Ana <b>Lima</b>"),
+        "screen readers hear who sent it"
+    );
+    let hidden: Vec<_> = all(&authors[0], ".visually-hidden").iter().map(|e| e.text_content().unwrap()).collect();
+    assert_eq!(hidden.concat(), "Sent by ", "only the name is shown");
+    assert!(all(&authors[0], "b").is_empty(), "the author's name was parsed as markup");
+    let unnamed = &all(&root, "[data-id=m3] .visually-hidden")[0];
+    assert_eq!(unnamed.text_content().as_deref(), Some("Sent by you"));
 }
 
 #[wasm_bindgen_test]
