@@ -264,6 +264,8 @@ pub enum Text {
     InvalidSetting,
     /// Who sent an outgoing message, for screen readers around the name shown; `{name}`.
     SentBy,
+    /// Who created a canned text; `{name}`.
+    CreatedBy,
 }
 
 #[cfg(test)]

@@ -100,5 +100,6 @@ pub fn text(key: Text) -> &'static str {
         Text::ConnectAccount => "Connect your {crm} account",
         Text::InvalidSetting => "This setting cannot take that value.",
         Text::SentBy => "Sent by {name}",
+        Text::CreatedBy => "Created by {name}",
     }
 }

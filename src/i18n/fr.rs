@@ -114,5 +114,6 @@ pub fn text(key: Text) -> &'static str {
         Text::ConnectAccount => "Connecter votre compte {crm}",
         Text::InvalidSetting => "Ce réglage ne peut pas prendre cette valeur.",
         Text::SentBy => "Envoyé par {name}",
+        Text::CreatedBy => "Créé par {name}",
     }
 }

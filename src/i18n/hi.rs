@@ -98,5 +98,6 @@ pub fn text(key: Text) -> &'static str {
         Text::ConnectAccount => "अपना {crm} अकाउंट कनेक्ट करें",
         Text::InvalidSetting => "इस सेटिंग के लिए यह मान मान्य नहीं है।",
         Text::SentBy => "{name} ने भेजा",
+        Text::CreatedBy => "{name} ने बनाया",
     }
 }

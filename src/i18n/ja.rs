@@ -114,5 +114,6 @@ pub fn text(key: Text) -> &'static str {
         Text::ConnectAccount => "{crm} アカウントを接続する",
         Text::InvalidSetting => "この設定にその値は指定できません。",
         Text::SentBy => "送信者: {name}",
+        Text::CreatedBy => "作成者: {name}",
     }
 }

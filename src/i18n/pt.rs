@@ -110,5 +110,6 @@ pub fn text(key: Text) -> &'static str {
         Text::ConnectAccount => "Conectar sua conta do {crm}",
         Text::InvalidSetting => "Esta configuração não aceita esse valor.",
         Text::SentBy => "Enviada por {name}",
+        Text::CreatedBy => "Criado por {name}",
     }
 }

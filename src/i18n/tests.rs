@@ -93,6 +93,7 @@ const KEYS: &[Text] = &[
     Text::ConnectAccount,
     Text::InvalidSetting,
     Text::SentBy,
+    Text::CreatedBy,
 ];
 
 /// The `{slot}` names in a text, sorted.

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use sidechat_domain::E164;
 use sidechat_domain::window::ServiceWindow;
 use sidechat_domain::wire::{Author, DeliveryStatus, Direction, Message, MessageError, Record, RecordKind};
+use sidechat_widget::components::canned::CannedPicker;
 use sidechat_widget::components::message_list::MessageList;
 use sidechat_widget::components::panel::Panel;
 use sidechat_widget::components::window_banner::WindowBanner;
@@ -154,6 +155,10 @@ async fn window_banner_shows_only_while_the_window_is_closed() {
     until("the banner to go", LIMIT, || all(&root, "[data-testid=window-banner]").is_empty()).await;
 }
 
+fn click(element: &web_sys::Element) {
+    element.unchecked_ref::<web_sys::HtmlElement>().click();
+}
+
 #[wasm_bindgen_test]
 async fn an_outgoing_messages_author_shows_as_text_and_is_read_out_as_its_sender() {
     let root = container();
@@ -218,4 +223,55 @@ async fn a_record_refused_for_want_of_the_users_crm_account_links_to_where_it_is
     assert!(!all(&root, "[data-testid=retry-button]").is_empty(), "the record can be read again once connected");
     let asked = relay.requests();
     assert!(asked.contains(&"GET /api/v1/records/pipedrive/person/7 Bearer a.b.c".to_owned()), "{asked:?}");
+}
+
+#[wasm_bindgen_test]
+async fn canned_texts_offer_edit_and_delete_only_where_the_user_may_and_a_refusal_shows_beside_the_text() {
+    let relay = FakeRelay::install();
+    let texts = r#"{"canned_texts": [
+        {"id": "c1", "name": "Bienvenue", "module": "Persons", "body": "Bonjour", "owner": {"id": "u-1", "name": "Ana"}, "editable": true},
+        {"id": "c2", "name": "Relance", "module": "Deals", "body": "Alors ?", "owner": {"id": "u-2", "name": "Bruno"}, "editable": false},
+        {"id": "c3", "name": "Ancien", "module": "Persons", "body": "Salut", "owner": null, "editable": false}
+    ]}"#;
+    relay.answer("GET", "/api/v1/canned-texts", 200, texts);
+    // The list was read before the text's owner changed: the relay refuses what the list still offered.
+    relay.answer(
+        "DELETE",
+        "/api/v1/canned-texts/c1",
+        403,
+        r#"{"error": {"code": "forbidden", "message": "Forbidden"}}"#,
+    );
+    let root = container();
+    let _handle = leptos::mount::mount_to(root.clone(), || {
+        provide_pipedrive(Lang::Fr);
+        provide_chat();
+        view! { <CannedPicker on_insert=|_: (String, Vec<String>)| {}/> }
+    });
+
+    click(&all(&root, "#canned-toggle")[0]);
+    until("the manage button", LIMIT, || !all(&root, "[data-testid=canned-manage]").is_empty()).await;
+    click(&all(&root, "[data-testid=canned-manage]")[0]);
+    until("the texts to manage", LIMIT, || all(&root, "[data-testid=canned-item]").len() == 3).await;
+    let actions = |id: &str| {
+        let item = format!("[data-testid=canned-item][data-id={id}]");
+        (
+            all(&root, &format!("{item} [data-testid=canned-edit]")).len(),
+            all(&root, &format!("{item} [data-testid=canned-delete]")).len(),
+        )
+    };
+    assert_eq!(actions("c1"), (1, 1), "the user's own text");
+    assert_eq!(actions("c2"), (0, 0), "another's text");
+    assert_eq!(actions("c3"), (0, 0), "a text older than workspaces");
+    let owners: Vec<_> = all(&root, "[data-testid=canned-owner]").iter().map(|o| o.text_content().unwrap()).collect();
+    assert_eq!(owners, ["Créé par Ana", "Créé par Bruno"]);
+
+    click(&all(&root, "[data-id=c1] [data-testid=canned-delete]")[0]);
+    until("the refusal beside the text", LIMIT, || !all(&root, "[data-id=c1] [data-testid=error]").is_empty()).await;
+    let refusal = all(&root, "[data-id=c1] [data-testid=error]")[0].text_content().unwrap();
+    assert_eq!(
+        refusal,
+        "Vous n’avez pas le droit de faire cela. Demandez-le à son propriétaire ou à un administrateur."
+    );
+    assert_eq!(all(&root, "[data-testid=error]").len(), 1, "the refusal shows once, beside its text");
+    assert!(relay.requests().iter().any(|r| r.starts_with("DELETE /api/v1/canned-texts/c1 Bearer a.b.c")));
 }
