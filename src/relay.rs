@@ -229,23 +229,35 @@ impl Relay {
         path: &str,
         body: Option<&B>,
     ) -> Result<T, RelayError> {
-        let url = self.url(path);
-        let response = self
-            .respond(|credential| {
-                let request = build(&url).header("Authorization", credential);
-                let request = match &self.host.user_hint() {
-                    Some(user) => request.header("X-Sidechat-User", user),
-                    None => request,
-                };
-                async move {
-                    match body {
-                        Some(body) => request.json(body)?.send().await,
-                        None => request.send().await,
-                    }
-                }
-            })
-            .await?;
+        let body = body.map(serde_json::to_string).transpose().map_err(|_| RelayError::Unexpected(0))?;
+        let response = self.send_json(&build, path, body).await?;
         read_json(&response).await.ok_or(RelayError::Unexpected(response.status()))
+    }
+
+    /// Sends a call's request with its JSON body. Apart from [`Relay::call`], which is made once per answer and
+    /// body type, so that the module carries one copy of this for all calls.
+    async fn send_json(
+        &self,
+        build: &dyn Fn(&str) -> RequestBuilder,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<Response, RelayError> {
+        let url = self.url(path);
+        self.respond(|credential| {
+            let request = build(&url).header("Authorization", credential);
+            let request = match &self.host.user_hint() {
+                Some(user) => request.header("X-Sidechat-User", user),
+                None => request,
+            };
+            let body = body.clone();
+            async move {
+                match body {
+                    Some(body) => request.header("Content-Type", "application/json").body(body)?.send().await,
+                    None => request.send().await,
+                }
+            }
+        })
+        .await
     }
 
     /// Sends with the credential; on 401 once more with a fresh one. Maps error answers to [`RelayError`].
