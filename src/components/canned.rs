@@ -189,14 +189,16 @@ fn CannedManager(
                 None => view! {
                     <ul class="canned-list">
                         {texts.clone().into_iter().map(|text| {
-                            let owner = text.owner.as_ref().map(|owner| fill(ctx.t(Text::CreatedBy), &[("name", &owner.name)]));
+                            let owner = text.owner.as_ref().map(|owner| owner.name.clone());
                             let id = text.id.clone();
                             let problem_here = move || problem.get().filter(|_| failed.with(|failed| *failed == id));
                             view! {
                                 <li data-testid="canned-item" data-id=text.id.clone()>
                                     <span>
                                         {format!("{} · {}", text.name, text.module)}
-                                        {owner.map(|owner| view! { <small class="owner" data-testid="canned-owner">{owner}</small> })}
+                                        {owner.map(|name| view! {
+                                            <small class="owner" data-testid="canned-owner">{move || fill(ctx.t(Text::CreatedBy), &[("name", &name)])}</small>
+                                        })}
                                     </span>
                                     {text.editable.then(|| canned_actions(text.clone(), editing, delete))}
                                     {move || problem_here().map(|text| view! {
