@@ -4,6 +4,7 @@ pub mod attachments;
 pub mod canned;
 pub mod chat;
 pub mod composer;
+pub mod connect;
 pub mod message_list;
 pub mod panel;
 pub mod recipient;

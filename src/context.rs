@@ -62,6 +62,11 @@ impl PanelCtx {
             RelayError::Host(_) => lang.t(Text::HostFailed).to_owned(),
             RelayError::Api { code: ErrorCode::Unauthorized, .. } => lang.t(Text::SessionExpired).to_owned(),
             RelayError::Api { code: ErrorCode::NotInstalled, .. } => lang.t(Text::NotInstalled).to_owned(),
+            RelayError::Api { code: ErrorCode::Forbidden, .. } => lang.t(Text::Forbidden).to_owned(),
+            RelayError::Api { code: ErrorCode::NotConnectedUser, .. } => {
+                crate::i18n::fill(lang.t(Text::NotConnectedUser), &[("crm", self.host().crm_name())])
+            }
+            RelayError::Api { code: ErrorCode::InvalidSetting, .. } => lang.t(Text::InvalidSetting).to_owned(),
             RelayError::Api { message, .. } => message.clone(),
         }
     }

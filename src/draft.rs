@@ -2,11 +2,12 @@
 //!
 //! WhatsApp carries one file per message, so a draft with several files becomes several requests: the text
 //! with the first file, then one request per further file. Each request has its own idempotency key derived
-//! from the draft's, so a retry of the whole draft never sends any part twice.
+//! from the draft's, so a retry of the whole draft never sends any part twice. A request that attaches a file
+//! of the CRM record names the record, which the relay reads the file from.
 
 use sidechat_domain::Country;
 use sidechat_domain::window::ServiceWindow;
-use sidechat_domain::wire::{AttachmentRef, MAX_BODY_CHARS, SendRequest, TemplateSend};
+use sidechat_domain::wire::{AttachmentRef, MAX_BODY_CHARS, RecordRef, SendRequest, TemplateSend};
 
 /// Why a draft cannot be sent yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +52,7 @@ pub fn check(
     Ok(())
 }
 
-/// Who a draft goes to and from.
+/// Who a draft goes to and from, and the record it is written on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {
     /// The sender's id.
@@ -60,6 +61,8 @@ pub struct Route {
     pub to: String,
     /// The chosen country, for a number stored without a country code.
     pub country: Option<Country>,
+    /// The panel's record, whose files may be attached.
+    pub record: RecordRef,
 }
 
 /// The requests a checked draft becomes, each with its idempotency key.
@@ -75,9 +78,13 @@ pub fn requests(
         to: route.to.clone(),
         country: route.country,
         body,
-        attachments,
         template,
-        record: None,
+        // Only with a record file: other requests stay as they were, byte for byte (and hash as before).
+        record: attachments
+            .iter()
+            .any(|file| matches!(file, AttachmentRef::RecordFile { .. }))
+            .then(|| route.record.clone()),
+        attachments,
     };
     if template.is_some() {
         return vec![(key.to_owned(), request(String::new(), vec![], template))];

@@ -121,6 +121,15 @@ impl Host {
         }
     }
 
+    /// The CRM's name, as the panel tells it to the user.
+    pub fn crm_name(&self) -> &'static str {
+        match self {
+            Self::Pipedrive(_) => "Pipedrive",
+            Self::Zoho(_) => "Zoho CRM",
+            Self::Standalone => "CRM",
+        }
+    }
+
     /// The record the panel is opened on.
     pub fn record(&self) -> Option<RecordRef> {
         match self {

@@ -254,6 +254,18 @@ pub enum Text {
     TemplateParam,
     /// Free text is disabled while the window is closed.
     FreeTextDisabled,
+    /// The relay refused: the user may not do this (another's canned text).
+    Forbidden,
+    /// The user's own CRM account is not connected to Sidechat, which reads records with it; `{crm}`.
+    NotConnectedUser,
+    /// The link that connects the user's CRM account; `{crm}`.
+    ConnectAccount,
+    /// A setting refused for its value.
+    InvalidSetting,
+    /// Who sent an outgoing message, for screen readers around the name shown; `{name}`.
+    SentBy,
+    /// Who created a canned text; `{name}`.
+    CreatedBy,
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use sidechat_domain::Country;
 use sidechat_domain::wire::{
     CannedText, CannedTextInput, CannedTextsResponse, ErrorBody, ErrorCode, Message, MessagesResponse,
     NormalizeRequest, NormalizeResponse, Phone, PhoneInput, Record, SendRequest, SendResponse, Sender, SendersResponse,
-    Template, TemplatesResponse, Upload,
+    Template, TemplatesResponse, TicketRequest, TicketResponse, Upload,
 };
 
 pub use events::{EventStream, RelayEvent, StreamChange};
@@ -37,6 +37,8 @@ pub enum RelayError {
         code: ErrorCode,
         /// The relay's message, for people.
         message: String,
+        /// With `not_connected_user`: where the user connects their CRM account.
+        connect_url: Option<String>,
     },
     /// The relay could not be reached (network down, relay down, CORS refused).
     Unreachable,
@@ -51,6 +53,14 @@ impl RelayError {
     pub fn code(&self) -> Option<ErrorCode> {
         match self {
             Self::Api { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// Where the user connects their own CRM account, when the relay refused for want of it.
+    pub fn connect_url(&self) -> Option<&str> {
+        match self {
+            Self::Api { connect_url, .. } => connect_url.as_deref(),
             _ => None,
         }
     }
@@ -174,8 +184,11 @@ impl Relay {
         result
     }
 
-    /// `GET /api/v1/events?phone=…` as a live stream (`EventSource` cannot send headers: the credential rides
-    /// in `token`). `fresh` asks the host for a new credential first (after the relay closed a stream).
+    /// `GET /api/v1/events?phone=…` as a live stream. `EventSource` cannot send headers, and a long-lived
+    /// credential must not ride in a URL: a single-use ticket for the number is bought first with
+    /// `POST /api/v1/events/ticket` (a call like the others, so a refused credential is renewed once), and the
+    /// stream opened with it. `fresh` asks the host for a new credential first, so that the stream, which the
+    /// relay ends when the credential that bought it expires, lasts (a renewal after `expiring`).
     pub async fn events(
         &self,
         phone: &str,
@@ -183,8 +196,12 @@ impl Relay {
         on_event: impl Fn(RelayEvent) + 'static,
         on_change: impl Fn(StreamChange) + 'static,
     ) -> Result<EventStream, RelayError> {
-        let credential = if fresh { self.refresh().await? } else { self.credential().await? };
-        let url = self.url(&format!("/api/v1/events?phone={}&token={}", encode(phone), encode(&credential)));
+        if fresh {
+            self.refresh().await?;
+        }
+        let request = TicketRequest { phone: phone.to_owned() };
+        let ticket: TicketResponse = self.call(Request::post, "/api/v1/events/ticket", Some(&request)).await?;
+        let url = self.url(&format!("/api/v1/events?phone={}&ticket={}", encode(phone), encode(&ticket.ticket)));
         EventStream::open(&url, on_event, on_change).map_err(|_| RelayError::Unreachable)
     }
 
@@ -212,23 +229,35 @@ impl Relay {
         path: &str,
         body: Option<&B>,
     ) -> Result<T, RelayError> {
-        let url = self.url(path);
-        let response = self
-            .respond(|credential| {
-                let request = build(&url).header("Authorization", credential);
-                let request = match &self.host.user_hint() {
-                    Some(user) => request.header("X-Sidechat-User", user),
-                    None => request,
-                };
-                async move {
-                    match body {
-                        Some(body) => request.json(body)?.send().await,
-                        None => request.send().await,
-                    }
-                }
-            })
-            .await?;
+        let body = body.map(serde_json::to_string).transpose().map_err(|_| RelayError::Unexpected(0))?;
+        let response = self.send_json(&build, path, body).await?;
         read_json(&response).await.ok_or(RelayError::Unexpected(response.status()))
+    }
+
+    /// Sends a call's request with its JSON body. Apart from [`Relay::call`], which is made once per answer and
+    /// body type, so that the module carries one copy of this for all calls.
+    async fn send_json(
+        &self,
+        build: &dyn Fn(&str) -> RequestBuilder,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<Response, RelayError> {
+        let url = self.url(path);
+        self.respond(|credential| {
+            let request = build(&url).header("Authorization", credential);
+            let request = match &self.host.user_hint() {
+                Some(user) => request.header("X-Sidechat-User", user),
+                None => request,
+            };
+            let body = body.clone();
+            async move {
+                match body {
+                    Some(body) => request.header("Content-Type", "application/json").body(body)?.send().await,
+                    None => request.send().await,
+                }
+            }
+        })
+        .await
     }
 
     /// Sends with the credential; on 401 once more with a fresh one. Maps error answers to [`RelayError`].
@@ -254,10 +283,14 @@ async fn read_json<T: DeserializeOwned>(response: &Response) -> Option<T> {
     json::parse(&response.text().await.ok()?)
 }
 
-/// The error an unsuccessful answer stands for.
+/// The error an unsuccessful answer stands for. A connect URL is kept only as a web address: the panel puts it
+/// in a link.
 fn error_of(status: u16, body: Option<ErrorBody>) -> RelayError {
     match body {
-        Some(body) => RelayError::Api { status, code: body.error.code, message: body.error.message },
+        Some(ErrorBody { error }) => {
+            let connect_url = error.connect_url.filter(|url| url.starts_with("https://") || url.starts_with("http://"));
+            RelayError::Api { status, code: error.code, message: error.message, connect_url }
+        }
         None => RelayError::Unexpected(status),
     }
 }
@@ -274,4 +307,31 @@ fn base_url() -> String {
 /// Percent-encodes a query or path component.
 fn encode(raw: &str) -> String {
     urlencoding::encode(raw).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn not_connected(connect_url: &str) -> ErrorBody {
+        let mut body = ErrorBody::new(ErrorCode::NotConnectedUser, "Connect your Pipedrive account first");
+        body.error.connect_url = Some(connect_url.to_owned());
+        body
+    }
+
+    #[test]
+    fn a_refusal_keeps_the_relays_code_message_and_connect_url() {
+        let error = error_of(403, Some(not_connected("https://relay.example/connect/pipedrive?user=7")));
+        assert_eq!(error.code(), Some(ErrorCode::NotConnectedUser));
+        assert_eq!(error.connect_url(), Some("https://relay.example/connect/pipedrive?user=7"));
+        assert_eq!(error.to_string(), "Connect your Pipedrive account first");
+        assert_eq!(error_of(403, Some(ErrorBody::new(ErrorCode::Forbidden, "No"))).connect_url(), None);
+        assert_eq!(error_of(502, None), RelayError::Unexpected(502));
+    }
+
+    #[test]
+    fn a_connect_url_that_is_not_a_web_address_is_dropped() {
+        assert_eq!(error_of(403, Some(not_connected("javascript:alert(1)"))).connect_url(), None);
+        assert_eq!(error_of(403, Some(not_connected("//relay.example/connect"))).connect_url(), None);
+    }
 }

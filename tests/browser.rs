@@ -16,9 +16,67 @@ use std::time::Duration;
 
 use sidechat_widget::app::App;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen(module = "/tests/browser/fake-relay.js")]
+extern "C" {
+    /// Plays the relay in the page: answers `fetch`es to `/api/v1/…` from a table and stands in for
+    /// `EventSource` (see the file). Installed by [`FakeRelay::install`].
+    type FakeRelay;
+    #[wasm_bindgen(constructor)]
+    fn new() -> FakeRelay;
+    #[wasm_bindgen(method)]
+    fn answer(this: &FakeRelay, method: &str, path: &str, status: u16, body: &str);
+    #[wasm_bindgen(method, js_name = answerOnce)]
+    fn answer_once(this: &FakeRelay, method: &str, path: &str, status: u16, body: &str);
+    #[wasm_bindgen(method, js_name = requests)]
+    fn request_list(this: &FakeRelay) -> js_sys::Array;
+    #[wasm_bindgen(method, js_name = streamCount)]
+    fn stream_count(this: &FakeRelay) -> u32;
+    #[wasm_bindgen(method, js_name = streamUrl)]
+    fn stream_url(this: &FakeRelay, i: u32) -> String;
+    #[wasm_bindgen(method, js_name = streamClosed)]
+    fn stream_closed(this: &FakeRelay, i: u32) -> bool;
+    #[wasm_bindgen(method)]
+    fn open(this: &FakeRelay, i: u32);
+    #[wasm_bindgen(method)]
+    fn emit(this: &FakeRelay, i: u32, kind: &str, data: &str) -> bool;
+    #[wasm_bindgen(method)]
+    fn fail(this: &FakeRelay, i: u32);
+    #[wasm_bindgen(method)]
+    fn restore(this: &FakeRelay);
+}
+
+/// A [`FakeRelay`] in place until dropped, even when a test fails.
+struct FakeRelayGuard(FakeRelay);
+
+impl FakeRelay {
+    /// Puts the fake relay in place of the page's `fetch` and `EventSource`.
+    fn install() -> FakeRelayGuard {
+        FakeRelayGuard(FakeRelay::new())
+    }
+
+    /// The requests so far, oldest first, each as `METHOD path Authorization body`.
+    fn requests(&self) -> Vec<String> {
+        self.request_list().iter().filter_map(|line| line.as_string()).collect()
+    }
+}
+
+impl std::ops::Deref for FakeRelayGuard {
+    type Target = FakeRelay;
+    fn deref(&self) -> &FakeRelay {
+        &self.0
+    }
+}
+
+impl Drop for FakeRelayGuard {
+    fn drop(&mut self) {
+        self.0.restore();
+    }
+}
 
 /// Resolves after the browser's event loop has turned once (a few milliseconds).
 async fn next_tick() {

@@ -1,6 +1,7 @@
 //! **Canned texts** (seed 004): a picker beside the message box (search by name, filter by module), that
 //! inserts a text with the record's values in its merge fields and reports the fields the record lacks;
-//! and a "Manage" view to create, edit (module locked) and delete them.
+//! and a "Manage" view to create, edit (module locked) and delete them: each text shows who created it, and
+//! Edit and Delete only where the relay says the user may change it (its owner, or an administrator).
 
 use leptos::prelude::*;
 use sidechat_domain::canned::{Body, CannedError, MAX_NAME_CHARS, Module};
@@ -161,12 +162,18 @@ fn CannedManager(
 ) -> impl IntoView {
     let ctx = PanelCtx::expect();
     let editing = RwSignal::new(None::<Option<CannedText>>);
+    // Why the last delete failed, shown beside the text it concerns (`failed`, its id).
     let problem = RwSignal::new(None::<String>);
+    let failed = RwSignal::new(String::new());
     let delete = move |id: String| {
+        problem.set(None);
         leptos::task::spawn_local(async move {
             match ctx.relay().delete_canned_text(&id).await {
                 Ok(()) => on_change.run(()),
-                Err(error) => problem.set(Some(ctx.describe(&error))),
+                Err(error) => {
+                    failed.set(id);
+                    problem.set(Some(ctx.describe(&error)));
+                }
             }
         });
     };
@@ -182,16 +189,21 @@ fn CannedManager(
                 None => view! {
                     <ul class="canned-list">
                         {texts.clone().into_iter().map(|text| {
-                            let (for_edit, id) = (text.clone(), text.id.clone());
+                            let owner = text.owner.as_ref().map(|owner| owner.name.clone());
+                            let id = text.id.clone();
+                            let problem_here = move || problem.get().filter(|_| failed.with(|failed| *failed == id));
                             view! {
-                                <li data-testid="canned-item">
-                                    <span>{format!("{} · {}", text.name, text.module)}</span>
-                                    <button type="button" class="link" on:click=move |_| editing.set(Some(Some(for_edit.clone())))>
-                                        {move || ctx.t(Text::Edit)}
-                                    </button>
-                                    <button type="button" class="link danger" on:click=move |_| delete(id.clone())>
-                                        {move || ctx.t(Text::Delete)}
-                                    </button>
+                                <li data-testid="canned-item" data-id=text.id.clone()>
+                                    <span>
+                                        {format!("{} · {}", text.name, text.module)}
+                                        {owner.map(|name| view! {
+                                            <small class="owner" data-testid="canned-owner">{move || fill(ctx.t(Text::CreatedBy), &[("name", &name)])}</small>
+                                        })}
+                                    </span>
+                                    {text.editable.then(|| canned_actions(text.clone(), editing, delete))}
+                                    {move || problem_here().map(|text| view! {
+                                        <p class="field-error" role="alert" data-testid="error" data-field="canned">{text}</p>
+                                    })}
                                 </li>
                             }
                         }).collect_view()}
@@ -200,8 +212,25 @@ fn CannedManager(
                     <button type="button" class="link" on:click=move |_| on_close.run(())>{move || ctx.t(Text::Close)}</button>
                 }.into_any(),
             }}
-            {move || problem.get().map(|text| view! { <p class="field-error" role="alert" data-testid="error" data-field="canned">{text}</p> })}
         </div>
+    }
+}
+
+/// Edit and Delete, for a text the user may change.
+fn canned_actions(
+    text: CannedText,
+    editing: RwSignal<Option<Option<CannedText>>>,
+    delete: impl Fn(String) + Copy + 'static,
+) -> impl IntoView {
+    let ctx = PanelCtx::expect();
+    let id = text.id.clone();
+    view! {
+        <button type="button" class="link" data-testid="canned-edit" on:click=move |_| editing.set(Some(Some(text.clone())))>
+            {move || ctx.t(Text::Edit)}
+        </button>
+        <button type="button" class="link danger" data-testid="canned-delete" on:click=move |_| delete(id.clone())>
+            {move || ctx.t(Text::Delete)}
+        </button>
     }
 }
 

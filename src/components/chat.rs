@@ -13,9 +13,10 @@ use crate::components::sender_select::SenderSelect;
 use crate::components::window_banner::WindowBanner;
 use crate::context::PanelCtx;
 use crate::i18n::Text;
-use crate::relay::{EventStream, RelayEvent, StreamChange};
 use crate::state::{ChatState, History, Recipient};
 use crate::timeline::Timeline;
+
+mod live;
 
 /// The conversation on a loaded record.
 #[component]
@@ -31,7 +32,7 @@ pub fn Chat(
     // Asks for the history again: after the event stream missed something, or when the panel is shown again.
     let reload = Trigger::new();
     load_history(ctx, state, reload);
-    follow_events(ctx, state, reload);
+    live::follow_events(ctx, state, reload);
     reload_when_shown(ctx, reload);
     let has_phones = state.record.with_value(|record| !record.phones.is_empty());
     let has_senders = state.senders.with_value(|senders| !senders.is_empty());
@@ -164,63 +165,6 @@ fn load_history(ctx: PanelCtx, state: ChatState, reload: Trigger) {
     });
 }
 
-/// Keeps an event stream open for the number messages go to, and applies what it says. After the browser
-/// reconnects a dropped stream, the history is read again (what happened meanwhile was not told), and so it is
-/// when the stream opens while the history had failed to load (the relay is back). A stream the
-/// relay closed (most often: Pipedrive's token in it expired) is opened again with a fresh credential, a little
-/// later after each failure in a row, and the history read again once it is open.
-fn follow_events(ctx: PanelCtx, state: ChatState, reload: Trigger) {
-    let stream = StoredValue::new_local(None::<EventStream>);
-    let reopen = Trigger::new();
-    let failures = StoredValue::new(0_u32);
-    Effect::new(move |_| {
-        reopen.track();
-        let recipient = state.recipient.get();
-        stream.set_value(None);
-        let Recipient::Ready(number) = recipient else { return };
-        let fresh = failures.get_value() > 0;
-        leptos::task::spawn_local(async move {
-            let on_event = move |event| match event {
-                RelayEvent::Message(message) => state.timeline.update(|t| t.upsert(message)),
-                RelayEvent::Status(status) => state.timeline.update(|t| t.apply(&status)),
-            };
-            // The stream is replaced from a timer, never from inside one of its own handlers.
-            let retry_later = move || {
-                failures.update_value(|n| *n = n.saturating_add(1));
-                set_timeout(move || reopen.notify(), reopen_delay(failures.get_value()));
-            };
-            let on_change = move |change| match change {
-                StreamChange::Opened => {
-                    // Opened again after failures, or open while the history could not be read: the relay is
-                    // reachable now, so read it (again).
-                    let missed =
-                        failures.get_value() > 0 || matches!(state.history.get_untracked(), History::Failed(_));
-                    failures.set_value(0);
-                    if missed {
-                        reload.notify();
-                    }
-                }
-                StreamChange::Reconnected => reload.notify(),
-                StreamChange::Closed => retry_later(),
-            };
-            let opened = ctx.relay().events(number.as_str(), fresh, on_event, on_change).await;
-            if state.recipient.get_untracked() != Recipient::Ready(number) {
-                return;
-            }
-            match opened {
-                Ok(opened) => stream.set_value(Some(opened)),
-                // No stream at all (the host gave no fresh credential, the URL was refused): try again later too.
-                Err(_) => retry_later(),
-            }
-        });
-    });
-}
-
-/// How long to wait before opening a closed stream again: 1 s after the first failure, doubling up to a minute.
-fn reopen_delay(failures: u32) -> std::time::Duration {
-    std::time::Duration::from_secs(1_u64 << failures.saturating_sub(1).min(6)).min(std::time::Duration::from_secs(60))
-}
-
 /// Reads the history again when the panel comes back into view: Pipedrive's panel expanded again, or the
 /// browser tab shown again (a computer woken from sleep may have missed the stream's events).
 fn reload_when_shown(ctx: PanelCtx, reload: Trigger) {
@@ -232,17 +176,4 @@ fn reload_when_shown(ctx: PanelCtx, reload: Trigger) {
         }
     });
     on_cleanup(move || listener.remove());
-}
-
-#[cfg(test)]
-mod tests {
-    use super::reopen_delay;
-    use std::time::Duration;
-
-    #[test]
-    fn a_closed_stream_is_reopened_later_after_each_failure_up_to_a_minute() {
-        let delays: Vec<u64> = (1..=9).map(|n| reopen_delay(n).as_secs()).collect();
-        assert_eq!(delays, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
-        assert_eq!(reopen_delay(u32::MAX), Duration::from_secs(60));
-    }
 }

@@ -5,10 +5,11 @@
 use leptos::prelude::*;
 
 use sidechat_domain::wire::{
-    AttachmentRef, DeliveryStatus, Direction, ErrorCode, MAX_BODY_CHARS, Message, SendRequest,
+    AttachmentRef, DeliveryStatus, Direction, ErrorCode, MAX_BODY_CHARS, Message, RecordRef, SendRequest,
 };
 
 use crate::components::canned::CannedPicker;
+use crate::components::connect::ConnectAccount;
 use crate::components::element;
 use crate::context::PanelCtx;
 use crate::draft::{self, DraftProblem, Route};
@@ -24,11 +25,13 @@ struct Attempt {
     parts: Vec<(String, SendRequest)>,
 }
 
-/// Why the last send did not go: the field it concerns (`data-field`) and what to tell the user.
+/// Why the last send did not go: the field it concerns (`data-field`) and what to tell the user, or where the
+/// user connects their CRM account, when the relay could not read the record's file without it.
 #[derive(Clone, PartialEq)]
 struct Failure {
     field: &'static str,
     text: String,
+    connect_url: Option<String>,
     retry: bool,
 }
 
@@ -110,7 +113,8 @@ pub fn Composer() -> impl IntoView {
                     let text = ctx.describe(&error);
                     ctx.host()
                         .notify(&Notice { message: fill(ctx.t(Text::NoticeFailed), &[("reason", &text)]), link: None });
-                    failure.set(Some(Failure { field: field_of(&error), text, retry: true }));
+                    let connect_url = error.connect_url().map(str::to_owned);
+                    failure.set(Some(Failure { field: field_of(&error), text, connect_url, retry: true }));
                 }
             }
         });
@@ -174,7 +178,10 @@ pub fn Composer() -> impl IntoView {
             })}
             {move || failure.get().map(|failure| view! {
                 <div class="field-error" role="alert" data-testid="error" data-field=failure.field>
-                    <span>{failure.text}</span>
+                    {match failure.connect_url {
+                        Some(url) => view! { <ConnectAccount url=url/> }.into_any(),
+                        None => view! { <span>{failure.text}</span> }.into_any(),
+                    }}
                     {failure.retry.then(|| view! {
                         <button type="button" data-testid="retry-button" disabled=move || sending.get() on:click=move |_| send()>
                             {move || ctx.t(Text::Retry)}
@@ -201,6 +208,7 @@ fn prepare(state: ChatState) -> Result<Vec<(String, SendRequest)>, DraftProblem>
             .country
             .get_untracked()
             .filter(|_| state.phone_untracked().is_some_and(|p| p.needs_country_code)),
+        record: state.record.with_value(|record| RecordRef { kind: record.kind, id: record.id.clone() }),
     };
     Ok(draft::requests(&new_key(), &route, &body, files, template))
 }
@@ -278,7 +286,7 @@ fn problem_failure(ctx: PanelCtx, problem: DraftProblem) -> Failure {
         DraftProblem::TooLong => fill(lang.t(Text::TooLong), &[("max", &MAX_BODY_CHARS.to_string())]),
         DraftProblem::WindowClosed => lang.t(Text::FreeTextDisabled).to_owned(),
     };
-    Failure { field: "body", text, retry: false }
+    Failure { field: "body", text, connect_url: None, retry: false }
 }
 
 /// The byte offset of a UTF-16 position in `text` (a textarea's cursor).

@@ -69,10 +69,14 @@ fn message_item(message: Message, lang: Lang) -> impl IntoView {
     };
     let who = lang.t(if message.direction == Direction::In { Text::Incoming } else { Text::Outgoing });
     let time = format::time_of(message.timestamp, lang);
+    let author = message.author.filter(|author| message.direction == Direction::Out && !author.name.trim().is_empty());
     view! {
         <li class=format!("message {direction}") data-testid="message" data-direction=direction
             data-status=message.status.as_str() data-id=message.id.clone()>
-            <span class="visually-hidden">{who}</span>
+            {match author {
+                Some(author) => author_line(author.name, lang).into_any(),
+                None => view! { <span class="visually-hidden">{who}</span> }.into_any(),
+            }}
             {(!message.body.is_empty()).then(|| view! { <p class="body">{message.body.clone()}</p> })}
             {message.attachments.into_iter().map(attachment).collect_view()}
             <p class="meta">
@@ -80,6 +84,16 @@ fn message_item(message: Message, lang: Lang) -> impl IntoView {
                 {(message.direction == Direction::Out).then(|| status_mark(message.status, message.error.map(|e| e.message), lang))}
             </p>
         </li>
+    }
+}
+
+/// Who of the team sent a message: their name, which screen readers hear as "Sent by …" in the panel's language.
+fn author_line(name: String, lang: Lang) -> impl IntoView {
+    let (before, after) = lang.t(Text::SentBy).split_once("{name}").unwrap_or_default();
+    view! {
+        <p class="author" data-testid="message-author">
+            <span class="visually-hidden">{before}</span>{name}<span class="visually-hidden">{after}</span>
+        </p>
     }
 }
 

@@ -1,11 +1,14 @@
 //! The panel on a record: loads the record (through the host) and the connected sender numbers (from the
-//! relay), then hands them to the conversation. Standalone (no CRM around it), it only checks the relay.
+//! relay), then hands them to the conversation. Standalone (no CRM around it), it only checks the relay. When
+//! the record cannot be read because the user's own CRM account is not connected, it says so with the link that
+//! connects it, and Retry reads it again once that is done.
 
 use leptos::prelude::*;
 use sidechat_domain::Provider;
 use sidechat_domain::wire::{Record, Sender};
 
 use crate::components::chat::Chat;
+use crate::components::connect::ConnectAccount;
 use crate::components::relay_status::RelayStatus;
 use crate::context::PanelCtx;
 use crate::i18n::Text;
@@ -55,7 +58,10 @@ pub fn Panel() -> impl IntoView {
                 (true, Some(Ok((record, senders)))) => view! { <Chat record=record senders=senders/> }.into_any(),
                 (true, Some(Err(error))) => view! {
                     <div class="error" role="alert" data-testid="error" data-field="form">
-                        <p>{ctx.describe(&error)}</p>
+                        {match error.connect_url() {
+                            Some(url) => view! { <ConnectAccount url=url.to_owned()/> }.into_any(),
+                            None => view! { <p>{ctx.describe(&error)}</p> }.into_any(),
+                        }}
                         <button type="button" data-testid="retry-button" on:click=move |_| load()>{move || ctx.t(Text::Retry)}</button>
                     </div>
                 }.into_any(),

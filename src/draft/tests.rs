@@ -1,4 +1,5 @@
 use sidechat_domain::window::ServiceWindow;
+use sidechat_domain::wire::RecordKind;
 
 use super::*;
 
@@ -10,8 +11,12 @@ fn template() -> TemplateSend {
     TemplateSend { name: "hello".into(), language: "en".into(), params: vec!["Marie".into()] }
 }
 
+fn deal() -> RecordRef {
+    RecordRef { kind: RecordKind::Deal, id: "42".into() }
+}
+
 fn route() -> Route {
-    Route { from: "s1".into(), to: "06 12 34 56 78".into(), country: Country::parse("FR").ok() }
+    Route { from: "s1".into(), to: "06 12 34 56 78".into(), country: Country::parse("FR").ok(), record: deal() }
 }
 
 #[test]
@@ -75,4 +80,31 @@ fn a_template_goes_alone() {
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].1.template, Some(template()));
     assert!(all[0].1.body.is_empty());
+}
+
+#[test]
+fn a_request_with_a_record_file_names_the_record_and_no_other_does() {
+    let files = vec![
+        AttachmentRef::RecordFile { record_file: "100".into() },
+        AttachmentRef::Upload { upload: "u1".into() },
+        AttachmentRef::RecordFile { record_file: "101".into() },
+    ];
+    let all = requests("k", &route(), "Voici", files, None);
+    let records: Vec<Option<RecordRef>> = all.iter().map(|(_, request)| request.record.clone()).collect();
+    assert_eq!(records, [Some(deal()), None, Some(deal())]);
+
+    let text = requests("k", &route(), "Bonjour", vec![], None);
+    let template = requests("k", &route(), "", vec![], Some(template()));
+    assert_eq!((text[0].1.record.as_ref(), template[0].1.record.as_ref()), (None, None));
+}
+
+#[test]
+fn a_request_without_a_record_file_is_sent_as_before_without_a_record_field() {
+    let upload = requests("k", &route(), "Voici", vec![AttachmentRef::Upload { upload: "u1".into() }], None);
+    let json = serde_json::to_value(&upload[0].1).unwrap();
+    assert!(json.get("record").is_none(), "{json}");
+
+    let file = requests("k", &route(), "", vec![AttachmentRef::RecordFile { record_file: "100".into() }], None);
+    let json = serde_json::to_value(&file[0].1).unwrap();
+    assert_eq!(json["record"], serde_json::json!({"kind": "deal", "id": "42"}));
 }

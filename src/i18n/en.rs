@@ -95,5 +95,11 @@ pub fn text(key: Text) -> &'static str {
         Text::NoTemplates => "No approved templates are available.",
         Text::TemplateParam => "Value {n}",
         Text::FreeTextDisabled => "Free text is not allowed while the window is closed.",
+        Text::Forbidden => "You are not allowed to do this. Ask its owner or an administrator.",
+        Text::NotConnectedUser => "Sidechat reads records with your own {crm} account, which is not connected yet.",
+        Text::ConnectAccount => "Connect your {crm} account",
+        Text::InvalidSetting => "This setting cannot take that value.",
+        Text::SentBy => "Sent by {name}",
+        Text::CreatedBy => "Created by {name}",
     }
 }

@@ -105,5 +105,15 @@ pub fn text(key: Text) -> &'static str {
         Text::NoTemplates => "Aucun modèle approuvé n’est disponible.",
         Text::TemplateParam => "Valeur {n}",
         Text::FreeTextDisabled => "Le texte libre n’est pas autorisé tant que la fenêtre est fermée.",
+        Text::Forbidden => {
+            "Vous n’avez pas le droit de faire cela. Demandez-le à son propriétaire ou à un administrateur."
+        }
+        Text::NotConnectedUser => {
+            "Sidechat lit les fiches avec votre propre compte {crm}, qui n’est pas encore connecté."
+        }
+        Text::ConnectAccount => "Connecter votre compte {crm}",
+        Text::InvalidSetting => "Ce réglage ne peut pas prendre cette valeur.",
+        Text::SentBy => "Envoyé par {name}",
+        Text::CreatedBy => "Créé par {name}",
     }
 }

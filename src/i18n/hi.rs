@@ -93,5 +93,11 @@ pub fn text(key: Text) -> &'static str {
         Text::NoTemplates => "कोई स्वीकृत टेम्पलेट उपलब्ध नहीं है।",
         Text::TemplateParam => "वैल्यू {n}",
         Text::FreeTextDisabled => "विंडो बंद रहने तक अपना लिखा टेक्स्ट नहीं भेजा जा सकता।",
+        Text::Forbidden => "आपको यह करने की अनुमति नहीं है। इसके मालिक या किसी एडमिनिस्ट्रेटर से कहें।",
+        Text::NotConnectedUser => "Sidechat रिकॉर्ड आपके अपने {crm} अकाउंट से पढ़ता है, जो अभी कनेक्ट नहीं है।",
+        Text::ConnectAccount => "अपना {crm} अकाउंट कनेक्ट करें",
+        Text::InvalidSetting => "इस सेटिंग के लिए यह मान मान्य नहीं है।",
+        Text::SentBy => "{name} ने भेजा",
+        Text::CreatedBy => "{name} ने बनाया",
     }
 }

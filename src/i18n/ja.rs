@@ -107,5 +107,13 @@ pub fn text(key: Text) -> &'static str {
         Text::NoTemplates => "利用できる承認済みテンプレートはありません。",
         Text::TemplateParam => "値 {n}",
         Text::FreeTextDisabled => "24時間ウィンドウが終了している間は、自由入力のメッセージを送信できません。",
+        Text::Forbidden => "この操作は許可されていません。作成者または管理者に依頼してください。",
+        Text::NotConnectedUser => {
+            "Sidechat はご自身の {crm} アカウントでレコードを読み込みますが、まだ接続されていません。"
+        }
+        Text::ConnectAccount => "{crm} アカウントを接続する",
+        Text::InvalidSetting => "この設定にその値は指定できません。",
+        Text::SentBy => "送信者: {name}",
+        Text::CreatedBy => "作成者: {name}",
     }
 }

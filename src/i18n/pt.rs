@@ -103,5 +103,13 @@ pub fn text(key: Text) -> &'static str {
         Text::NoTemplates => "Nenhum modelo aprovado disponível.",
         Text::TemplateParam => "Valor {n}",
         Text::FreeTextDisabled => "Não é permitido enviar texto livre enquanto a janela estiver fechada.",
+        Text::Forbidden => "Você não tem permissão para fazer isso. Peça ao dono ou a um administrador.",
+        Text::NotConnectedUser => {
+            "O Sidechat lê os registros com a sua própria conta do {crm}, que ainda não está conectada."
+        }
+        Text::ConnectAccount => "Conectar sua conta do {crm}",
+        Text::InvalidSetting => "Esta configuração não aceita esse valor.",
+        Text::SentBy => "Enviada por {name}",
+        Text::CreatedBy => "Criado por {name}",
     }
 }

@@ -88,6 +88,12 @@ const KEYS: &[Text] = &[
     Text::NoTemplates,
     Text::TemplateParam,
     Text::FreeTextDisabled,
+    Text::Forbidden,
+    Text::NotConnectedUser,
+    Text::ConnectAccount,
+    Text::InvalidSetting,
+    Text::SentBy,
+    Text::CreatedBy,
 ];
 
 /// The `{slot}` names in a text, sorted.

@@ -1,4 +1,7 @@
 //! The relay's Server-Sent Events for one number: new messages and status changes, as they happen.
+//!
+//! A stream is opened with a single-use ticket, so the browser must never connect again by itself: the first
+//! error of any kind closes the stream, and the panel opens a new one with a new ticket.
 
 use sidechat_domain::wire::{Message, StatusEvent};
 use wasm_bindgen::JsCast;
@@ -19,11 +22,11 @@ pub enum RelayEvent {
 /// What happened to the stream itself, beside its events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StreamChange {
-    /// Connected for the first time.
+    /// Connected.
     Opened,
-    /// The browser connected again after a drop: whatever happened in between was not told.
-    Reconnected,
-    /// The relay refused the stream (an expired credential, a relay error): the browser does not try again.
+    /// The relay will end the stream soon (`event: expiring`, 30 s before): open the next one now.
+    Expiring,
+    /// The stream ended: refused, dropped by the network, or ended by the relay. It is closed for good.
     Closed,
 }
 
@@ -32,13 +35,15 @@ pub struct EventStream {
     source: EventSource,
     _on_message: Closure<dyn Fn(MessageEvent)>,
     _on_status: Closure<dyn Fn(MessageEvent)>,
+    _on_expiring: Closure<dyn Fn()>,
     _on_open: Closure<dyn Fn()>,
     _on_error: Closure<dyn Fn()>,
 }
 
 impl EventStream {
-    /// Opens the stream. The browser reconnects by itself after a network drop (`on_change` hears
-    /// [`StreamChange::Reconnected`]), but not after an HTTP error ([`StreamChange::Closed`]).
+    /// Opens the stream. `on_change` hears [`StreamChange::Opened`] once connected, [`StreamChange::Expiring`]
+    /// when the relay announces the end, and [`StreamChange::Closed`] at the first error, after which the
+    /// stream says nothing more (its ticket is spent: the browser is not left to connect again with it).
     pub fn open(
         url: &str,
         on_event: impl Fn(RelayEvent) + 'static,
@@ -57,24 +62,32 @@ impl EventStream {
                 on_event(RelayEvent::Status(status));
             }
         });
+        let on_change = std::rc::Rc::new(on_change);
+        // `ends_at` is not needed: the next stream is opened at once.
+        let expiring = on_change.clone();
+        let on_expiring = Closure::<dyn Fn()>::new(move || expiring(StreamChange::Expiring));
         source.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref())?;
         source.add_event_listener_with_callback("status", on_status.as_ref().unchecked_ref())?;
-        let on_change = std::rc::Rc::new(on_change);
-        let opened_before = std::cell::Cell::new(false);
+        source.add_event_listener_with_callback("expiring", on_expiring.as_ref().unchecked_ref())?;
         let opened = on_change.clone();
-        let on_open = Closure::<dyn Fn()>::new(move || {
-            opened(if opened_before.replace(true) { StreamChange::Reconnected } else { StreamChange::Opened });
-        });
+        let on_open = Closure::<dyn Fn()>::new(move || opened(StreamChange::Opened));
         let closing = source.clone();
         let on_error = Closure::<dyn Fn()>::new(move || {
-            // A network drop leaves the source `CONNECTING` (the browser retries); a refusal leaves it `CLOSED`.
-            if closing.ready_state() == EventSource::CLOSED {
-                on_change(StreamChange::Closed);
-            }
+            // A network drop leaves the source `CONNECTING`, and the browser would connect again with the spent
+            // ticket: close it whatever the error. A closed source fires nothing more.
+            closing.close();
+            on_change(StreamChange::Closed);
         });
         source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Ok(Self { source, _on_message: on_message, _on_status: on_status, _on_open: on_open, _on_error: on_error })
+        Ok(Self {
+            source,
+            _on_message: on_message,
+            _on_status: on_status,
+            _on_expiring: on_expiring,
+            _on_open: on_open,
+            _on_error: on_error,
+        })
     }
 }
 

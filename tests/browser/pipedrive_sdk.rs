@@ -28,9 +28,9 @@ const LIMIT: Duration = Duration::from_secs(5);
 #[wasm_bindgen(module = "/tests/browser/pipedrive-recorder.js")]
 extern "C" {
     /// Plays Pipedrive: records what is posted for one panel id, answers commands, feeds listeners.
-    type PipedriveRecorder;
+    pub(crate) type PipedriveRecorder;
     #[wasm_bindgen(constructor)]
-    fn new(id: &str, token: &str) -> PipedriveRecorder;
+    pub(crate) fn new(id: &str, token: &str) -> PipedriveRecorder;
     #[wasm_bindgen(method)]
     fn take(this: &PipedriveRecorder) -> js_sys::Array;
     #[wasm_bindgen(method)]
@@ -38,7 +38,7 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn emit(this: &PipedriveRecorder, event: &str, data: &JsValue);
     #[wasm_bindgen(method)]
-    fn stop(this: &PipedriveRecorder);
+    pub(crate) fn stop(this: &PipedriveRecorder);
 
     #[wasm_bindgen(js_name = loadSdk)]
     fn load_sdk(source: &str) -> js_sys::Function;
