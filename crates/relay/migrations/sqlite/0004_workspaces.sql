@@ -29,9 +29,11 @@ CREATE TABLE crm_accounts (
 );
 CREATE UNIQUE INDEX crm_accounts_by_workspace ON crm_accounts (workspace_id, crm);
 
--- Companies that installed before workspaces: the relay admits them at start (see store::admission) and each
--- user connects their own CRM account again (the stored token was whoever authorized last).
-ALTER TABLE installations RENAME TO legacy_installations;
+-- Companies that installed before workspaces: the relay admits them at start (see the relay's admission) and
+-- each user connects their own CRM account again. Their tokens (whoever authorized last, kept in the clear) are
+-- not carried over: nothing may keep a secret unsealed.
+CREATE TABLE legacy_installations AS SELECT crm, company_id, api_domain, installed_at FROM installations;
+DROP TABLE installations;
 
 -- Every CRM user who called the relay. The role is the CRM's, re-read at most every 15 minutes.
 CREATE TABLE users (

@@ -51,10 +51,14 @@ async fn issue_ticket(
 ) -> ApiResult<Json<TicketResponse>> {
     let Json(request) = body?;
     let contact = contact(&request.phone)?;
+    let now = jiff::Timestamp::now().as_millisecond();
+    if caller.credential_expires_at.is_some_and(|at| at - now <= EXPIRING_NOTICE_MS) {
+        // Its stream would end before it began: the client renews the credential (as for any 401) and asks again.
+        return Err(ApiError::unauthorized("the credential expires within 30 s: renew it, then ask for a ticket"));
+    }
     let mut secret = [0u8; 32];
     rand::rng().fill_bytes(&mut secret);
     let ticket = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret);
-    let now = jiff::Timestamp::now().as_millisecond();
     let new = NewTicket {
         hash: ticket_hash(&ticket),
         user_id: caller.user.id.clone(),

@@ -200,6 +200,7 @@ async fn upgrade(backend: Backend, company_ids: &'static str) {
     let seen = what_users_see(&app).await;
     let accounts = app.state.store.count_accounts().await.unwrap();
     app.stop().await;
+    assert_no_plaintext_token_left(&database_url).await;
     let app = spawn(&database_url, &pipedrive, company_ids).await;
     assert_eq!(what_users_see(&app).await, seen);
     assert_eq!(app.state.store.count_accounts().await.unwrap(), accounts);
@@ -229,3 +230,19 @@ on_both_backends!(an_upgrade_keeps_every_message_and_canned_text, |backend| upgr
 on_both_backends!(an_earlier_install_left_off_the_list_is_admitted_with_its_canned_texts, |backend| upgrade(
     backend, "7001"
 ));
+
+/// The old release kept each company's tokens in the clear: none of them is left in the upgraded database.
+async fn assert_no_plaintext_token_left(database_url: &str) {
+    use sqlx::{Connection, Row};
+    sqlx::any::install_default_drivers();
+    let mut connection = sqlx::AnyConnection::connect(database_url).await.unwrap();
+    let kept =
+        sqlx::query("SELECT crm, company_id FROM legacy_installations").fetch_all(&mut connection).await.unwrap();
+    assert_eq!(kept.len(), INSTALLED.len(), "the earlier installs are remembered");
+    for row in &kept {
+        assert_eq!(row.try_get::<String, _>("crm").unwrap(), "pipedrive");
+    }
+    let tokens = sqlx::query("SELECT access_token FROM legacy_installations").fetch_all(&mut connection).await;
+    assert!(tokens.is_err(), "the old tokens' column is gone with them");
+    connection.close().await.unwrap();
+}
