@@ -19,7 +19,7 @@ use subtle::ConstantTimeEq;
 use crate::AppState;
 use crate::crm::pipedrive;
 use crate::error::ApiError;
-use crate::store::{UserProfile, UserRow, WorkspaceId};
+use crate::store::{Store, UserProfile, UserRow, WorkspaceId};
 
 /// A verified caller: a user of one workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,10 +88,15 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiEr
     {
         return authenticate_pipedrive(state, pipedrive.jwt_secret.expose_secret(), token).await;
     }
-    if let Some(key) = &state.config.zoho_install_key
+    if let (Some(key), Some(user)) = (&state.config.zoho_install_key, &state.zoho_key_user)
         && bool::from(token.as_bytes().ct_eq(key.expose_secret().as_bytes()))
     {
-        return zoho_key_caller(state).await;
+        return Ok(Caller {
+            workspace: state.operator.clone(),
+            user: user.clone(),
+            crm: Crm::Zoho,
+            credential_expires_at: None,
+        });
     }
     Err(ApiError::unauthorized("the credentials are not valid"))
 }
@@ -145,16 +150,12 @@ async fn authenticate_pipedrive(state: &AppState, secret: &str, token: &str) -> 
     })
 }
 
-/// The Zoho installation key's caller: a member of the operator workspace.
-async fn zoho_key_caller(state: &AppState) -> Result<Caller, ApiError> {
-    let workspace = state.operator.clone();
+/// The user the Zoho installation key stands for: a member of the operator workspace, recorded once at start so
+/// that no call with the key costs a query.
+pub async fn zoho_key_user(store: &Store, operator: &WorkspaceId) -> Result<UserRow, sqlx::Error> {
     let now = jiff::Timestamp::now().as_millisecond();
-    let mut user = state.store.user_by_crm_id(&workspace, "zoho", ZOHO_KEY_USER, now).await?;
-    if user.role_checked_at.is_none() {
-        let profile = UserProfile { name: "Zoho CRM".to_owned(), email: None, role: Role::Member };
-        user = state.store.save_user_profile(&workspace, "zoho", ZOHO_KEY_USER, &profile, now).await?;
-    }
-    Ok(Caller { workspace, user, crm: Crm::Zoho, credential_expires_at: None })
+    let profile = UserProfile { name: "Zoho CRM".to_owned(), email: None, role: Role::Member };
+    store.save_user_profile(operator, "zoho", ZOHO_KEY_USER, &profile, now).await
 }
 
 /// The bearer token of the `Authorization` header, if there is one.

@@ -57,6 +57,8 @@ pub struct AppState {
     pub operator: WorkspaceId,
     /// The operator workspace's WhatsApp connection (none on an open relay).
     pub whatsapp: Option<Connection>,
+    /// The user the Zoho installation key stands for, when the relay serves Zoho.
+    pub zoho_key_user: Option<store::UserRow>,
     /// Seals secrets kept in the database.
     pub sealer: Arc<Sealer>,
     /// Live event streams.
@@ -120,6 +122,10 @@ impl Relay {
     pub async fn start(config: Config) -> anyhow::Result<Self> {
         let store = Store::connect(&config.database_url).await?;
         let operator = admission::settle(&store, &config).await?;
+        let zoho_key_user = match config.zoho_install_key {
+            Some(_) => Some(auth::zoho_key_user(&store, &operator).await.context("recording the Zoho key's user")?),
+            None => None,
+        };
         // libphonenumber's metadata loads on first use, a tenth of a second: at start, not on the first send's time.
         let _ = sidechat_domain::phone::Phone::parse("+4930901820", None);
         let http = reqwest::Client::builder()
@@ -180,6 +186,7 @@ impl Relay {
             store,
             operator,
             whatsapp,
+            zoho_key_user,
             sealer,
             events,
             signer,

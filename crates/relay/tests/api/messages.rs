@@ -80,30 +80,14 @@ on_both_backends!(idempotency_keys_conflict_and_are_scoped_per_workspace, |backe
         json(send(&app, Some("k"), &json!({"from": SENDER, "to": CUSTOMER, "body": "two"})).send().await.unwrap())
             .await;
     assert_error(&other, 409, "idempotency_conflict");
-    let zoho = json(
-        app.post("/api/v1/messages")
-            .header("authorization", format!("Bearer {ZOHO_KEY}"))
-            .header("idempotency-key", "k")
-            .json(&json!({"from": SENDER, "to": CUSTOMER, "body": "one"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let zoho =
+        send_as(&app, &format!("Bearer {ZOHO_KEY}"), "k", &json!({"from": SENDER, "to": CUSTOMER, "body": "one"}))
+            .await;
     assert_eq!(zoho.0, 200, "the same workspace, the same key: {}", zoho.1);
     assert_eq!(zoho.1["message"]["id"], first.1["message"]["id"]);
     // another workspace's key is another key: it neither replays nor conflicts with this one (and that
     // workspace has no WhatsApp to send from)
-    let other = json(
-        app.post("/api/v1/messages")
-            .header("authorization", other_workspace())
-            .header("idempotency-key", "k")
-            .json(&json!({"from": SENDER, "to": CUSTOMER, "body": "one"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let other = send_as(&app, &other_workspace(), "k", &json!({"from": SENDER, "to": CUSTOMER, "body": "one"})).await;
     assert_error(&other, 422, "unknown_sender");
     app.stop().await;
 });
@@ -270,27 +254,9 @@ on_both_backends!(new_messages_are_rate_limited_per_workspace_but_retries_are_no
     assert_error(&answers[2], 429, "rate_limited");
     let retry = json(send(&app, Some("burst-0"), &body(0)).send().await.unwrap()).await;
     assert_eq!(retry.0, 200, "a retry of an accepted message is answered, not limited: {}", retry.1);
-    let zoho = json(
-        app.post("/api/v1/messages")
-            .header("authorization", format!("Bearer {ZOHO_KEY}"))
-            .header("idempotency-key", "other")
-            .json(&body(9))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let zoho = send_as(&app, &format!("Bearer {ZOHO_KEY}"), "other", &body(9)).await;
     assert_error(&zoho, 429, "rate_limited");
-    let other = json(
-        app.post("/api/v1/messages")
-            .header("authorization", other_workspace())
-            .header("idempotency-key", "other")
-            .json(&body(9))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let other = send_as(&app, &other_workspace(), "other", &body(9)).await;
     // not limited: refused only because that workspace has no WhatsApp
     assert_error(&other, 422, "unknown_sender");
     app.stop().await;

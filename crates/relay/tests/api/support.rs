@@ -219,6 +219,20 @@ pub fn other_workspace() -> String {
     format!("Bearer {}", pipedrive_token(OTHER_WORKSPACE_COMPANY, 300))
 }
 
+/// `POST /api/v1/messages` with `authorization` and an idempotency key; answers the status and body.
+pub async fn send_as(app: &TestApp, authorization: &str, key: &str, body: &Value) -> (u16, Value) {
+    json(
+        app.post("/api/v1/messages")
+            .header("authorization", authorization)
+            .header("idempotency-key", key)
+            .json(body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
 /// Buys a ticket for `phone`'s stream with `authorization`; answers the status and body.
 pub async fn buy_ticket(app: &TestApp, authorization: &str, phone: &str) -> (u16, Value) {
     json(

@@ -47,19 +47,6 @@ async fn get(app: &TestApp, path: &str, authorization: &str) -> (u16, Value) {
     json(app.get(path).header("authorization", authorization).send().await.unwrap()).await
 }
 
-async fn send(app: &TestApp, authorization: &str, key: &str, body: Value) -> (u16, Value) {
-    json(
-        app.post("/api/v1/messages")
-            .header("authorization", authorization)
-            .header("idempotency-key", key)
-            .json(&body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
-}
-
 async fn upload(app: &TestApp, authorization: &str, name: &str, bytes: &[u8]) -> Value {
     let part = reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_owned()).mime_str("application/pdf");
     let form = reqwest::multipart::Form::new().part("file", part.unwrap());
@@ -81,7 +68,7 @@ on_both_backends!(each_workspace_sees_only_its_own_whatsapp_and_conversations, |
     let (app, pipedrive) = two_workspaces(backend).await;
     let (a, b) = (auth(A, ADMIN_ID), auth(B, ADMIN_ID));
     app.customer_writes(SENDER, SENDER_PHONE, CUSTOMER, "Hello A").await;
-    let (status, sent) = send(&app, &a, "a-1", json!({"from": SENDER, "to": CUSTOMER, "body": "Hi from A"})).await;
+    let (status, sent) = send_as(&app, &a, "a-1", &json!({"from": SENDER, "to": CUSTOMER, "body": "Hi from A"})).await;
     assert_eq!(status, 202, "{sent}");
     assert_eq!(sent["message"]["author"], json!({"id": sent["message"]["author"]["id"], "name": "Ada Admin"}));
 
@@ -97,7 +84,7 @@ on_both_backends!(each_workspace_sees_only_its_own_whatsapp_and_conversations, |
     assert_eq!(page_b["last_sender"], Value::Null);
 
     // B cannot send as A's number, nor replay A's idempotency key
-    let as_a = send(&app, &b, "a-1", json!({"from": SENDER, "to": CUSTOMER, "body": "Hi from A"})).await;
+    let as_a = send_as(&app, &b, "a-1", &json!({"from": SENDER, "to": CUSTOMER, "body": "Hi from A"})).await;
     assert_error(&as_a, 422, "unknown_sender");
     assert_eq!(conversation(&app, &a).await["messages"].as_array().unwrap().len(), 2, "nothing was added to A");
 
@@ -117,11 +104,11 @@ on_both_backends!(files_cannot_be_attached_or_fetched_across_workspaces, |backen
     app.customer_writes(SENDER, SENDER_PHONE, CUSTOMER, "Send the offer").await;
     let b_file = upload(&app, &b, "b-secret.pdf", b"%PDF-1.4 B's offer").await;
     let attach = json!({"from": SENDER, "to": CUSTOMER, "attachments": [{"upload": b_file["id"]}]});
-    assert_error(&send(&app, &a, "steal", attach).await, 404, "not_found");
+    assert_error(&send_as(&app, &a, "steal", &attach).await, 404, "not_found");
 
     let a_file = upload(&app, &a, "a-offer.pdf", b"%PDF-1.4 A's offer").await;
     let (status, sent) =
-        send(&app, &a, "offer", json!({"from": SENDER, "to": CUSTOMER, "attachments": [{"upload": a_file["id"]}]}))
+        send_as(&app, &a, "offer", &json!({"from": SENDER, "to": CUSTOMER, "attachments": [{"upload": a_file["id"]}]}))
             .await;
     assert_eq!(status, 202, "{sent}");
     let url = sent["message"]["attachments"][0]["url"].as_str().unwrap().replace("http://relay.test", &app.url);
