@@ -12,7 +12,8 @@ const themeSelect = document.getElementById('theme');
 const log = document.getElementById('log');
 const snackbar = document.getElementById('snackbar');
 const PANEL_MIN = 100, PANEL_MAX = 750, INIT_LIMIT_MS = 10000;
-const USER_ID = 1, COMPANY_ID = 1;
+// The demo's admin by default; `?user=2` plays a user of the same company who has not connected Pipedrive yet.
+const USER_ID = Number(new URLSearchParams(location.search).get('user')) || 1, COMPANY_ID = 1;
 
 let listeners = [];      // {event, port}
 let frameId = null;      // the `id` URL parameter of the current iframe
