@@ -183,6 +183,34 @@ pub const GRAPH_INVALID_TOKEN: (u16, i64, &str) = (401, 190, "Invalid OAuth acce
 /// `400` (post) or `404` (get). Assumed.
 pub const GRAPH_UNSUPPORTED_REQUEST: i64 = 100;
 
+/// A token asking for an object of another business, or one that does not exist: `400` with error code 100 and
+/// Graph's "Unsupported {get|post} request. Object with ID '…' does not exist, cannot be loaded due to missing
+/// permissions, or does not support this operation". The sources quote the code, not the status or the words.
+pub fn graph_not_reachable(method: &str, id: &str) -> (u16, i64, String) {
+    (
+        400,
+        GRAPH_UNSUPPORTED_REQUEST,
+        format!(
+            "Unsupported {method} request. Object with ID '{id}' does not exist, cannot be loaded due to missing \
+             permissions, or does not support this operation"
+        ),
+    )
+}
+
+/// `GET /{phone_number_id}` writes `display_phone_number` as people read it (`+49 40 123456780`): a `+`, the
+/// country code, a space, the rest. The sources show one example with spaces and dashes, not the rule.
+pub fn graph_display_number(e164: &str) -> String {
+    let digits = e164.trim_start_matches('+');
+    let split = if digits.starts_with('1') || digits.starts_with('7') { 1 } else { 2 };
+    format!("+{} {}", &digits[..split], &digits[split..])
+}
+
+/// `POST /{waba_id}/subscribed_apps` answers `{"success": true}`, whether or not the app was subscribed before.
+/// Documented for the success; assumed to be idempotent.
+pub fn graph_subscribed_answer() -> serde_json::Value {
+    serde_json::json!({"success": true})
+}
+
 /// Where an inbound media file's bytes are fetched: the sources say "a short-lived URL fetched with the Bearer
 /// token"; the stand-in serves it itself at `/{version}/files/{media_id}`.
 pub fn graph_media_url(base: &str, media_id: &str) -> String {
@@ -224,3 +252,23 @@ pub const TIMELINES_UNKNOWN_ACCOUNT: &str = "No active WhatsApp account with thi
 /// `GET /messages/{uid}/status_history` answers the documented `[{status, timestamp}]` inside the usual
 /// `{status: "ok", data}` envelope. Assumed.
 pub const TIMELINES_STATUS_HISTORY_ENVELOPED: bool = true;
+
+// ----------------------------------------------------------------------------------------------------- Zoho
+
+/// An access token lives an hour (`expires_in: 3600`, documented for the refresh answer; assumed for the code's).
+pub const ZOHO_ACCESS_TOKEN_SECONDS: u64 = 3600;
+
+/// A refused token request answers HTTP 200 with `{"error": "invalid_code"}` (or `invalid_client`…), not an HTTP
+/// error. The sources name the error values, not the status.
+pub fn zoho_token_error(error: &str) -> axum::response::Response {
+    axum::response::IntoResponse::into_response(axum::Json(serde_json::json!({"error": error})))
+}
+
+/// Once an administrator deactivates a user, refreshing that user's token fails (`invalid_code`), and a token still
+/// alive reads the user with `status: "disabled"`. The sources list the statuses, not what deactivation does to
+/// tokens.
+pub const ZOHO_DEACTIVATED_USER_REFRESH_FAILS: bool = true;
+
+/// A call with an unknown or expired token: 401 `{"code": "INVALID_TOKEN", "message": "invalid oauth token"}`
+/// (the code is documented, the words assumed).
+pub const ZOHO_INVALID_TOKEN: (&str, &str) = ("INVALID_TOKEN", "invalid oauth token");

@@ -1,8 +1,9 @@
 //! A local Meta Graph API (WhatsApp Cloud API), following its documented request and answer shapes:
 //! `POST /{phone_number_id}/messages`, `POST /{phone_number_id}/media`, `GET /{media_id}` and the media's bytes,
-//! `GET /{waba_id}/message_templates`, all under `/v23.0`. It records what it receives and answers sends from a
-//! script, then with success; an optional observer sees each accepted send as it arrives (the bench times
-//! arrivals with it).
+//! `GET /{waba_id}/message_templates`, `GET /{phone_number_id}`, `POST /{waba_id}/subscribed_apps`, all under
+//! `/v23.0`. It holds two businesses, each token reaching only its own account and numbers. It records what it
+//! receives and answers sends from a script, then with success; an optional observer sees each accepted send as
+//! it arrives (the bench times arrivals with it).
 
 mod routes;
 
@@ -16,14 +17,35 @@ use serde_json::Value;
 use crate::assumptions::GRAPH_API_VERSION;
 use crate::server::Served;
 
-/// The access token the stand-in accepts.
+/// The access token of the first business the stand-in holds.
 pub const TOKEN: &str = "graph-test-token";
-/// The WhatsApp Business Account whose templates it lists.
+/// The first business's WhatsApp Business Account (whose templates it lists).
 pub const WABA_ID: &str = "880001";
-/// The one phone number id it sends from.
+/// The first business's one phone number id.
 pub const PHONE_NUMBER_ID: &str = "100200300";
 /// That number.
 pub const SENDER_PHONE: &str = "+4930901820";
+/// A second business, with a token, an account and two numbers of its own: for connections admins make.
+pub const SECOND_TOKEN: &str = "graph-second-business-token";
+/// The second business's account.
+pub const SECOND_WABA_ID: &str = "880002";
+/// The second business's numbers: (phone number id, number, verified name).
+pub const SECOND_NUMBERS: [(&str, &str, &str); 2] =
+    [("100200400", "+4940123456780", "Hamburg desk"), ("100200500", "+4940123456781", "Hamburg support")];
+
+/// A business of the stand-in: its token reaches its account and its numbers, nothing else.
+pub(crate) struct Business {
+    pub(crate) token: &'static str,
+    pub(crate) waba_id: &'static str,
+    /// (phone number id, number, verified name).
+    pub(crate) numbers: &'static [(&'static str, &'static str, &'static str)],
+}
+
+/// The businesses the stand-in holds.
+pub(crate) const BUSINESSES: [Business; 2] = [
+    Business { token: TOKEN, waba_id: WABA_ID, numbers: &[(PHONE_NUMBER_ID, SENDER_PHONE, "Sidechat Test")] },
+    Business { token: SECOND_TOKEN, waba_id: SECOND_WABA_ID, numbers: &SECOND_NUMBERS },
+];
 /// The app secret webhooks are signed with (for the tests that post them).
 pub const APP_SECRET: &str = "graph-app-secret";
 /// The webhook verify token (for the tests that verify the subscription).
@@ -49,6 +71,8 @@ struct Recorded {
     uploads: Vec<(String, String, usize)>,
     /// Requests with a wrong or missing token.
     unauthorized: usize,
+    /// The business accounts the app was subscribed to (`POST /{waba_id}/subscribed_apps`), in order.
+    subscribed: Vec<String>,
 }
 
 /// Called with each send payload the stand-in accepts, as it arrives.
@@ -119,5 +143,10 @@ impl Graph {
     /// How many requests came with a wrong or missing token.
     pub fn unauthorized(&self) -> usize {
         lock(&self.shared.recorded).unauthorized
+    }
+
+    /// The business accounts the app was subscribed to, in order.
+    pub fn subscribed(&self) -> Vec<String> {
+        lock(&self.shared.recorded).subscribed.clone()
     }
 }

@@ -28,6 +28,32 @@ pub const OTHER_ACCOUNT_ID: &str = "551133334444@s.whatsapp.net";
 pub const OTHER_PHONE: &str = "+551133334444";
 /// A disconnected account: never a sender.
 pub const DISCONNECTED_ID: &str = "4915112345678@s.whatsapp.net";
+/// The token of a second TimelinesAI workspace, with one account of its own: for connections admins make.
+pub const SECOND_TOKEN: &str = "timelines-second-workspace-token";
+/// The second workspace's account.
+pub const SECOND_ACCOUNT_ID: &str = "4940123456790@s.whatsapp.net";
+/// Its number.
+pub const SECOND_PHONE: &str = "+4940123456790";
+/// The token of a TimelinesAI workspace whose only account is disconnected.
+pub const IDLE_TOKEN: &str = "timelines-idle-workspace-token";
+
+/// A WhatsApp account of a TimelinesAI workspace: (id, phone, status, account name, owner name).
+pub(crate) type Account = (&'static str, &'static str, &'static str, &'static str, &'static str);
+
+/// The workspaces the stand-in holds, by token, with their accounts. (Chats and statuses are kept together: the
+/// tests never use two workspaces' chats at once.)
+pub(crate) const WORKSPACES: [(&str, &[Account]); 3] = [
+    (
+        TOKEN,
+        &[
+            (ACCOUNT_ID, SENDER_PHONE, "active", "Berlin desk", "Anna"),
+            (OTHER_ACCOUNT_ID, OTHER_PHONE, "active", "", "Bruno"),
+            (DISCONNECTED_ID, "+4915112345678", "disconnected", "Old phone", "Anna"),
+        ],
+    ),
+    (SECOND_TOKEN, &[(SECOND_ACCOUNT_ID, SECOND_PHONE, "active", "Hamburg team", "Clara")]),
+    (IDLE_TOKEN, &[("4915199999999@s.whatsapp.net", "+4915199999999", "disconnected", "Spare", "Dora")]),
+];
 
 /// The path the API is served under.
 const API_PATH: &str = "/integrations/api";

@@ -10,10 +10,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use super::{INBOUND_PHOTO, PHONE_NUMBER_ID, Scripted, Shared, TOKEN, lock};
+use super::{BUSINESSES, Business, INBOUND_PHOTO, Scripted, Shared, lock};
 use crate::assumptions::{
-    GRAPH_API_VERSION, GRAPH_INVALID_TOKEN, GRAPH_UNSUPPORTED_REQUEST, graph_error_body, graph_media_url,
-    graph_template_page,
+    GRAPH_API_VERSION, GRAPH_INVALID_TOKEN, GRAPH_UNSUPPORTED_REQUEST, graph_display_number, graph_error_body,
+    graph_media_url, graph_not_reachable, graph_subscribed_answer, graph_template_page,
 };
 use crate::multipart;
 use crate::server::BaseUrl;
@@ -24,20 +24,33 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         .route("/{id}/messages", post(send))
         .route("/{id}/media", post(upload))
         .route("/{id}/message_templates", get(templates))
-        .route("/{id}", get(media_info))
+        .route("/{id}/subscribed_apps", post(subscribe))
+        .route("/{id}", get(object))
         .route("/files/{id}", get(media_bytes))
         .with_state(shared);
     Router::new().nest(&format!("/{GRAPH_API_VERSION}"), api)
 }
 
-/// `None` when the call carries the token; else the refusal, counted.
-fn refused(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
-    if headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(&format!("Bearer {TOKEN}")) {
-        return None;
+/// The business whose token the call carries; else the refusal, counted.
+fn business(shared: &Shared, headers: &HeaderMap) -> Result<&'static Business, Box<Response>> {
+    let bearer = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    if let Some(business) = BUSINESSES.iter().find(|b| Some(b.token) == bearer) {
+        return Ok(business);
     }
     lock(&shared.recorded).unauthorized += 1;
     let (status, code, message) = GRAPH_INVALID_TOKEN;
-    Some(error(status, code, message))
+    Err(Box::new(error(status, code, message)))
+}
+
+/// `None` when the call carries a token of the stand-in; else the refusal, counted.
+fn refused(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
+    business(shared, headers).err().map(|refusal| *refusal)
+}
+
+/// An object the token cannot reach.
+fn unreachable_object(method: &str, id: &str) -> Response {
+    let (status, code, message) = graph_not_reachable(method, id);
+    error(status, code, &message)
 }
 
 fn error(status: u16, code: i64, message: &str) -> Response {
@@ -51,11 +64,12 @@ async fn send(
     headers: HeaderMap,
     Json(payload): Json<Value>,
 ) -> Response {
-    if let Some(refusal) = refused(&shared, &headers) {
-        return refusal;
-    }
-    if id != PHONE_NUMBER_ID {
-        return error(400, GRAPH_UNSUPPORTED_REQUEST, "Unsupported post request");
+    let business = match business(&shared, &headers) {
+        Ok(business) => business,
+        Err(refusal) => return *refusal,
+    };
+    if !business.numbers.iter().any(|(number_id, _, _)| *number_id == id) {
+        return unreachable_object("post", &id);
     }
     if let Some(observer) = &shared.observer {
         observer(&payload);
@@ -95,18 +109,26 @@ async fn upload(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byt
     Json(json!({"id": format!("media-{}", recorded.uploads.len())})).into_response()
 }
 
-/// `GET /{media_id}`: where to fetch an inbound file (a short-lived URL that also needs the token).
-async fn media_info(
+/// `GET /{phone_number_id}`: a business number's details; `GET /{media_id}`: where to fetch an inbound file (a
+/// short-lived URL that also needs the token).
+async fn object(
     State(shared): State<Arc<Shared>>,
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Some(refusal) = refused(&shared, &headers) {
-        return refusal;
+    let business = match business(&shared, &headers) {
+        Ok(business) => business,
+        Err(refusal) => return *refusal,
+    };
+    if let Some((number_id, phone, name)) = business.numbers.iter().find(|(number_id, _, _)| *number_id == id) {
+        return Json(json!({"verified_name": name, "code_verification_status": "VERIFIED",
+            "display_phone_number": graph_display_number(phone), "quality_rating": "GREEN",
+            "platform_type": "CLOUD_API", "throughput": {"level": "STANDARD"}, "id": number_id}))
+        .into_response();
     }
     if id != "media-in-1" {
-        return error(404, GRAPH_UNSUPPORTED_REQUEST, "Unsupported get request");
+        return unreachable_object("get", &id);
     }
     Json(json!({"messaging_product": "whatsapp", "url": graph_media_url(&base, &id), "mime_type": "image/jpeg",
         "sha256": "abc", "file_size": INBOUND_PHOTO.len(), "id": id}))
@@ -120,9 +142,26 @@ async fn media_bytes(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> R
     ([("content-type", "image/jpeg")], INBOUND_PHOTO.to_vec()).into_response()
 }
 
-async fn templates(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    if let Some(refusal) = refused(&shared, &headers) {
-        return refusal;
+/// `POST /{waba_id}/subscribed_apps`: the app now receives the account's webhooks.
+async fn subscribe(State(shared): State<Arc<Shared>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    let business = match business(&shared, &headers) {
+        Ok(business) => business,
+        Err(refusal) => return *refusal,
+    };
+    if business.waba_id != id {
+        return unreachable_object("post", &id);
+    }
+    lock(&shared.recorded).subscribed.push(id);
+    Json(graph_subscribed_answer()).into_response()
+}
+
+async fn templates(State(shared): State<Arc<Shared>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    let business = match business(&shared, &headers) {
+        Ok(business) => business,
+        Err(refusal) => return *refusal,
+    };
+    if business.waba_id != id {
+        return unreachable_object("get", &id);
     }
     Json(graph_template_page(json!([
         {"name": "order_update", "language": "en_US", "status": "APPROVED", "category": "UTILITY", "id": "1",

@@ -11,10 +11,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use super::{
-    ACCOUNT_ID, API_PATH, Chat, DISCONNECTED_ID, OTHER_ACCOUNT_ID, OTHER_PHONE, SENDER_PHONE, Scripted, Shared, TOKEN,
-    lock,
-};
+use super::{API_PATH, Account, Chat, Scripted, Shared, WORKSPACES, lock};
 use crate::assumptions::{
     TIMELINES_API_ORIGIN, TIMELINES_CHATS_FILTER_BY_PHONE, TIMELINES_RETRY_AFTER, TIMELINES_SENT_STATUS,
     TIMELINES_STATUS_HISTORY_ENVELOPED, TIMELINES_UNKNOWN_ACCOUNT, timelines_error_body,
@@ -34,13 +31,19 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
     Router::new().nest(API_PATH, api)
 }
 
-/// `None` when the call carries the token; else the documented 401, counted.
-fn refused(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
-    if headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(&format!("Bearer {TOKEN}")) {
-        return None;
+/// The accounts of the workspace whose token the call carries; else the documented 401, counted.
+fn workspace_accounts(shared: &Shared, headers: &HeaderMap) -> Result<&'static [Account], Box<Response>> {
+    let bearer = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    if let Some((_, accounts)) = WORKSPACES.iter().find(|(token, _)| Some(*token) == bearer) {
+        return Ok(accounts);
     }
     lock(&shared.recorded).unauthorized += 1;
-    Some(error(401, "Invalid or expired token"))
+    Err(Box::new(error(401, "Invalid or expired token")))
+}
+
+/// `None` when the call carries a token of the stand-in; else the documented 401, counted.
+fn refused(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
+    workspace_accounts(shared, headers).err().map(|refusal| *refusal)
 }
 
 fn error(status: u16, message: &str) -> Response {
@@ -53,30 +56,34 @@ fn ok(data: Value) -> Response {
 }
 
 async fn accounts(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    if let Some(refusal) = refused(&shared, &headers) {
-        return refusal;
-    }
+    let accounts = match workspace_accounts(&shared, &headers) {
+        Ok(accounts) => accounts,
+        Err(refusal) => return *refusal,
+    };
     lock(&shared.recorded).account_reads += 1;
-    ok(json!({"whatsapp_accounts": [
-        {"id": ACCOUNT_ID, "phone": SENDER_PHONE, "status": "active", "account_name": "Berlin desk", "owner_name": "Anna"},
-        {"id": OTHER_ACCOUNT_ID, "phone": OTHER_PHONE, "status": "active", "account_name": "", "owner_name": "Bruno"},
-        {"id": DISCONNECTED_ID, "phone": "+4915112345678", "status": "disconnected", "account_name": "Old phone", "owner_name": "Anna"}
-    ]}))
+    let listed: Vec<Value> = accounts
+        .iter()
+        .map(|(id, phone, status, name, owner)| {
+            json!({"id": id, "phone": phone, "status": status, "account_name": name, "owner_name": owner})
+        })
+        .collect();
+    ok(json!({ "whatsapp_accounts": listed }))
 }
 
 async fn send(State(shared): State<Arc<Shared>>, headers: HeaderMap, Json(payload): Json<Value>) -> Response {
-    if let Some(refusal) = refused(&shared, &headers) {
-        return refusal;
-    }
+    let accounts = match workspace_accounts(&shared, &headers) {
+        Ok(accounts) => accounts,
+        Err(refusal) => return *refusal,
+    };
     let (Some(phone), Some(text), Some(account_phone)) =
         (payload["phone"].as_str(), payload["text"].as_str(), payload["whatsapp_account_phone"].as_str())
     else {
         return error(400, "phone, text and whatsapp_account_phone are required");
     };
-    let account_id = match account_phone {
-        SENDER_PHONE => ACCOUNT_ID,
-        OTHER_PHONE => OTHER_ACCOUNT_ID,
-        _ => return error(400, TIMELINES_UNKNOWN_ACCOUNT),
+    let Some((account_id, ..)) =
+        accounts.iter().find(|(_, phone, status, ..)| *phone == account_phone && *status == "active")
+    else {
+        return error(400, TIMELINES_UNKNOWN_ACCOUNT);
     };
     let count = {
         let mut recorded = lock(&shared.recorded);
