@@ -13,12 +13,17 @@ use crate::provider::Provider;
 use crate::window::ServiceWindow;
 
 mod account;
+mod admin;
 mod error;
 pub mod rfc3339;
 mod status;
 
 pub use account::{
     Author, ExpiringEvent, MeResponse, MeUser, MeWorkspace, Role, TicketRequest, TicketResponse, WorkspaceSettings,
+};
+pub use admin::{
+    AdminLog, AdminLogEntry, ConnectRequest, ConnectionResponse, ConnectionUpdate, WhatsAppConnection,
+    WhatsAppConnections, WorkspaceUser, WorkspaceUsers,
 };
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use status::DeliveryStatus;

@@ -32,10 +32,21 @@ pub struct Config {
     pub widget_dir: PathBuf,
     /// `SIDECHAT_SECRET_KEY`.
     pub secret_key: SecretKey,
+    /// `SIDECHAT_SECRET_KEY_PREVIOUS`, during a key rotation.
+    pub secret_key_previous: Option<SecretKey>,
     /// `SIDECHAT_SIGNUP`.
     pub signup: Signup,
     /// `SIDECHAT_PROVIDER` and its settings: the operator workspace's WhatsApp connection (none on an open relay).
     pub provider: Option<ProviderConfig>,
+    /// `WHATSAPP_APP_SECRET` and `WHATSAPP_VERIFY_TOKEN`: the one Meta app whose webhooks every Cloud API
+    /// connection's numbers come through. Without it, no Cloud API connection can be made.
+    pub meta_app: Option<MetaApp>,
+    /// `WHATSAPP_GRAPH_URL`: where every Cloud API connection calls Graph.
+    pub graph_url: String,
+    /// `TIMELINES_API_URL`: where every TimelinesAI connection calls.
+    pub timelines_url: String,
+    /// `TIMELINES_POLL_INTERVAL_MS`: how often TimelinesAI delivery statuses are polled.
+    pub timelines_poll_interval: std::time::Duration,
     /// Pipedrive's app settings, when the relay serves Pipedrive.
     pub pipedrive: Option<PipedriveConfig>,
     /// `ZOHO_ORG_IDS`: the Zoho orgs admitted on a closed relay (the first shares the operator workspace).
@@ -48,6 +59,8 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// `SIDECHAT_PROVIDER_TIMEOUT_MS`: how long a provider or CRM call may take, files included (default 60 s).
     pub provider_timeout: std::time::Duration,
+    /// `SIDECHAT_RETENTION_DAYS`: how long messages and files are kept (`None`: for ever).
+    pub retention: Option<std::time::Duration>,
     /// `SIDECHAT_SEND_RATE_LIMIT`: new messages and uploads per second per workspace (default 20; 0: no limit).
     pub send_rate_limit: u32,
     /// Whether `--demo` was given.
@@ -88,6 +101,11 @@ pub struct CloudConfig {
     pub senders: Vec<SenderConfig>,
     /// `WHATSAPP_WABA_ID`: the business account whose templates are listed.
     pub waba_id: String,
+}
+
+/// The Meta app behind every Cloud API connection.
+#[derive(Debug, Clone)]
+pub struct MetaApp {
     /// `WHATSAPP_APP_SECRET`: signs webhooks.
     pub app_secret: SecretString,
     /// `WHATSAPP_VERIFY_TOKEN`: answers Meta's webhook verification.
@@ -254,6 +272,16 @@ impl Config {
             (false, Signup::Closed) => Some(provider(&settings)?),
             (false, Signup::Open) => None,
         };
+        let meta_app = match (settings.whatsapp_app_secret.clone(), settings.whatsapp_verify_token.clone()) {
+            (Some(app_secret), Some(verify_token)) => Some(MetaApp { app_secret, verify_token }),
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(ConfigError::new("WHATSAPP_VERIFY_TOKEN", "is required with WHATSAPP_APP_SECRET"));
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError::new("WHATSAPP_APP_SECRET", "is required with WHATSAPP_VERIFY_TOKEN"));
+            }
+        };
         let pipedrive = if demo { Some(demo_pipedrive()) } else { pipedrive(&settings)? };
         let zoho_install_key = match settings.zoho_install_key.clone() {
             None if demo => Some(SecretString::from(DEMO_ZOHO_KEY)),
@@ -272,6 +300,7 @@ impl Config {
         });
         Ok(Self {
             secret_key,
+            secret_key_previous: settings.secret_key_previous.clone(),
             signup: settings.signup,
             zoho_org_ids: settings.zoho_org_ids.clone().map(|ids| ids.0).unwrap_or_default(),
             demo_hosts,
@@ -280,12 +309,17 @@ impl Config {
             public_url,
             widget_dir,
             provider,
+            meta_app,
+            graph_url: settings.whatsapp_graph_url.clone(),
+            timelines_url: settings.timelines_api_url.clone(),
+            timelines_poll_interval: std::time::Duration::from_millis(settings.timelines_poll_interval_ms.max(10)),
             pipedrive,
             zoho_install_key,
             frame_ancestors: settings.frame_ancestors.0,
             cors_origins: settings.cors_origins.0,
             provider_timeout: std::time::Duration::from_millis(settings.provider_timeout_ms.max(1)),
             send_rate_limit: settings.send_rate_limit,
+            retention: settings.retention_days.map(|days| std::time::Duration::from_secs(u64::from(days) * 86_400)),
             demo,
         })
     }
@@ -329,9 +363,13 @@ fn provider(settings: &Settings) -> Result<ProviderConfig, ConfigError> {
             token: required(&settings.whatsapp_token, "WHATSAPP_TOKEN")?,
             senders: required(&settings.whatsapp_senders, "WHATSAPP_SENDERS")?.0,
             waba_id: required(&settings.whatsapp_waba_id, "WHATSAPP_WABA_ID")?,
-            app_secret: required(&settings.whatsapp_app_secret, "WHATSAPP_APP_SECRET")?,
-            verify_token: required(&settings.whatsapp_verify_token, "WHATSAPP_VERIFY_TOKEN")?,
-        })),
+        }))
+        .and_then(|cloud| {
+            // The Meta app is read apart (it serves every Cloud API connection), but this one needs it.
+            required(&settings.whatsapp_app_secret, "WHATSAPP_APP_SECRET")?;
+            required(&settings.whatsapp_verify_token, "WHATSAPP_VERIFY_TOKEN")?;
+            Ok(cloud)
+        }),
         ProviderKind::Timelines => Ok(ProviderConfig::Timelines(TimelinesConfig {
             api_url: settings.timelines_api_url.clone(),
             token: required(&settings.timelines_api_token, "TIMELINES_API_TOKEN")?,

@@ -52,11 +52,15 @@ impl ApiError {
         Self::new(ErrorCode::NotFound, format!("no such {what}"))
     }
 
-    /// `unauthorized`.
     /// `invalid_setting` about one field of the request.
     pub fn invalid_setting(field: &str, message: impl Into<String>) -> Self {
+        Self::about_field(ErrorCode::InvalidSetting, field, message)
+    }
+
+    /// A client error about one field of the request (`invalid_setting`, `connection_rejected`…).
+    pub fn about_field(code: ErrorCode, field: &str, message: impl Into<String>) -> Self {
         let extra = Extra { field: Some(field.to_owned()), connect_url: None };
-        Self::Client { code: ErrorCode::InvalidSetting, message: message.into(), extra: Some(Box::new(extra)) }
+        Self::Client { code, message: message.into(), extra: Some(Box::new(extra)) }
     }
 
     /// `not_connected_user`, with where the user connects their CRM account.
@@ -80,6 +84,7 @@ impl ApiError {
         }
     }
 
+    /// `unauthorized`.
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Unauthorized, message)
     }

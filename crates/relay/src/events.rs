@@ -13,6 +13,8 @@ pub enum Event {
     Message(Message),
     /// A message's status moved.
     Status(StatusEvent),
+    /// An admin erased the conversation: its streams end.
+    Erased,
 }
 
 /// An event and the customer number it concerns.

@@ -15,9 +15,11 @@ pub mod events;
 pub mod ingest;
 pub mod limits;
 pub mod metrics;
+pub mod operator;
 pub mod outbox;
 pub mod present;
 pub mod providers;
+pub mod retention;
 pub mod routes;
 pub mod secrets;
 pub mod signing;
@@ -25,26 +27,25 @@ pub mod status_poll;
 pub mod store;
 pub mod telemetry;
 mod web;
+pub mod whatsapp;
 
 use std::future::Future;
 use std::sync::Arc;
 
 use anyhow::Context;
 use axum::Router;
-use sidechat_domain::wire::{ErrorCode, Sender};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{Config, ProviderConfig};
-use crate::error::ApiError;
+use crate::config::Config;
 use crate::events::Events;
 use crate::ingest::Ingest;
 use crate::metrics::Metrics;
-use crate::providers::Provider;
 use crate::secrets::Sealer;
 use crate::signing::UrlSigner;
 use crate::store::{Store, WorkspaceId};
+use crate::whatsapp::WhatsApp;
 
 /// What every handler may reach.
 #[derive(Clone)]
@@ -55,8 +56,8 @@ pub struct AppState {
     pub store: Store,
     /// The operator workspace: the one the relay's own WhatsApp settings serve.
     pub operator: WorkspaceId,
-    /// The operator workspace's WhatsApp connection (none on an open relay).
-    pub whatsapp: Option<Connection>,
+    /// Every workspace's WhatsApp connections.
+    pub whatsapp: Arc<WhatsApp>,
     /// The user the Zoho installation key stands for, when the relay serves Zoho.
     pub zoho_key_user: Option<store::UserRow>,
     /// Seals secrets kept in the database.
@@ -81,40 +82,17 @@ pub struct AppState {
     pub pipedrive_refresh: Arc<tokio::sync::Mutex<()>>,
 }
 
-/// A WhatsApp connection and the workspace it belongs to.
-#[derive(Clone)]
-pub struct Connection {
-    /// Whose numbers these are.
-    pub workspace: WorkspaceId,
-    /// The provider that sends from them.
-    pub provider: Arc<Provider>,
-}
-
-impl AppState {
-    /// The workspace's WhatsApp connection, if it has one.
-    pub fn connection(&self, workspace: &WorkspaceId) -> Option<&Connection> {
-        self.whatsapp.as_ref().filter(|connection| &connection.workspace == workspace)
-    }
-
-    /// The workspace's sender numbers (none without a connection), or `provider_unavailable`.
-    pub async fn senders(&self, workspace: &WorkspaceId) -> Result<Vec<Sender>, ApiError> {
-        let Some(connection) = self.connection(workspace) else { return Ok(Vec::new()) };
-        connection.provider.senders().await.map_err(|error| {
-            tracing::warn!(error = format!("{error:#}"), "listing senders");
-            ApiError::new(ErrorCode::ProviderUnavailable, "the WhatsApp provider did not answer")
-        })
-    }
-}
-
 /// A running relay: its state, its outbox worker and, where statuses are polled, its status poller.
 pub struct Relay {
     /// What the routes share.
     pub state: AppState,
     stop: CancellationToken,
-    /// Sends queued messages, where there is a connection to send them.
-    worker: Option<JoinHandle<()>>,
+    /// Sends queued messages, from every connection.
+    worker: JoinHandle<()>,
     /// Polls delivery statuses, for providers without status webhooks.
-    poller: Option<JoinHandle<()>>,
+    poller: JoinHandle<()>,
+    /// Deletes messages past the retention period, when there is one.
+    retention: Option<JoinHandle<()>>,
 }
 
 impl Relay {
@@ -135,31 +113,23 @@ impl Relay {
             .build()
             .context("building the HTTP client")?;
         let events = Events::default();
-        let signer = Arc::new(UrlSigner::new(&config.secret_key, &config.public_url));
-        let sealer = Arc::new(Sealer::new(&config.secret_key));
+        let previous_key = config.secret_key_previous.as_ref();
+        let signer = Arc::new(UrlSigner::rotating(&config.secret_key, previous_key, &config.public_url));
+        let sealer = Arc::new(Sealer::rotating(&config.secret_key, previous_key));
         let metrics = Arc::new(Metrics::default());
         let ingest =
             Ingest { store: store.clone(), events: events.clone(), signer: signer.clone(), metrics: metrics.clone() };
-        let provider = config.provider.as_ref().map(|provider| {
-            Arc::new(match provider {
-                ProviderConfig::Sandbox => {
-                    Provider::Sandbox(providers::sandbox::Sandbox::new(ingest.clone(), operator.clone()))
-                }
-                ProviderConfig::Cloud(cloud) => {
-                    Provider::Cloud(providers::cloud::Cloud::new(cloud.clone(), http.clone()))
-                }
-                ProviderConfig::Timelines(timelines) => {
-                    Provider::Timelines(providers::timelines::Timelines::new(timelines.clone(), http.clone()))
-                }
-            })
-        });
-        if provider.is_none() {
+        if config.provider.is_none() {
             tracing::info!(
-                "SIDECHAT_SIGNUP is open: the WhatsApp settings (SIDECHAT_PROVIDER, WHATSAPP_*, TIMELINES_*) are not \
-                 used; each workspace's admin connects its own WhatsApp"
+                "SIDECHAT_SIGNUP is open: SIDECHAT_PROVIDER, WHATSAPP_TOKEN, WHATSAPP_SENDERS, WHATSAPP_WABA_ID, \
+                 TIMELINES_API_TOKEN and TIMELINES_WEBHOOK_SECRET are not used; each workspace's admin connects its \
+                 own WhatsApp"
             );
         }
-        let whatsapp = provider.map(|provider| Connection { workspace: operator.clone(), provider });
+        whatsapp::settle_settings_connection(&store, &sealer, &http, &config, &operator).await?;
+        let config = Arc::new(config);
+        let whatsapp =
+            Arc::new(WhatsApp::new(store.clone(), sealer.clone(), http.clone(), ingest.clone(), config.clone()));
         if config.demo {
             demo::seed(&store, &sealer, &operator, &config.public_url).await.context("storing the demo's data")?;
         }
@@ -172,17 +142,17 @@ impl Relay {
         }
         let outbox = Arc::new(Notify::new());
         let stop = CancellationToken::new();
-        let worker = whatsapp
-            .clone()
-            .map(|connection| tokio::spawn(outbox::run(ingest.clone(), connection, outbox.clone(), stop.clone())));
-        let poller = whatsapp.as_ref().and_then(|connection| {
-            connection.provider.status_poll_interval().map(|interval| {
-                tokio::spawn(status_poll::run(ingest.clone(), connection.clone(), interval, stop.clone()))
-            })
-        });
+        let worker = tokio::spawn(outbox::run(ingest.clone(), whatsapp.clone(), outbox.clone(), stop.clone()));
+        let poller = tokio::spawn(status_poll::run(
+            ingest.clone(),
+            whatsapp.clone(),
+            config.timelines_poll_interval,
+            stop.clone(),
+        ));
+        let retention = config.retention.map(|keep| tokio::spawn(retention::run(store.clone(), keep, stop.clone())));
         let send_limit = Arc::new(limits::SendLimit::new(config.send_rate_limit));
         let state = AppState {
-            config: Arc::new(config),
+            config,
             store,
             operator,
             whatsapp,
@@ -198,7 +168,7 @@ impl Relay {
             send_limit,
             pipedrive_refresh: Arc::new(tokio::sync::Mutex::new(())),
         };
-        Ok(Self { state, stop, worker, poller })
+        Ok(Self { state, stop, worker, poller, retention })
     }
 
     /// The HTTP routes.
@@ -209,11 +179,10 @@ impl Relay {
     /// Stops the outbox after the sends under way, and closes the database.
     pub async fn stop(self) {
         self.stop.cancel();
-        if let Some(worker) = self.worker {
-            let _ = worker.await;
-        }
-        if let Some(poller) = self.poller {
-            let _ = poller.await;
+        let _ = self.worker.await;
+        let _ = self.poller.await;
+        if let Some(retention) = self.retention {
+            let _ = retention.await;
         }
         self.state.store.close().await;
     }
@@ -231,6 +200,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(routes::uploads::router())
         .merge(routes::records::router())
         .merge(routes::account::router())
+        .merge(routes::admin::router())
         // The widget served from Zoho's domain checks the relay's health too.
         .merge(routes::health::router())
         .layer(web::cors(&state.config));

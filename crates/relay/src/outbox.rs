@@ -16,10 +16,10 @@ use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::Connection;
 use crate::ingest::Ingest;
 use crate::providers::{Outgoing, SendError};
 use crate::store::{OutboxItem, SendOutcome, WorkspaceId};
+use crate::whatsapp::WhatsApp;
 
 /// How many sends may be under way at once.
 const CONCURRENT_SENDS: usize = 32;
@@ -37,7 +37,7 @@ const AFTER_ERROR: Duration = Duration::from_secs(1);
 /// The worker claims due messages only when some may be waiting: at start, when `wake` says a message was
 /// queued, when the next retry falls due, or when a claim filled every free slot and a slot frees up. A send
 /// that finishes otherwise costs no query; its retry time, if any, comes back from the attempt.
-pub async fn run(ingest: Ingest, connection: Connection, wake: Arc<Notify>, stop: CancellationToken) {
+pub async fn run(ingest: Ingest, whatsapp: Arc<WhatsApp>, wake: Arc<Notify>, stop: CancellationToken) {
     let mut in_flight = JoinSet::new();
     // Whether due messages may be waiting unclaimed.
     let mut backlog = true;
@@ -51,8 +51,8 @@ pub async fn run(ingest: Ingest, connection: Connection, wake: Arc<Notify>, stop
                 Ok(items) => {
                     backlog = items.len() == room;
                     for item in items {
-                        let (ingest, connection) = (ingest.clone(), connection.clone());
-                        in_flight.spawn(async move { attempt(&ingest, &connection, item).await });
+                        let (ingest, whatsapp) = (ingest.clone(), whatsapp.clone());
+                        in_flight.spawn(async move { attempt(&ingest, &whatsapp, item).await });
                     }
                     if !backlog {
                         next_due = ingest.store.next_due().await.unwrap_or_else(|error| {
@@ -92,18 +92,26 @@ pub async fn run(ingest: Ingest, connection: Connection, wake: Arc<Notify>, stop
 }
 
 /// One send attempt, recorded whatever it comes to; returns when to try again (ms) if it is to be retried.
-async fn attempt(ingest: &Ingest, connection: &Connection, item: OutboxItem) -> Option<i64> {
+async fn attempt(ingest: &Ingest, whatsapp: &WhatsApp, item: OutboxItem) -> Option<i64> {
     let OutboxItem { message, interrupted } = item;
     let (id, workspace, contact) = (message.id.clone(), message.workspace.clone(), message.contact.clone());
+    let connection = match whatsapp.for_outbox(&workspace, &message.sender_id).await {
+        Ok(Some(connection)) => connection,
+        Ok(None) => {
+            // The number's connection was removed: nothing can send it.
+            let outcome = SendOutcome::Failed {
+                code: "unknown_sender".to_owned(),
+                message: "the number's WhatsApp connection was removed before the message went out".to_owned(),
+            };
+            return record(ingest, &workspace, &contact, &id, outcome).await;
+        }
+        Err(error) => {
+            tracing::warn!(message = %id, error = format!("{error:#}"), "finding the connection of a queued message");
+            let at = jiff::Timestamp::now().as_millisecond() + backoff(message.attempts).as_millis() as i64;
+            return record(ingest, &workspace, &contact, &id, SendOutcome::Retry { at }).await;
+        }
+    };
     let provider = connection.provider.as_ref();
-    if message.workspace != connection.workspace {
-        // Its workspace's connection is gone: nothing can send it.
-        let outcome = SendOutcome::Failed {
-            code: "not_connected".to_owned(),
-            message: "the workspace has no WhatsApp connection to send from".to_owned(),
-        };
-        return record(ingest, &workspace, &contact, &id, outcome).await;
-    }
     let outgoing = match outgoing(ingest, &workspace, message).await {
         Ok(outgoing) => outgoing,
         Err(error) => {

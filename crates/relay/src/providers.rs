@@ -120,6 +120,20 @@ impl Provider {
     }
 }
 
+/// Why a provider did not accept a new connection's credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// It answered no: its error code, if it gave one, and its words.
+    Refused {
+        /// The provider's error code (Graph's `error.code`), or the HTTP status.
+        code: Option<i64>,
+        /// What it said.
+        message: String,
+    },
+    /// It did not answer.
+    Unreachable(String),
+}
+
 /// A `Retry-After` header in seconds, if the provider sent one.
 pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim().parse::<u64>().ok().map(Duration::from_secs)

@@ -1,6 +1,7 @@
 //! The relay's HTTP routes, one module per area.
 
 pub mod account;
+pub mod admin;
 pub mod canned;
 pub mod events;
 pub mod health;

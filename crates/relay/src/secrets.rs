@@ -48,6 +48,8 @@ impl SecretKey {
 /// bound to what it is for (`context`, e.g. the user and the field), so one cannot be moved to another row.
 pub struct Sealer {
     cipher: XChaCha20Poly1305,
+    /// `SIDECHAT_SECRET_KEY_PREVIOUS`'s, during a rotation: values it sealed still open.
+    previous: Option<XChaCha20Poly1305>,
 }
 
 /// A sealed value that does not open: another key, another context, or damage.
@@ -58,7 +60,16 @@ pub struct Unsealable;
 impl Sealer {
     /// The sealer of a relay's secret key.
     pub fn new(key: &SecretKey) -> Self {
-        Self { cipher: XChaCha20Poly1305::new(&key.derive("secrets at rest v1").into()) }
+        Self { cipher: Self::cipher(key), previous: None }
+    }
+
+    /// The sealer of a relay's secret key that also opens what `previous` sealed.
+    pub fn rotating(key: &SecretKey, previous: Option<&SecretKey>) -> Self {
+        Self { cipher: Self::cipher(key), previous: previous.map(Self::cipher) }
+    }
+
+    fn cipher(key: &SecretKey) -> XChaCha20Poly1305 {
+        XChaCha20Poly1305::new(&key.derive("secrets at rest v1").into())
     }
 
     /// Seals `plain` for `context`.
@@ -73,8 +84,19 @@ impl Sealer {
         format!("{SEALED_V1}{}", URL_SAFE_NO_PAD.encode(out))
     }
 
-    /// Opens a value sealed for `context`.
+    /// Opens a value sealed for `context`, with the key or, during a rotation, the previous one.
     pub fn open(&self, sealed: &str, context: &str) -> Result<String, Unsealable> {
+        Self::open_with(&self.cipher, sealed, context).or_else(|error| {
+            self.previous.as_ref().map_or(Err(error), |previous| Self::open_with(previous, sealed, context))
+        })
+    }
+
+    /// Seals again, with the current key, a value sealed with it or the previous one.
+    pub fn reseal(&self, sealed: &str, context: &str) -> Result<String, Unsealable> {
+        self.open(sealed, context).map(|plain| self.seal(&plain, context))
+    }
+
+    fn open_with(cipher: &XChaCha20Poly1305, sealed: &str, context: &str) -> Result<String, Unsealable> {
         let raw = sealed.strip_prefix(SEALED_V1).ok_or(Unsealable)?;
         let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| Unsealable)?;
         if bytes.len() < 24 {
@@ -82,8 +104,7 @@ impl Sealer {
         }
         let (nonce, sealed) = bytes.split_at(24);
         let nonce: [u8; 24] = nonce.try_into().map_err(|_| Unsealable)?;
-        let plain = self
-            .cipher
+        let plain = cipher
             .decrypt(&XNonce::from(nonce), Payload { msg: sealed, aad: context.as_bytes() })
             .map_err(|_| Unsealable)?;
         String::from_utf8(plain).map_err(|_| Unsealable)
@@ -116,6 +137,24 @@ mod tests {
         assert!(other.open(&sealed, "user-1/access").is_err(), "another key");
         assert!(sealer.open("v1.AAAA", "user-1/access").is_err());
         assert!(sealer.open("plain", "user-1/access").is_err());
+    }
+
+    #[test]
+    fn a_rotating_sealer_opens_both_keys_and_reseals_with_the_new_one() {
+        let old_key = SecretKey::parse(KEY).unwrap();
+        let new_key = SecretKey::parse(&KEY.replace('1', "9")).unwrap();
+        let sealed_before = Sealer::new(&old_key).seal("token", "ctx");
+        assert!(Sealer::new(&new_key).open(&sealed_before, "ctx").is_err(), "the new key alone cannot open it");
+        let rotating = Sealer::rotating(&new_key, Some(&old_key));
+        assert_eq!(rotating.open(&sealed_before, "ctx").unwrap(), "token");
+        let resealed = rotating.reseal(&sealed_before, "ctx").unwrap();
+        assert_eq!(
+            Sealer::new(&new_key).open(&resealed, "ctx").unwrap(),
+            "token",
+            "after rotation the new key suffices"
+        );
+        assert!(Sealer::new(&old_key).open(&resealed, "ctx").is_err());
+        assert!(rotating.reseal(&sealed_before, "other").is_err(), "the context still binds it");
     }
 
     #[test]

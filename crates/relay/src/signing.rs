@@ -15,6 +15,8 @@ const DAY: i64 = 86_400;
 /// Signs and checks attachment links.
 pub struct UrlSigner {
     key: [u8; 32],
+    /// The previous key's, during a key rotation: the links it signed still open.
+    previous: Option<[u8; 32]>,
     public_url: String,
 }
 
@@ -34,11 +36,28 @@ pub struct SignedLink<'a> {
 impl UrlSigner {
     /// A signer for links under `public_url`.
     pub fn new(key: &SecretKey, public_url: &str) -> Self {
-        Self { key: key.derive("attachment links v1"), public_url: public_url.trim_end_matches('/').to_owned() }
+        Self::rotating(key, None, public_url)
+    }
+
+    /// A signer whose links are also checked against `previous`'s, during a key rotation.
+    pub fn rotating(key: &SecretKey, previous: Option<&SecretKey>, public_url: &str) -> Self {
+        Self {
+            key: Self::derive(key),
+            previous: previous.map(Self::derive),
+            public_url: public_url.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    fn derive(key: &SecretKey) -> [u8; 32] {
+        key.derive("attachment links v1")
     }
 
     fn mac(&self, workspace: &str, id: &str, expires: i64) -> Hmac<Sha256> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        Self::mac_with(&self.key, workspace, id, expires)
+    }
+
+    fn mac_with(key: &[u8; 32], workspace: &str, id: &str, expires: i64) -> Hmac<Sha256> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
         for part in [workspace, id, &expires.to_string()] {
             mac.update(part.as_bytes());
             mac.update(b"\n");
@@ -65,7 +84,9 @@ impl UrlSigner {
     /// The workspace of a link that is genuine and not expired at `now` (s), else `None`.
     pub fn verify(&self, link: &SignedLink<'_>, now: i64) -> Option<WorkspaceId> {
         let signature = hex::decode(link.signature).ok()?;
-        let genuine = self.mac(link.workspace, link.id, link.expires).verify_slice(&signature).is_ok();
+        let genuine = std::iter::once(&self.key)
+            .chain(&self.previous)
+            .any(|key| Self::mac_with(key, link.workspace, link.id, link.expires).verify_slice(&signature).is_ok());
         (genuine && link.expires >= now).then(|| WorkspaceId::trusted(link.workspace.to_owned()))
     }
 }
@@ -116,6 +137,11 @@ mod tests {
         assert_eq!(signer.verify(&link("w1", "a1", expires + DAY), 1_000), None, "a longer life");
         let other = UrlSigner::new(&key("b"), "https://relay.example.com");
         assert_eq!(other.verify(&link("w1", "a1", expires), 1_000), None, "another key");
+        let rotated = UrlSigner::rotating(&key("b"), Some(&key("a")), "https://relay.example.com");
+        assert!(
+            rotated.verify(&link("w1", "a1", expires), 1_000).is_some(),
+            "the previous key's links, while rotating"
+        );
         let not_hex = SignedLink { workspace: "w1", id: "a1", expires, signature: "zz" };
         assert_eq!(signer.verify(&not_hex, 1_000), None);
     }

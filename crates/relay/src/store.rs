@@ -6,14 +6,17 @@
 //! the file). PostgreSQL keeps its own settings (by default every commit is flushed).
 
 mod accept;
+mod admin_log;
 mod attachments;
 mod canned;
 mod connections;
 mod conversation;
+mod lifecycle;
 mod messages;
 mod outbox;
 mod tickets;
 mod users;
+mod whatsapp;
 mod workspaces;
 
 use std::str::FromStr;
@@ -26,13 +29,16 @@ use sqlx::{AnyConnection, Connection, Executor};
 use connections::{Connections, Lease};
 
 pub use accept::{Accepted, NewOutbound};
+pub use admin_log::AdminLogRow;
 pub use attachments::AttachmentMeta;
 pub use attachments::StoredAttachment;
 pub use canned::CannedRow;
+pub use lifecycle::{Removed, WorkspaceSummary};
 pub use messages::{InboundMessage, MessageRow};
 pub use outbox::{OutboxItem, SendOutcome};
 pub use tickets::{NewTicket, Redeemed};
 pub use users::{SealedTokens, UserProfile, UserRow};
+pub use whatsapp::{ConnectError, ConnectionRow, NewConnection, NumberRow, provider_name};
 pub use workspaces::{LegacyInstallation, Workspace, WorkspaceId};
 
 /// Which database is behind the store.

@@ -20,6 +20,8 @@ pub enum ErrorCode {
     NotFound,
     /// An idempotency key reused with another body (409).
     IdempotencyConflict,
+    /// A WhatsApp number that is already in a connection of this relay (409).
+    NumberInUse,
     /// A file over the provider's limit for its kind (413).
     AttachmentTooLarge,
     /// Not a phone number Sidechat can send to (422).
@@ -28,8 +30,12 @@ pub enum ErrorCode {
     EmptyMessage,
     /// More than 4096 characters (422).
     BodyTooLong,
-    /// No connected sender with that id (422).
+    /// No connected sender with that id, or not one the user may send from (422).
     UnknownSender,
+    /// The workspace has no WhatsApp connection to send from (422).
+    NotConnected,
+    /// The provider refused the credentials of a new connection; `field` names the one at fault (422).
+    ConnectionRejected,
     /// Free text outside the 24-hour window (422).
     WindowClosed,
     /// A file type the provider does not send (422).
@@ -54,12 +60,14 @@ impl ErrorCode {
             Self::Unauthorized => 401,
             Self::NotInstalled | Self::Forbidden | Self::NotConnectedUser => 403,
             Self::NotFound => 404,
-            Self::IdempotencyConflict => 409,
+            Self::IdempotencyConflict | Self::NumberInUse => 409,
             Self::AttachmentTooLarge => 413,
             Self::InvalidPhone
             | Self::EmptyMessage
             | Self::BodyTooLong
             | Self::UnknownSender
+            | Self::NotConnected
+            | Self::ConnectionRejected
             | Self::WindowClosed
             | Self::UnsupportedAttachment
             | Self::InvalidMergeField
@@ -78,7 +86,7 @@ pub struct ErrorDetail {
     pub code: ErrorCode,
     /// What went wrong, for people.
     pub message: String,
-    /// With `invalid_setting`: the setting's field.
+    /// With `invalid_setting`, `connection_rejected` and `number_in_use`: the field at fault.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// With `not_connected_user`: where the user connects their CRM account.

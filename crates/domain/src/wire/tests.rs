@@ -97,11 +97,14 @@ fn error_body_shape_and_statuses() {
         (ErrorCode::NotInstalled, "not_installed", 403),
         (ErrorCode::NotFound, "not_found", 404),
         (ErrorCode::IdempotencyConflict, "idempotency_conflict", 409),
+        (ErrorCode::NumberInUse, "number_in_use", 409),
         (ErrorCode::AttachmentTooLarge, "attachment_too_large", 413),
         (ErrorCode::InvalidPhone, "invalid_phone", 422),
         (ErrorCode::EmptyMessage, "empty_message", 422),
         (ErrorCode::BodyTooLong, "body_too_long", 422),
         (ErrorCode::UnknownSender, "unknown_sender", 422),
+        (ErrorCode::NotConnected, "not_connected", 422),
+        (ErrorCode::ConnectionRejected, "connection_rejected", 422),
         (ErrorCode::WindowClosed, "window_closed", 422),
         (ErrorCode::UnsupportedAttachment, "unsupported_attachment", 422),
         (ErrorCode::InvalidMergeField, "invalid_merge_field", 422),
@@ -188,4 +191,36 @@ fn error_extras_appear_only_with_their_codes() {
     );
     assert_eq!(ErrorCode::NotConnectedUser.status(), 403);
     assert_eq!(ErrorCode::InvalidSetting.status(), 422);
+}
+
+#[test]
+fn connect_requests_are_tagged_by_provider() {
+    let cloud: ConnectRequest = serde_json::from_value(json!({"provider": "cloud", "access_token": "EAAG",
+        "waba_id": "88", "phone_number_ids": ["1", "2"]}))
+    .unwrap();
+    assert_eq!(
+        cloud,
+        ConnectRequest::Cloud {
+            access_token: "EAAG".into(),
+            waba_id: "88".into(),
+            phone_number_ids: vec!["1".into(), "2".into()],
+            label: None
+        }
+    );
+    let timelines: ConnectRequest =
+        serde_json::from_value(json!({"provider": "timelines", "api_token": "t", "label": "Sales"})).unwrap();
+    assert_eq!(timelines, ConnectRequest::Timelines { api_token: "t".into(), label: Some("Sales".into()) });
+    assert!(serde_json::from_value::<ConnectRequest>(json!({"provider": "telegram"})).is_err());
+    assert!(serde_json::from_value::<ConnectRequest>(json!({"provider": "cloud", "waba_id": "1"})).is_err());
+}
+
+#[test]
+fn a_connection_update_tells_absent_from_null() {
+    let absent: ConnectionUpdate = serde_json::from_value(json!({"label": "Sales"})).unwrap();
+    assert_eq!(absent.allowed_users, None);
+    let everyone: ConnectionUpdate = serde_json::from_value(json!({"allowed_users": null})).unwrap();
+    assert_eq!(everyone.allowed_users, Some(None));
+    let some: ConnectionUpdate = serde_json::from_value(json!({"allowed_users": ["u1"]})).unwrap();
+    assert_eq!(some.allowed_users, Some(Some(vec!["u1".to_owned()])));
+    assert_eq!(serde_json::to_value(&everyone).unwrap(), json!({"allowed_users": null}));
 }

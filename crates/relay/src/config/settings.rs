@@ -74,6 +74,11 @@ pub struct Settings {
     #[arg(long, env = "SIDECHAT_SECRET_KEY", hide_env_values = true, value_parser = SecretKey::parse)]
     pub secret_key: Option<SecretKey>,
 
+    /// During a key rotation: the previous SIDECHAT_SECRET_KEY. What it sealed still opens (and its attachment
+    /// links still work) until `sidechat-relay secrets rotate` has sealed everything again with the new key.
+    #[arg(long, env = "SIDECHAT_SECRET_KEY_PREVIOUS", hide_env_values = true, value_parser = SecretKey::parse)]
+    pub secret_key_previous: Option<SecretKey>,
+
     /// Who may use the relay: `closed` (the listed companies and orgs) or `open` (any company that installs).
     #[arg(long, env = "SIDECHAT_SIGNUP", value_enum, default_value = "closed")]
     pub signup: Signup,
@@ -83,7 +88,7 @@ pub struct Settings {
     #[arg(long, env = "SIDECHAT_PROVIDER", value_enum)]
     pub provider: Option<ProviderKind>,
 
-    /// Cloud API: Graph's base URL, with the API version.
+    /// Cloud API: Graph's base URL, with the API version (for every Cloud API connection).
     #[arg(long, env = "WHATSAPP_GRAPH_URL", default_value = DEFAULT_GRAPH_URL, value_parser = read::url)]
     pub whatsapp_graph_url: String,
 
@@ -99,15 +104,16 @@ pub struct Settings {
     #[arg(long, env = "WHATSAPP_WABA_ID", value_parser = read::non_blank)]
     pub whatsapp_waba_id: Option<String>,
 
-    /// Cloud API: the app secret that signs webhooks.
+    /// Cloud API: the Meta app's secret, which signs the webhooks of every Cloud API connection (also on an open
+    /// relay, where admins connect their own numbers).
     #[arg(long, env = "WHATSAPP_APP_SECRET", hide_env_values = true, value_parser = read::secret_any)]
     pub whatsapp_app_secret: Option<SecretString>,
 
-    /// Cloud API: the token that answers Meta's webhook verification.
+    /// Cloud API: the token that answers Meta's webhook verification (with WHATSAPP_APP_SECRET).
     #[arg(long, env = "WHATSAPP_VERIFY_TOKEN", hide_env_values = true, value_parser = read::secret_any)]
     pub whatsapp_verify_token: Option<SecretString>,
 
-    /// TimelinesAI: the API's base URL.
+    /// TimelinesAI: the API's base URL (for every TimelinesAI connection).
     #[arg(long, env = "TIMELINES_API_URL", default_value = DEFAULT_TIMELINES_URL, value_parser = read::url)]
     pub timelines_api_url: String,
 
@@ -164,6 +170,10 @@ pub struct Settings {
     /// How long a provider or CRM call may take, files included, in milliseconds.
     #[arg(long, env = "SIDECHAT_PROVIDER_TIMEOUT_MS", default_value_t = 60_000, value_parser = read::millis)]
     pub provider_timeout_ms: u64,
+
+    /// How many days messages and their files are kept (default: for ever); older ones are deleted daily.
+    #[arg(long, env = "SIDECHAT_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub retention_days: Option<u32>,
 
     /// New messages and uploads per second per workspace (0: no limit).
     #[arg(long, env = "SIDECHAT_SEND_RATE_LIMIT", default_value_t = 20, value_parser = read::per_second)]

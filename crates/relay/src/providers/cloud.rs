@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use sidechat_domain::attachment::{self, MediaKind};
 use sidechat_domain::wire::{Sender, Template, TemplateSend};
 
-use super::{Outgoing, SendError, retry_after};
+use super::{Outgoing, Refusal, SendError, retry_after};
 use crate::config::CloudConfig;
 
 /// Graph error codes that mean "slow down": retried with backoff.
@@ -176,6 +176,74 @@ impl Cloud {
         }
         Ok(templates)
     }
+}
+
+/// What Graph says of a business phone number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberInfo {
+    /// The number.
+    pub phone: sidechat_domain::E164,
+    /// The business name Meta verified for it.
+    pub verified_name: String,
+}
+
+/// Checks a new connection's credentials: `GET /{phone_number_id}` with the token.
+pub async fn number_info(
+    http: &reqwest::Client,
+    graph_url: &str,
+    token: &str,
+    phone_number_id: &str,
+) -> Result<NumberInfo, Refusal> {
+    let answer = http
+        .get(format!("{graph_url}/{}", urlencoding::encode(phone_number_id)))
+        .query(&[("fields", "display_phone_number,verified_name")])
+        .bearer_auth(token)
+        .send()
+        .await
+        .map_err(|error| Refusal::Unreachable(format!("no answer from Graph: {error}")))?;
+    let body = refusal_or_body(answer).await?;
+    let digits: String =
+        body["display_phone_number"].as_str().unwrap_or_default().chars().filter(char::is_ascii_digit).collect();
+    let phone = sidechat_domain::E164::parse(&format!("+{digits}")).map_err(|_| Refusal::Refused {
+        code: None,
+        message: format!("Graph gives no valid number for {phone_number_id}: {body}"),
+    })?;
+    let verified_name = body["verified_name"].as_str().map(str::trim).unwrap_or_default().to_owned();
+    Ok(NumberInfo { phone, verified_name })
+}
+
+/// Subscribes the app to a business account's webhooks: `POST /{waba_id}/subscribed_apps`.
+pub async fn subscribe(http: &reqwest::Client, graph_url: &str, token: &str, waba_id: &str) -> Result<(), Refusal> {
+    let answer = http
+        .post(format!("{graph_url}/{}/subscribed_apps", urlencoding::encode(waba_id)))
+        .bearer_auth(token)
+        .send()
+        .await
+        .map_err(|error| Refusal::Unreachable(format!("no answer from Graph: {error}")))?;
+    let body = refusal_or_body(answer).await?;
+    if body["success"] == true {
+        Ok(())
+    } else {
+        Err(Refusal::Refused { code: None, message: format!("Graph did not confirm the subscription: {body}") })
+    }
+}
+
+/// A Graph answer's body, or its error.
+async fn refusal_or_body(answer: reqwest::Response) -> Result<Value, Refusal> {
+    let status = answer.status();
+    let text = answer.text().await.map_err(|error| Refusal::Unreachable(format!("no answer from Graph: {error}")))?;
+    if status.is_success() {
+        return serde_json::from_str(&text)
+            .map_err(|_| Refusal::Unreachable(format!("an unreadable answer from Graph: {text}")));
+    }
+    if status.is_server_error() {
+        return Err(Refusal::Unreachable(format!("Graph answered {status}")));
+    }
+    let error = serde_json::from_str::<GraphError>(&text).ok().map(|e| e.error);
+    Err(Refusal::Refused {
+        code: error.as_ref().map(|e| e.code),
+        message: error.map(|e| e.message).filter(|m| !m.is_empty()).unwrap_or_else(|| format!("HTTP {status}")),
+    })
 }
 
 /// A file a customer sent, fetched from Meta.

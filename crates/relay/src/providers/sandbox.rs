@@ -23,25 +23,40 @@ pub const REPLY_AFTER: Duration = Duration::from_millis(2000);
 pub struct Sandbox {
     ingest: Ingest,
     workspace: WorkspaceId,
+    senders: Vec<Sender>,
+}
+
+/// The demo's own sandbox numbers, in Germany and Brazil: the relay's settings' connection in demo mode.
+pub fn demo_senders() -> Vec<Sender> {
+    [("sandbox-de", "+4930901820", "Sandbox Berlin"), ("sandbox-br", "+551133334444", "Sandbox São Paulo")]
+        .into_iter()
+        .map(|(id, phone, label)| Sender {
+            id: id.to_owned(),
+            phone: E164::parse(phone).expect("a valid sandbox number"),
+            label: label.to_owned(),
+            provider: Provider::Sandbox,
+        })
+        .collect()
+}
+
+/// A new sandbox number (Berlin, `+49 30 9018 3xxx`) and its sender id, the `attempt`-th candidate: a connect
+/// tries a few until one is free.
+pub fn new_number(attempt: u32) -> (String, E164) {
+    use rand::Rng;
+    let suffix: u32 = rand::rng().random_range(0..10_000);
+    let phone = E164::parse(&format!("+49309018{:04}", (suffix + attempt) % 10_000)).expect("a valid Berlin number");
+    (format!("sandbox-{}", phone.digits()), phone)
 }
 
 impl Sandbox {
-    /// A sandbox that reports through `ingest`, as a provider's webhooks would.
-    pub fn new(ingest: Ingest, workspace: WorkspaceId) -> Self {
-        Self { ingest, workspace }
+    /// A sandbox with these numbers that reports through `ingest`, as a provider's webhooks would.
+    pub fn new(ingest: Ingest, workspace: WorkspaceId, senders: Vec<Sender>) -> Self {
+        Self { ingest, workspace, senders }
     }
 
-    /// Two sender numbers, in Germany and Brazil.
+    /// Its numbers.
     pub fn senders(&self) -> Vec<Sender> {
-        [("sandbox-de", "+4930901820", "Sandbox Berlin"), ("sandbox-br", "+551133334444", "Sandbox São Paulo")]
-            .into_iter()
-            .map(|(id, phone, label)| Sender {
-                id: id.to_owned(),
-                phone: E164::parse(phone).expect("a valid sandbox number"),
-                label: label.to_owned(),
-                provider: Provider::Sandbox,
-            })
-            .collect()
+        self.senders.clone()
     }
 
     /// Two approved templates.

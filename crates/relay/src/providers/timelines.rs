@@ -18,7 +18,7 @@ use sidechat_domain::attachment;
 use sidechat_domain::wire::{DeliveryStatus, Sender};
 use tokio::sync::Mutex;
 
-use super::{Outgoing, SendError, retry_after};
+use super::{Outgoing, Refusal, SendError, retry_after};
 use crate::config::TimelinesConfig;
 use crate::store::StoredAttachment;
 
@@ -158,6 +158,26 @@ impl Timelines {
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.config.api_url)
     }
+}
+
+/// Checks a new connection's token: its workspace's active accounts (`GET /whatsapp_accounts`).
+pub async fn check_accounts(http: &reqwest::Client, api_url: &str, token: &str) -> Result<Vec<Sender>, Refusal> {
+    let answer = http
+        .get(format!("{api_url}/whatsapp_accounts"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .map_err(|error| Refusal::Unreachable(format!("no answer from TimelinesAI: {error}")))?;
+    let status = answer.status();
+    let body: Value = answer.json().await.unwrap_or(Value::Null);
+    if status.is_server_error() {
+        return Err(Refusal::Unreachable(format!("TimelinesAI answered {status}")));
+    }
+    if !status.is_success() || body["status"] != "ok" {
+        let message = body["message"].as_str().map_or_else(|| format!("HTTP {status}"), str::to_owned);
+        return Err(Refusal::Refused { code: Some(i64::from(status.as_u16())), message });
+    }
+    Ok(wire::active_senders(&body))
 }
 
 fn unknown(error: reqwest::Error) -> SendError {

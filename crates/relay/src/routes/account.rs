@@ -22,7 +22,7 @@ pub fn router() -> Router<AppState> {
 
 async fn read_me(caller: Caller, State(state): State<AppState>) -> ApiResult<Json<MeResponse>> {
     let workspace = state.store.workspace(&caller.workspace).await?;
-    let whatsapp_connected = state.connection(&caller.workspace).is_some();
+    let whatsapp_connected = !state.whatsapp.connections(&caller.workspace).await?.is_empty();
     let user = caller.user;
     Ok(Json(MeResponse {
         user: MeUser { id: user.id, name: user.name, email: user.email, role: user.role },
@@ -49,7 +49,15 @@ async fn update_workspace(
     caller.require_admin()?;
     let Json(settings) = body?;
     let settings = check(settings)?;
+    let before = state.store.workspace(&caller.workspace).await?;
     state.store.update_workspace(&caller.workspace, &settings.name, &settings.time_zone).await?;
+    if before.name != settings.name || before.time_zone != settings.time_zone {
+        let details = serde_json::json!({
+            "name": {"from": before.name, "to": settings.name},
+            "time_zone": {"from": before.time_zone, "to": settings.time_zone},
+        });
+        crate::routes::admin::log(&state, &caller, "settings", caller.workspace.as_str(), details).await?;
+    }
     Ok(Json(settings))
 }
 

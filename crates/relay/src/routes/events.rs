@@ -104,6 +104,9 @@ async fn stream_events(
     let ends_at = grant.credential_expires_at.map_or(now + STREAM_MS, |at| at.min(now + STREAM_MS));
     let closing = state.closing.clone().cancelled_owned();
     let workspace = grant.workspace;
+    // An erased conversation's streams end.
+    let erased = tokio_util::sync::CancellationToken::new();
+    let erasing = erased.clone();
     let events = BroadcastStream::new(state.events.subscribe()).filter_map(move |envelope| {
         // A lagging stream skips what it missed; the widget reloads the list when it reconnects.
         let envelope = envelope.ok()?;
@@ -113,6 +116,10 @@ async fn stream_events(
         let event = match envelope.event {
             Event::Message(message) => SseEvent::default().event("message").json_data(message),
             Event::Status(status) => SseEvent::default().event("status").json_data(status),
+            Event::Erased => {
+                erasing.cancel();
+                return None;
+            }
         };
         event.ok().map(Ok)
     });
@@ -124,6 +131,7 @@ async fn stream_events(
     let ended = tokio::time::sleep(until(ends_at));
     // The stream also ends when the relay shuts down, so graceful shutdown does not wait on open panels forever.
     let stream = futures::StreamExt::take_until(futures::StreamExt::take_until(stream, ended), closing);
+    let stream = futures::StreamExt::take_until(stream, erased.cancelled_owned());
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 

@@ -55,11 +55,13 @@ async fn list_messages(
             .ok_or_else(|| ApiError::invalid(format!("`limit` must be a number from 1 to {MAX_LIMIT}")))?,
     };
     let workspace = &caller.workspace;
-    let senders = state.senders(workspace).await?;
+    let senders = state.whatsapp.senders(workspace, &caller.user.id).await?;
     let rows = state.store.recent_messages(workspace, contact.as_str(), limit).await?;
     // The newest message is on the page: its sender is the one that last talked with the number.
     let last_sender = rows.last().map(|row| row.sender_id.clone());
-    let sender_id = query.sender.or_else(|| last_sender.clone()).or_else(|| senders.first().map(|s| s.id.clone()));
+    // The number that last talked with the customer, where the user may still send from it.
+    let usable_last = last_sender.clone().filter(|id| senders.iter().any(|s| &s.id == id));
+    let sender_id = query.sender.or(usable_last).or_else(|| senders.first().map(|s| s.id.clone()));
     let window = match sender_id {
         Some(sender_id) => {
             let sender = find_sender(&senders, &sender_id)?;
@@ -69,11 +71,8 @@ async fn list_messages(
             };
             ServiceWindow::at(sender.provider, last_inbound.map(timestamp), jiff::Timestamp::now())
         }
-        None => {
-            let provider =
-                state.connection(workspace).map_or(sidechat_domain::Provider::Sandbox, |c| c.provider.kind());
-            ServiceWindow::at(provider, None, jiff::Timestamp::now())
-        }
+        // No number to send from: the window of a number that never talked with the customer.
+        None => ServiceWindow::at(sidechat_domain::Provider::Cloud, None, jiff::Timestamp::now()),
     };
     let messages = rows.iter().map(|row| present::message(row, &state.signer)).collect();
     Ok(Json(MessagesResponse { messages, window, last_sender }))
@@ -120,8 +119,8 @@ async fn send_message(
     if has_record_file && request.record.is_none() {
         return Err(ApiError::invalid("a send with a `record_file` must name its `record` (`{\"kind\",\"id\"}`)"));
     }
-    let senders = state.senders(workspace).await?;
-    let sender = find_sender(&senders, &request.from)?;
+    let (connection, sender) = state.whatsapp.sender(workspace, &caller.user.id, &request.from).await?;
+    let sender = &sender;
     let to = Phone::parse(&request.to, request.country).map_err(phone_refusal)?;
     let contact = to.e164().clone();
 
@@ -138,8 +137,7 @@ async fn send_message(
         }
     }
     if let Some(template) = &request.template {
-        // The sender was found among the workspace's senders: its connection is there.
-        let connection = state.connection(workspace).ok_or_else(|| unknown_sender(&request.from))?;
+        // The templates of the sender's own connection (a Cloud API number's business account).
         let templates = connection.provider.templates().await.map_err(|_| {
             ApiError::new(ErrorCode::ProviderUnavailable, "the WhatsApp provider did not list its templates")
         })?;

@@ -1,4 +1,5 @@
-//! `GET /api/v1/senders`: the connected WhatsApp numbers.
+//! `GET /api/v1/senders`: the WhatsApp numbers the caller may send from (every number of the workspace's
+//! connections, but those an admin kept for other users).
 
 use axum::extract::State;
 use axum::routing::get;
@@ -14,5 +15,5 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn list_senders(caller: Caller, State(state): State<AppState>) -> ApiResult<Json<SendersResponse>> {
-    Ok(Json(SendersResponse { senders: state.senders(&caller.workspace).await? }))
+    Ok(Json(SendersResponse { senders: state.whatsapp.senders(&caller.workspace, &caller.user.id).await? }))
 }

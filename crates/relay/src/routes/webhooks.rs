@@ -1,6 +1,8 @@
 //! Provider webhooks. The Cloud API's: `GET /webhooks/whatsapp` answers Meta's verification challenge;
 //! `POST /webhooks/whatsapp` takes inbound messages and statuses, signed with `X-Hub-Signature-256` over the
-//! raw body (checked in constant time; anything unverifiable is refused). TimelinesAI's are in [`timelines`].
+//! raw body (checked in constant time; anything unverifiable is refused). One Meta app serves every Cloud API
+//! connection: each change is routed by its `metadata.phone_number_id` to the workspace whose connection has that
+//! number; a number no workspace has is acknowledged, logged and dropped. TimelinesAI's are in [`timelines`].
 
 use axum::Router;
 use axum::body::Bytes;
@@ -18,7 +20,6 @@ use sidechat_domain::wire::DeliveryStatus;
 use subtle::ConstantTimeEq;
 
 use crate::AppState;
-use crate::config::ProviderConfig;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{AttachmentMeta, InboundMessage, StoredAttachment};
 
@@ -41,13 +42,13 @@ struct Challenge {
 }
 
 async fn verify_subscription(State(state): State<AppState>, Query(query): Query<Challenge>) -> Response {
-    let Some(ProviderConfig::Cloud(cloud)) = &state.config.provider else {
+    let Some(app) = &state.config.meta_app else {
         return ApiError::not_found("webhook").into_response();
     };
     let token_matches = query
         .verify_token
         .as_deref()
-        .is_some_and(|t| bool::from(t.as_bytes().ct_eq(cloud.verify_token.expose_secret().as_bytes())));
+        .is_some_and(|t| bool::from(t.as_bytes().ct_eq(app.verify_token.expose_secret().as_bytes())));
     match (query.mode.as_deref(), token_matches, query.challenge) {
         (Some("subscribe"), true, Some(challenge)) => (StatusCode::OK, challenge).into_response(),
         _ => (StatusCode::FORBIDDEN, "verification refused").into_response(),
@@ -68,32 +69,31 @@ pub fn signature_is_valid(secret: &str, headers: &HeaderMap, body: &[u8]) -> boo
 }
 
 async fn receive_cloud_events(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult<StatusCode> {
-    let (Some(ProviderConfig::Cloud(cloud)), Some(connection)) = (&state.config.provider, &state.whatsapp) else {
+    let Some(app) = &state.config.meta_app else {
         return Err(ApiError::not_found("webhook"));
     };
-    let workspace = &connection.workspace;
-    if !signature_is_valid(cloud.app_secret.expose_secret(), &headers, &body) {
+    if !signature_is_valid(app.app_secret.expose_secret(), &headers, &body) {
         tracing::warn!("a Cloud API webhook with a bad or missing signature was refused");
         return Err(ApiError::unauthorized("the X-Hub-Signature-256 signature does not match"));
     }
     let envelope: Value = serde_json::from_slice(&body).map_err(|e| ApiError::invalid(format!("not JSON: {e}")))?;
-    let senders = state.senders(workspace).await?;
     for change in
         envelope["entry"].as_array().into_iter().flatten().flat_map(|e| e["changes"].as_array().into_iter().flatten())
     {
         let value = &change["value"];
         let Some(phone_number_id) = value["metadata"]["phone_number_id"].as_str() else { continue };
-        let Some(sender) = senders.iter().find(|s| s.id == phone_number_id) else {
-            tracing::warn!(phone_number_id, "a webhook for a number this relay does not serve");
+        let Some((connection, sender)) = state.whatsapp.cloud_number(phone_number_id).await? else {
+            tracing::warn!(phone_number_id, "a webhook for a number no workspace has connected was dropped");
             continue;
         };
+        let workspace = connection.workspace();
         for message in value["messages"].as_array().into_iter().flatten() {
             let Some(mut inbound) = inbound(message, &sender.id, &sender.phone) else {
                 tracing::warn!("an inbound message without sender, id or time was skipped");
                 continue;
             };
             if state.store.message_by_provider_id(workspace, &inbound.provider_id).await?.is_none() {
-                attach_media(&state, connection, message, &mut inbound).await?;
+                attach_media(&state, &connection, message, &mut inbound).await?;
             }
             state.ingest.inbound(workspace, inbound).await?;
         }
@@ -120,7 +120,7 @@ async fn receive_cloud_events(State(state): State<AppState>, headers: HeaderMap,
 /// the body rather than holding up the rest of the webhook.
 async fn attach_media(
     state: &AppState,
-    connection: &crate::Connection,
+    connection: &crate::whatsapp::Connection,
     message: &Value,
     inbound: &mut InboundMessage,
 ) -> ApiResult<()> {
@@ -140,7 +140,7 @@ async fn attach_media(
                 mime: file.mime,
             };
             let stored = StoredAttachment { meta, data: file.data };
-            state.store.insert_attachment(&connection.workspace, &stored, inbound.at).await?;
+            state.store.insert_attachment(connection.workspace(), &stored, inbound.at).await?;
             inbound.attachment_ids.push(stored.meta.id);
         }
         Err(error) => {

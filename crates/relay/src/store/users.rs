@@ -117,6 +117,17 @@ impl Store {
         user(&row)
     }
 
+    /// Every user of a workspace, by name.
+    pub async fn workspace_users(&self, workspace: &WorkspaceId) -> Result<Vec<UserRow>, sqlx::Error> {
+        sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE workspace_id = $1 ORDER BY LOWER(name), id"))
+            .bind(workspace.as_str())
+            .fetch_all(&mut *self.read().await?)
+            .await?
+            .iter()
+            .map(user)
+            .collect()
+    }
+
     /// Records what the CRM says of a user now (name, email, role), made if new; answers the user.
     pub async fn save_user_profile(
         &self,
@@ -203,5 +214,50 @@ impl Store {
             .execute(&mut *self.write().await?)
             .await?;
         Ok(done.rows_affected() > 0)
+    }
+
+    /// Every user's sealed CRM tokens, for `secrets rotate`: (workspace, user id, CRM, access, refresh).
+    pub async fn sealed_crm_tokens(&self) -> Result<Vec<(WorkspaceId, String, String, String, String)>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT t.workspace_id, t.user_id, u.crm, t.access_token, t.refresh_token
+             FROM crm_tokens t JOIN users u ON u.id = t.user_id AND u.workspace_id = t.workspace_id",
+        )
+        .fetch_all(&mut *self.read().await?)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    WorkspaceId::from_row(row, "workspace_id")?,
+                    row.try_get("user_id")?,
+                    row.try_get("crm")?,
+                    row.try_get("access_token")?,
+                    row.try_get("refresh_token")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Replaces a user's sealed tokens with the same tokens sealed anew, unless they changed meanwhile (a refresh
+    /// sealed new ones with the current key already). True if replaced.
+    pub async fn reseal_crm_tokens(
+        &self,
+        workspace: &WorkspaceId,
+        user_id: &str,
+        (old_access, old_refresh): (&str, &str),
+        (access, refresh): (&str, &str),
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE crm_tokens SET access_token = $1, refresh_token = $2
+             WHERE workspace_id = $3 AND user_id = $4 AND access_token = $5 AND refresh_token = $6",
+        )
+        .bind(access)
+        .bind(refresh)
+        .bind(workspace.as_str())
+        .bind(user_id)
+        .bind(old_access)
+        .bind(old_refresh)
+        .execute(&mut *self.write().await?)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 }

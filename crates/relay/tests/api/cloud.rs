@@ -3,9 +3,7 @@
 
 use std::time::Duration;
 
-use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
-use sha2::Sha256;
 
 use sidechat_standins::graph::*;
 
@@ -29,24 +27,6 @@ async fn spawn_cloud(backend: Backend, graph: &Graph, timeout_ms: u64) -> TestAp
             ("SIDECHAT_PROVIDER_TIMEOUT_MS", timeout_ms.to_string()),
         ]);
     })
-    .await
-}
-
-/// Posts a webhook body signed as Meta signs it (or with another secret).
-async fn webhook(app: &TestApp, body: &Value, secret: &str) -> (u16, Value) {
-    let raw = serde_json::to_vec(body).unwrap();
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(&raw);
-    let signature = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
-    json(
-        app.post("/webhooks/whatsapp")
-            .header("x-hub-signature-256", signature)
-            .header("content-type", "application/json")
-            .body(raw)
-            .send()
-            .await
-            .unwrap(),
-    )
     .await
 }
 
@@ -109,9 +89,9 @@ async fn until_status(app: &TestApp, id: &str, wanted: &str) -> Value {
 on_both_backends!(a_text_goes_out_and_statuses_never_move_backwards, |backend| async move {
     let graph = Graph::start().await;
     let app = spawn_cloud(backend, &graph, 5_000).await;
-    assert_eq!(webhook(&app, &inbound("wamid.IN1", "Hello, any news?"), APP_SECRET).await.0, 200);
+    assert_eq!(cloud_webhook(&app, &inbound("wamid.IN1", "Hello, any news?"), APP_SECRET).await.0, 200);
     // Meta delivers webhooks at least once: the same message again is not logged twice
-    assert_eq!(webhook(&app, &inbound("wamid.IN1", "Hello, any news?"), APP_SECRET).await.0, 200);
+    assert_eq!(cloud_webhook(&app, &inbound("wamid.IN1", "Hello, any news?"), APP_SECRET).await.0, 200);
     let (status, sent) = send_text(&app, "k1", "Yes: your offer is ready").await;
     assert_eq!(status, 202, "{sent}");
     let id = sent["message"]["id"].as_str().unwrap().to_owned();
@@ -124,7 +104,7 @@ on_both_backends!(a_text_goes_out_and_statuses_never_move_backwards, |backend| a
     );
     // read arrives before delivered, and twice: it stays read
     for report in ["read", "delivered", "read", "sent"] {
-        assert_eq!(webhook(&app, &status_report("wamid.TEST1", report, None), APP_SECRET).await.0, 200);
+        assert_eq!(cloud_webhook(&app, &status_report("wamid.TEST1", report, None), APP_SECRET).await.0, 200);
     }
     assert_eq!(message_state(&app, &id).await["status"], "read");
     let (_, page) =
@@ -150,8 +130,8 @@ on_both_backends!(inbound_media_is_fetched_with_the_token_and_served_signed, |ba
              "document": {"id": "media-missing", "mime_type": "application/pdf", "filename": "plan.pdf"}}
         ]
     }));
-    assert_eq!(webhook(&app, &photo, APP_SECRET).await.0, 200);
-    assert_eq!(webhook(&app, &photo, APP_SECRET).await.0, 200, "a repeated delivery is accepted and ignored");
+    assert_eq!(cloud_webhook(&app, &photo, APP_SECRET).await.0, 200);
+    assert_eq!(cloud_webhook(&app, &photo, APP_SECRET).await.0, 200, "a repeated delivery is accepted and ignored");
     let (_, page) =
         json(app.get("/api/v1/messages?phone=%2B498963648018").header("authorization", bearer()).send().await.unwrap())
             .await;
@@ -171,7 +151,7 @@ on_both_backends!(inbound_media_is_fetched_with_the_token_and_served_signed, |ba
 on_both_backends!(throttling_and_server_errors_are_retried_and_permanent_errors_fail, |backend| async move {
     let graph = Graph::start().await;
     let app = spawn_cloud(backend, &graph, 5_000).await;
-    webhook(&app, &inbound("wamid.IN2", "Hi"), APP_SECRET).await;
+    cloud_webhook(&app, &inbound("wamid.IN2", "Hi"), APP_SECRET).await;
     // 130429 comes with HTTP 400: the code decides, not the status
     graph.script([
         Scripted::Error(400, 130429, "Rate limit hit"),
@@ -192,7 +172,7 @@ on_both_backends!(throttling_and_server_errors_are_retried_and_permanent_errors_
     assert_eq!(graph.sends().len(), 5, "a permanent error is not retried");
 
     // a status webhook proving delivery overrides an earlier failure (Meta reports out of order)
-    webhook(&app, &status_report("wamid.TEST4", "failed", Some(json!([{"code": 131047, "title": "Re-engagement message", "error_data": {"details": "24 hours passed"}}]))), APP_SECRET).await;
+    cloud_webhook(&app, &status_report("wamid.TEST4", "failed", Some(json!([{"code": 131047, "title": "Re-engagement message", "error_data": {"details": "24 hours passed"}}]))), APP_SECRET).await;
     let (_, page) =
         json(app.get("/api/v1/messages?phone=%2B498963648018").header("authorization", bearer()).send().await.unwrap())
             .await;
@@ -200,7 +180,7 @@ on_both_backends!(throttling_and_server_errors_are_retried_and_permanent_errors_
     let failed_by_webhook = page["messages"].as_array().unwrap().iter().find(|m| m["id"] == first_id).unwrap().clone();
     assert_eq!(failed_by_webhook["status"], "failed");
     assert_eq!(failed_by_webhook["error"]["code"], "131047");
-    webhook(&app, &status_report("wamid.TEST4", "delivered", None), APP_SECRET).await;
+    cloud_webhook(&app, &status_report("wamid.TEST4", "delivered", None), APP_SECRET).await;
     assert_eq!(message_state(&app, first_id).await["status"], "delivered");
     let metrics = app.state.metrics.render();
     assert!(metrics.contains(r#"sidechat_sends_total{outcome="retry"} 3"#), "{metrics}");
@@ -210,7 +190,7 @@ on_both_backends!(throttling_and_server_errors_are_retried_and_permanent_errors_
 on_both_backends!(a_timeout_is_retried_and_the_repeat_is_counted, |backend| async move {
     let graph = Graph::start().await;
     let app = spawn_cloud(backend, &graph, 300).await;
-    webhook(&app, &inbound("wamid.IN3", "Hi"), APP_SECRET).await;
+    cloud_webhook(&app, &inbound("wamid.IN3", "Hi"), APP_SECRET).await;
     graph.script([Scripted::Slow(Duration::from_millis(1_500))]);
     let (_, sent) = send_text(&app, "slow", "are you there").await;
     let id = sent["message"]["id"].as_str().unwrap().to_owned();
@@ -223,7 +203,7 @@ on_both_backends!(a_timeout_is_retried_and_the_repeat_is_counted, |backend| asyn
 on_both_backends!(webhooks_are_verified, |backend| async move {
     let graph = Graph::start().await;
     let app = spawn_cloud(backend, &graph, 5_000).await;
-    assert_error(&webhook(&app, &inbound("wamid.BAD", "forged"), "another-secret").await, 401, "unauthorized");
+    assert_error(&cloud_webhook(&app, &inbound("wamid.BAD", "forged"), "another-secret").await, 401, "unauthorized");
     let unsigned =
         json(app.post("/webhooks/whatsapp").json(&inbound("wamid.BAD", "forged")).send().await.unwrap()).await;
     assert_error(&unsigned, 401, "unauthorized");
@@ -270,7 +250,7 @@ on_both_backends!(templates_and_media_follow_the_graph_formats, |backend| async 
         "components": [{"type": "body", "parameters": [{"type": "text", "text": "Marie"}, {"type": "text", "text": "A-17"}]}]})
     );
 
-    webhook(&app, &inbound("wamid.IN4", "Send me the offer"), APP_SECRET).await;
+    cloud_webhook(&app, &inbound("wamid.IN4", "Send me the offer"), APP_SECRET).await;
     let pdf = reqwest::multipart::Part::bytes(b"%PDF-1.4 offer".to_vec())
         .file_name("offer.pdf")
         .mime_str("application/pdf")

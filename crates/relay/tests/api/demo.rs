@@ -8,16 +8,6 @@ use serde_json::{Value, json};
 use crate::on_both_backends;
 use crate::support::*;
 
-async fn demo_token(app: &TestApp, company: Option<u64>) -> String {
-    let path = match company {
-        Some(company) => format!("/demo/token?companyId={company}"),
-        None => "/demo/token".to_owned(),
-    };
-    let (status, body) = json(app.get(&path).send().await.unwrap()).await;
-    assert_eq!(status, 200, "{body}");
-    format!("Bearer {}", body["token"].as_str().unwrap())
-}
-
 on_both_backends!(the_demo_shows_the_whole_flow, |backend| async move {
     let app = TestApp::spawn_demo(backend).await;
     let auth = demo_token(&app, None).await;

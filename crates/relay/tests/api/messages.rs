@@ -88,7 +88,7 @@ on_both_backends!(idempotency_keys_conflict_and_are_scoped_per_workspace, |backe
     // another workspace's key is another key: it neither replays nor conflicts with this one (and that
     // workspace has no WhatsApp to send from)
     let other = send_as(&app, &other_workspace(), "k", &json!({"from": SENDER, "to": CUSTOMER, "body": "one"})).await;
-    assert_error(&other, 422, "unknown_sender");
+    assert_error(&other, 422, "not_connected");
     app.stop().await;
 });
 
@@ -258,7 +258,7 @@ on_both_backends!(new_messages_are_rate_limited_per_workspace_but_retries_are_no
     assert_error(&zoho, 429, "rate_limited");
     let other = send_as(&app, &other_workspace(), "other", &body(9)).await;
     // not limited: refused only because that workspace has no WhatsApp
-    assert_error(&other, 422, "unknown_sender");
+    assert_error(&other, 422, "not_connected");
     app.stop().await;
 });
 

@@ -3,7 +3,8 @@
 //! one Pipedrive refuses, a send through the sandbox, event stream tickets, the uninstall call with the app's
 //! credentials, the Zoho key, `/metrics`, `/healthz` and `/api/v1/me`. Then neither any answer (status, headers,
 //! body) nor anything the process printed may hold the secret key, the client secret, the Zoho key, a token the
-//! Pipedrive stand-in issued, a panel token or a ticket (a ticket only in the answer that issued it).
+//! Pipedrive stand-in issued, a WhatsApp provider token, a panel token or a ticket (a ticket only in the answer
+//! that issued it).
 
 use std::process::Command;
 use std::time::Duration;
@@ -85,6 +86,7 @@ impl Secret {
 
 on_both_backends!(no_secret_reaches_a_response_or_a_log_line, |backend| async move {
     let pipedrive = Pipedrive::start(World::test_data()).await;
+    let timelines = sidechat_standins::timelines::Timelines::start().await;
     let (dir, database_url) = binary_workspace(backend).await;
     let settings = [
         ("SIDECHAT_PROVIDER", "sandbox".to_owned()),
@@ -93,6 +95,7 @@ on_both_backends!(no_secret_reaches_a_response_or_a_log_line, |backend| async mo
         ("PIPEDRIVE_CLIENT_SECRET", CLIENT_SECRET.to_owned()),
         ("PIPEDRIVE_OAUTH_URL", pipedrive.url.clone()),
         ("PIPEDRIVE_COMPANY_IDS", COMPANY.to_string()),
+        ("TIMELINES_API_URL", timelines.url.clone()),
         ("RUST_LOG", "debug".to_owned()),
     ];
     let (mut relay, url, printed) = start_binary_printing(&database_url, &dir, &settings);
@@ -108,6 +111,7 @@ on_both_backends!(no_secret_reaches_a_response_or_a_log_line, |backend| async mo
         Secret::new("the Zoho installation key", ZOHO_KEY),
         Secret::new("the admin's panel token", &admin),
         Secret::new("the member's panel token", &member),
+        Secret::new("the TimelinesAI token", sidechat_standins::timelines::SECOND_TOKEN),
     ];
     assert_eq!(answers.keep(answers.get("/healthz")).await.0, 200);
     for user in [ADMIN_ID, MEMBER_ID] {
@@ -123,6 +127,12 @@ on_both_backends!(no_secret_reaches_a_response_or_a_log_line, |backend| async mo
     assert_eq!((status, &me["user"]["role"]), (200, &json!("admin")), "{me}");
     let zoho = answers.get("/api/v1/me").bearer_auth(ZOHO_KEY);
     assert_eq!(answers.keep(zoho).await.0, 200);
+
+    // an admin connects TimelinesAI: the token goes in, and never comes back out
+    let connect = json!({"provider": "timelines", "api_token": sidechat_standins::timelines::SECOND_TOKEN});
+    let (status, made) = answers.keep(answers.post("/api/v1/admin/whatsapp").bearer_auth(&admin).json(&connect)).await;
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(answers.keep(answers.get("/api/v1/admin/whatsapp").bearer_auth(&admin)).await.0, 200);
 
     // a send through the sandbox (a template: the customer has not written), until it is read
     let template = json!({"name": "follow_up", "language": "en_US", "params": ["Marie", "Ada"]});
@@ -205,6 +215,7 @@ on_both_backends!(no_secret_reaches_a_response_or_a_log_line, |backend| async mo
         "pipedrive token refreshed",
         "pipedrive user not connected",
         "pipedrive user uninstalled",
+        "a WhatsApp connection was made",
         "relay stopped",
     ] {
         assert!(printed.contains(expected), "no line says `{expected}`:\n{printed}");
@@ -216,4 +227,66 @@ on_both_backends!(no_secret_reaches_a_response_or_a_log_line, |backend| async mo
         printed.lines().count()
     );
     pipedrive.assert_no_problems();
+});
+
+on_both_backends!(secrets_are_sealed_again_with_a_new_key, |backend| async move {
+    use sidechat_standins::timelines::{self, Timelines};
+    const NEW_KEY: &str = "1f2e3d4c5b6a798897a6b5c4d3e2f1000f1e2d3c4b5a69788796a5b4c3d2e1f1";
+    const WRONG_KEY: &str = "2f2e3d4c5b6a798897a6b5c4d3e2f1000f1e2d3c4b5a69788796a5b4c3d2e1f2";
+    let pipedrive = Pipedrive::start(World::test_data()).await;
+    let stand_in = Timelines::start().await;
+    let (dir, database_url) = binary_workspace(backend).await;
+    let (oauth_url, api_url) = (pipedrive.url.clone(), stand_in.url.clone());
+    let with = |key: &'static str| {
+        let (oauth_url, api_url) = (oauth_url.clone(), api_url.clone());
+        move |settings: &mut Vec<(&'static str, String)>| {
+            settings.push(("PIPEDRIVE_OAUTH_URL", oauth_url));
+            settings.push(("TIMELINES_API_URL", api_url));
+            settings.push(("PIPEDRIVE_COMPANY_IDS", COMPANY.to_string()));
+            settings.push(("SIDECHAT_SECRET_KEY", key.to_owned()));
+        }
+    };
+    let admin = auth(COMPANY, ADMIN_ID);
+    let app = TestApp::spawn_on(&database_url, with(SECRET_KEY)).await;
+    let code = pipedrive.issue_code_for(COMPANY, ADMIN_ID);
+    assert_eq!(app.get(&format!("/oauth/pipedrive/callback?code={code}")).send().await.unwrap().status(), 200);
+    let connect = json!({"provider": "timelines", "api_token": timelines::SECOND_TOKEN});
+    let (status, made) =
+        json(app.post("/api/v1/admin/whatsapp").header("authorization", &admin).json(&connect).send().await.unwrap())
+            .await;
+    assert_eq!(status, 201, "{made}");
+    app.stop().await;
+
+    let rotate = |key: &str, previous: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_sidechat-relay"));
+        command.args(["secrets", "rotate"]).env("SIDECHAT_DATABASE_URL", &database_url).env("SIDECHAT_SECRET_KEY", key);
+        if let Some(previous) = previous {
+            command.env("SIDECHAT_SECRET_KEY_PREVIOUS", previous);
+        }
+        command.env_remove("RUST_LOG").output().unwrap()
+    };
+    // with a key that opens nothing, nothing is touched and the command fails
+    let refused = rotate(WRONG_KEY, None);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("opened with neither"), "{refused:?}");
+    let rotated = rotate(NEW_KEY, Some(SECRET_KEY));
+    assert!(rotated.status.success(), "{rotated:?}");
+    // the admin's two Pipedrive tokens, and the connection's token and webhook secret
+    assert_eq!(String::from_utf8_lossy(&rotated.stdout).trim(), "sealed 4 secrets again with SIDECHAT_SECRET_KEY");
+
+    // the new key alone opens everything
+    let app = TestApp::spawn_on(&database_url, with(NEW_KEY)).await;
+    let (status, person) = get(&app, "/api/v1/records/pipedrive/person/101", &admin).await;
+    assert_eq!(status, 200, "{person}");
+    let (_, listed) = get(&app, "/api/v1/admin/whatsapp", &admin).await;
+    let connection = listed["connections"].as_array().unwrap().iter().find(|c| c["provider"] == "timelines").cloned();
+    assert_eq!(connection.unwrap()["webhook_url"], made["connection"]["webhook_url"], "its webhook secret opens");
+    let send = json!({"from": timelines::SECOND_ACCOUNT_ID, "to": CUSTOMER, "body": "After the rotation"});
+    assert_eq!(send_as(&app, &admin, "rotated-1", &send).await.0, 202);
+    eventually(Duration::from_secs(10), || async {
+        stand_in.sends().iter().any(|payload| payload["text"] == "After the rotation").then_some(())
+    })
+    .await;
+    app.stop().await;
+    drop(dir);
 });

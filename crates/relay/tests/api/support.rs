@@ -197,6 +197,53 @@ impl TestApp {
     }
 }
 
+/// A relay with the Pipedrive stand-in's first two companies admitted (the first shares the operator workspace and
+/// its sandbox WhatsApp; the second has a workspace of its own, without WhatsApp), `tweak` applied to its settings,
+/// and the admins of both and the first one's member connected.
+pub async fn two_workspaces_with(
+    backend: Backend,
+    tweak: impl FnOnce(&mut Vec<(&'static str, String)>),
+) -> (TestApp, sidechat_standins::pipedrive::Pipedrive) {
+    use sidechat_standins::pipedrive::test_data::{ADMIN_ID, COMPANIES, MEMBER_ID};
+    let pipedrive =
+        sidechat_standins::pipedrive::Pipedrive::start(sidechat_standins::pipedrive::World::test_data()).await;
+    let oauth_url = pipedrive.url.clone();
+    let (a, b) = (COMPANIES[0], COMPANIES[1]);
+    let app = TestApp::spawn(backend, move |settings| {
+        settings.push(("PIPEDRIVE_OAUTH_URL", oauth_url));
+        settings.push(("PIPEDRIVE_COMPANY_IDS", format!("{a},{b}")));
+        tweak(settings);
+    })
+    .await;
+    for (company, user) in [(a, ADMIN_ID), (a, MEMBER_ID), (b, ADMIN_ID)] {
+        let code = pipedrive.issue_code_for(company, user);
+        let response = app.get(&format!("/oauth/pipedrive/callback?code={code}")).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+    }
+    (app, pipedrive)
+}
+
+/// `Authorization: Bearer` with the token a demo relay's dev host page gets (of `company`, else the demo's).
+pub async fn demo_token(app: &TestApp, company: Option<u64>) -> String {
+    let path = match company {
+        Some(company) => format!("/demo/token?companyId={company}"),
+        None => "/demo/token".to_owned(),
+    };
+    let (status, body) = json(app.get(&path).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{body}");
+    format!("Bearer {}", body["token"].as_str().unwrap())
+}
+
+/// `Authorization: Bearer` with a Pipedrive panel token of `user` in `company`.
+pub fn auth(company: u64, user: u64) -> String {
+    format!("Bearer {}", pipedrive_token_for(company, user, 300))
+}
+
+/// `GET path` with `authorization`: the status and JSON body.
+pub async fn get(app: &TestApp, path: &str, authorization: &str) -> (u16, Value) {
+    json(app.get(path).header("authorization", authorization).send().await.unwrap()).await
+}
+
 /// A Pipedrive panel token of [`PIPEDRIVE_USER`]: HS256, `userId`, `companyId`, `iat`, `exp`.
 pub fn pipedrive_token(company: u64, expires_in: i64) -> String {
     pipedrive_token_for(company, PIPEDRIVE_USER, expires_in)
@@ -258,6 +305,25 @@ pub async fn open_stream(app: &TestApp, authorization: &str, phone: &str) -> Res
     let stream = stream_with_ticket(app, phone, body["ticket"].as_str().unwrap()).await;
     assert_eq!(stream.status(), 200);
     stream
+}
+
+/// Posts a Cloud API webhook body signed as Meta signs it, with the app secret `secret`.
+pub async fn cloud_webhook(app: &TestApp, body: &Value, secret: &str) -> (u16, Value) {
+    use hmac::Mac;
+    let raw = serde_json::to_vec(body).unwrap();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(&raw);
+    let signature = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+    json(
+        app.post("/webhooks/whatsapp")
+            .header("x-hub-signature-256", signature)
+            .header("content-type", "application/json")
+            .body(raw)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
 }
 
 /// The status and JSON body of a response.

@@ -22,29 +22,8 @@ const A: u64 = COMPANIES[0];
 /// The company with a workspace of its own.
 const B: u64 = COMPANIES[1];
 
-/// A relay with both companies admitted, and their admins (and A's member) connected.
 async fn two_workspaces(backend: Backend) -> (TestApp, Pipedrive) {
-    let pipedrive = Pipedrive::start(World::test_data()).await;
-    let oauth_url = pipedrive.url.clone();
-    let app = TestApp::spawn(backend, move |settings| {
-        settings.push(("PIPEDRIVE_OAUTH_URL", oauth_url));
-        settings.push(("PIPEDRIVE_COMPANY_IDS", format!("{A},{B}")));
-    })
-    .await;
-    for (company, user) in [(A, ADMIN_ID), (A, MEMBER_ID), (B, ADMIN_ID)] {
-        let code = pipedrive.issue_code_for(company, user);
-        let response = app.get(&format!("/oauth/pipedrive/callback?code={code}")).send().await.unwrap();
-        assert_eq!(response.status(), 200);
-    }
-    (app, pipedrive)
-}
-
-fn auth(company: u64, user: u64) -> String {
-    format!("Bearer {}", pipedrive_token_for(company, user, 300))
-}
-
-async fn get(app: &TestApp, path: &str, authorization: &str) -> (u16, Value) {
-    json(app.get(path).header("authorization", authorization).send().await.unwrap()).await
+    two_workspaces_with(backend, |_| {}).await
 }
 
 async fn upload(app: &TestApp, authorization: &str, name: &str, bytes: &[u8]) -> Value {
@@ -83,9 +62,9 @@ on_both_backends!(each_workspace_sees_only_its_own_whatsapp_and_conversations, |
     assert_eq!(page_b["messages"], json!([]), "the same number in B is another conversation");
     assert_eq!(page_b["last_sender"], Value::Null);
 
-    // B cannot send as A's number, nor replay A's idempotency key
+    // B cannot send as A's number, nor replay A's idempotency key: B has no WhatsApp to send from
     let as_a = send_as(&app, &b, "a-1", &json!({"from": SENDER, "to": CUSTOMER, "body": "Hi from A"})).await;
-    assert_error(&as_a, 422, "unknown_sender");
+    assert_error(&as_a, 422, "not_connected");
     assert_eq!(conversation(&app, &a).await["messages"].as_array().unwrap().len(), 2, "nothing was added to A");
 
     // /me names each caller's own workspace

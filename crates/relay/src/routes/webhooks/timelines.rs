@@ -1,6 +1,8 @@
 //! `POST /webhooks/timelines/{secret}`: TimelinesAI's message events. TimelinesAI signs nothing, so the secret
-//! path segment is the check (compared in constant time; a wrong one is answered like an unknown path). The
-//! route is only ever named by its pattern: the secret never reaches a log or a metric.
+//! path segment is the check, and names the connection: each TimelinesAI connection has its own secret, of which
+//! the relay keeps only the SHA-256 to look it up (and a sealed copy to show admins the URL). A wrong one is
+//! answered like an unknown path. The route is only ever named by its pattern: the secret never reaches a log or a
+//! metric.
 //!
 //! A received message is logged (deduplicated by its uid, as TimelinesAI retries); a sent one confirms a
 //! message the relay sent. Other events are acknowledged and ignored. The answer comes at once: TimelinesAI
@@ -11,13 +13,10 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::post;
-use secrecy::ExposeSecret;
 use serde_json::Value;
 use sidechat_domain::wire::DeliveryStatus;
-use subtle::ConstantTimeEq;
 
 use crate::AppState;
-use crate::config::ProviderConfig;
 use crate::error::{ApiError, ApiResult};
 use crate::providers::Provider;
 use crate::providers::timelines::{millis, phone};
@@ -35,17 +34,15 @@ async fn receive_timelines_event(
     Path(secret): Path<String>,
     body: Bytes,
 ) -> ApiResult<StatusCode> {
-    let (Some(ProviderConfig::Timelines(config)), Some(connection)) = (&state.config.provider, &state.whatsapp) else {
+    // The lookup is by the secret's hash: a guess learns nothing from how long the answer took.
+    let Some(connection) = state.whatsapp.timelines_webhook(&secret).await? else {
+        tracing::warn!("a TimelinesAI webhook with a wrong secret was refused");
         return Err(ApiError::not_found("endpoint"));
     };
     let Provider::Timelines(timelines) = connection.provider.as_ref() else {
         return Err(ApiError::not_found("endpoint"));
     };
-    let workspace = &connection.workspace;
-    if !bool::from(secret.as_bytes().ct_eq(config.webhook_secret.expose_secret().as_bytes())) {
-        tracing::warn!("a TimelinesAI webhook with a wrong secret was refused");
-        return Err(ApiError::not_found("endpoint"));
-    }
+    let workspace = connection.workspace();
     let event: Value = serde_json::from_slice(&body).map_err(|e| ApiError::invalid(format!("not JSON: {e}")))?;
     if !event["event_type"].as_str().is_some_and(|t| MESSAGE_EVENTS.contains(&t)) {
         return Ok(StatusCode::OK);
