@@ -195,20 +195,12 @@ impl Host {
         }
     }
 
-    /// Who is using the panel, for the relay's logs, where the credential does not say it.
-    pub fn user_hint(&self) -> Option<String> {
-        match self {
-            Self::Zoho(zoho) => zoho.user_email(),
-            Self::Pipedrive(_) | Self::Standalone => None,
-        }
-    }
-
-    /// The credential the relay accepts: Pipedrive's signed token from the URL, Zoho's installation key.
+    /// The credential the relay accepts from the host: Pipedrive's signed token from the URL. (Zoho users sign in
+    /// with the relay instead: see `relay::session`.)
     pub async fn credential(&self) -> Result<String, HostError> {
         match self {
             Self::Pipedrive(pipedrive) => Ok(pipedrive.context().token.clone()),
-            Self::Zoho(zoho) => zoho.install_key().await,
-            Self::Standalone => Err(HostError::NoHost),
+            Self::Zoho(_) | Self::Standalone => Err(HostError::NoHost),
         }
     }
 
@@ -216,8 +208,7 @@ impl Host {
     pub async fn fresh_credential(&self) -> Result<String, HostError> {
         match self {
             Self::Pipedrive(pipedrive) => pipedrive.signed_token().await,
-            Self::Zoho(zoho) => zoho.install_key().await,
-            Self::Standalone => Err(HostError::NoHost),
+            Self::Zoho(_) | Self::Standalone => Err(HostError::NoHost),
         }
     }
 

@@ -1,11 +1,13 @@
-//! The widget's client for the relay API. Every call carries the host's credential; a call the relay refuses
-//! with 401 gets one fresh credential from the host and is tried once more (Pipedrive's URL token expires).
+//! The widget's client for the relay API. Every call carries a credential: Pipedrive's signed token from the host,
+//! or a Zoho user's session (see [`session`]). A call the relay refuses with 401 gets one fresh credential (a new
+//! Pipedrive token from the host, a renewed session) and is tried once more.
 //!
 //! The relay's base URL is the page's own origin, unless the page names another in
 //! `<meta name="sidechat-relay" content="https://…">` (the Zoho package, served from Zoho's own domain, does).
 
 mod events;
 mod json;
+pub mod session;
 mod upload;
 
 use std::cell::RefCell;
@@ -46,6 +48,8 @@ pub enum RelayError {
     Unexpected(u16),
     /// The host could not give what the call needs.
     Host(HostError),
+    /// A Zoho user must sign in (no session, or one the relay no longer renews).
+    SignInNeeded,
 }
 
 impl RelayError {
@@ -73,6 +77,7 @@ impl fmt::Display for RelayError {
             Self::Unreachable => f.write_str("Sidechat's server cannot be reached."),
             Self::Unexpected(status) => write!(f, "Sidechat's server answered {status} unexpectedly."),
             Self::Host(error) => error.fmt(f),
+            Self::SignInNeeded => f.write_str("Sign in to use Sidechat."),
         }
     }
 }
@@ -85,10 +90,105 @@ pub struct Relay {
     credential: Rc<RefCell<Option<String>>>,
 }
 
+/// A sign-in under way: the window to open, and the secret that claims its session.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct Handoff {
+    /// The sign-in's id.
+    pub handoff: String,
+    /// The secret that claims its session (never in a URL).
+    pub claim: String,
+    /// What the sign-in window opens.
+    pub start_url: String,
+}
+
 impl Relay {
     /// The relay named by the page (or the page's origin), called with `host`'s credentials.
     pub fn new(host: Host) -> Self {
         Self { base: base_url().into(), host, credential: Rc::default() }
+    }
+
+    /// The relay's origin: where the sign-in window's message comes from.
+    pub fn origin(&self) -> String {
+        if !self.base.is_empty() {
+            return self.base.to_string();
+        }
+        web_sys::window().and_then(|window| window.location().origin().ok()).unwrap_or_default()
+    }
+
+    /// Whether the panel's user signs in with the relay (Zoho) rather than presenting the host's token.
+    fn signs_in(&self) -> bool {
+        matches!(self.host, Host::Zoho(_))
+    }
+
+    /// `POST /api/v1/session/handoff`: starts a Zoho sign-in for the panel at `origin`.
+    pub async fn start_sign_in(&self, origin: &str) -> Result<Handoff, RelayError> {
+        let body = serde_json::json!({ "origin": origin }).to_string();
+        let response = Request::post(&self.url("/api/v1/session/handoff"))
+            .header("Content-Type", "application/json")
+            .body(body)
+            .map_err(|_| RelayError::Unexpected(0))?
+            .send()
+            .await
+            .map_err(|_| RelayError::Unreachable)?;
+        if !response.ok() {
+            return Err(error_of(response.status(), read_json(&response).await));
+        }
+        read_json(&response).await.ok_or(RelayError::Unexpected(response.status()))
+    }
+
+    /// `POST /api/v1/session/claim`: the session of a finished sign-in (kept, and used from now on), or `None`
+    /// while the user is still signing in.
+    pub async fn claim_session(&self, handoff: &Handoff) -> Result<Option<session::Session>, RelayError> {
+        let body = serde_json::json!({ "handoff": handoff.handoff, "claim": handoff.claim }).to_string();
+        let response = Request::post(&self.url("/api/v1/session/claim"))
+            .header("Content-Type", "application/json")
+            .body(body)
+            .map_err(|_| RelayError::Unexpected(0))?
+            .send()
+            .await
+            .map_err(|_| RelayError::Unreachable)?;
+        match response.status() {
+            202 => Ok(None),
+            200 => {
+                let found: session::Session =
+                    read_json(&response).await.ok_or(RelayError::Unexpected(response.status()))?;
+                self.accept_session(&found);
+                Ok(Some(found))
+            }
+            status => Err(error_of(status, read_json(&response).await)),
+        }
+    }
+
+    /// Keeps a session the sign-in window posted (or a claim gave), and uses it from now on.
+    pub fn accept_session(&self, found: &session::Session) {
+        session::save(&self.origin(), found);
+        *self.credential.borrow_mut() = Some(found.session.clone());
+    }
+
+    /// A renewed session, or `SignInNeeded` when the relay renews it no more.
+    async fn renew_session(&self) -> Result<String, RelayError> {
+        let origin = self.origin();
+        let Some(current) = session::load(&origin) else { return Err(RelayError::SignInNeeded) };
+        let response = Request::post(&self.url("/api/v1/session/renew"))
+            .header("Authorization", &format!("Bearer {}", current.session))
+            .send()
+            .await
+            .map_err(|_| RelayError::Unreachable)?;
+        if response.ok() {
+            let renewed: session::Session =
+                read_json(&response).await.ok_or(RelayError::Unexpected(response.status()))?;
+            session::save(&origin, &renewed);
+            return Ok(renewed.session);
+        }
+        if response.status() == 401 {
+            // Another call of this page renewed it first: its session is the one to use.
+            if let Some(now) = session::load(&origin).filter(|now| now.session != current.session) {
+                return Ok(now.session);
+            }
+            session::forget(&origin);
+            return Err(RelayError::SignInNeeded);
+        }
+        Err(error_of(response.status(), read_json(&response).await))
     }
 
     /// An absolute URL for a relay path.
@@ -210,14 +310,22 @@ impl Relay {
         if let Some(credential) = self.credential.borrow().clone() {
             return Ok(credential);
         }
-        let credential = self.host.credential().await.map_err(RelayError::Host)?;
+        let credential = if self.signs_in() {
+            session::load(&self.origin()).map(|kept| kept.session).ok_or(RelayError::SignInNeeded)?
+        } else {
+            self.host.credential().await.map_err(RelayError::Host)?
+        };
         *self.credential.borrow_mut() = Some(credential.clone());
         Ok(credential)
     }
 
-    /// A fresh credential from the host, kept for the next calls.
+    /// A fresh credential (a new Pipedrive token from the host, a renewed session), kept for the next calls.
     async fn refresh(&self) -> Result<String, RelayError> {
-        let credential = self.host.fresh_credential().await.map_err(RelayError::Host)?;
+        let credential = if self.signs_in() {
+            self.renew_session().await.inspect_err(|_| *self.credential.borrow_mut() = None)?
+        } else {
+            self.host.fresh_credential().await.map_err(RelayError::Host)?
+        };
         *self.credential.borrow_mut() = Some(credential.clone());
         Ok(credential)
     }
@@ -245,10 +353,6 @@ impl Relay {
         let url = self.url(path);
         self.respond(|credential| {
             let request = build(&url).header("Authorization", credential);
-            let request = match &self.host.user_hint() {
-                Some(user) => request.header("X-Sidechat-User", user),
-                None => request,
-            };
             let body = body.clone();
             async move {
                 match body {

@@ -1,6 +1,7 @@
 //! Zoho CRM's embedded-app protocol, as `ZohoDevelopers/embeddedApp-js-sdk` speaks it, without the SDK: the
 //! widget registers with its parent page, gets its context and the `PageLoad` event, and reads the record, its
-//! field metadata, its attachments and an org variable through calls the CRM answers by promise id. The wire
+//! field metadata and its attachments through calls the CRM answers by promise id. Who the user is, the relay
+//! learns from Zoho itself when they sign in (see `relay::session`): nothing the page says is trusted for it. The wire
 //! forms live in [`wire`], the record built from the answers in [`record`], the browser side in `channel`.
 //!
 //! Files: an attachment's bytes come through `ZOHO.CRM.API.getFile({id})` (`FILES` / `DOWNLOAD_FILE`) with the
@@ -22,9 +23,6 @@ use record::{FieldLabels, Labelled, ZohoRecord};
 use sidechat_domain::wire::{RecordFile, RecordKind};
 use wire::{Call, WidgetUrl};
 
-/// The org variable holding the key the relay knows this installation by.
-pub const INSTALL_KEY_VARIABLE: &str = "sidechat_install_key";
-
 /// Pages of attachments read at most (200 each).
 const MAX_ATTACHMENT_PAGES: u32 = 5;
 
@@ -41,14 +39,9 @@ impl Zoho {
         Some(Self { channel: Rc::new(Channel::new(url.service_origin)) })
     }
 
-    /// Registers with the CRM page and waits for its context and `PageLoad`, then asks who the user is.
+    /// Registers with the CRM page and waits for its context and `PageLoad`.
     pub async fn connect(&self) -> Result<(), HostError> {
         let outcome = self.channel.connect().await;
-        if outcome.is_ok() {
-            // The context does not name the user: `CONFIG.getCurrentUser` does. Only a hint for the relay's logs.
-            let email = self.channel.call_json(&Call::CurrentUser).await.ok();
-            self.channel.set_user_email(email.as_ref().and_then(wire::current_user_email));
-        }
         self.channel.finish_connecting(&outcome);
         outcome
     }
@@ -56,11 +49,6 @@ impl Zoho {
     /// The user's locale from the context (`en`, `pt_BR`…).
     pub fn locale(&self) -> Option<String> {
         self.channel.context()?.locale
-    }
-
-    /// The user's email, as `getCurrentUser` said at connection.
-    pub fn user_email(&self) -> Option<String> {
-        self.channel.user_email()
     }
 
     /// The module of the page's record (`Leads`, `Contacts`, `Deals`).
@@ -76,14 +64,6 @@ impl Zoho {
             RecordKind::Deal => "deal",
         };
         Some(RecordRef { kind: kind.to_owned(), id: page.entity_id })
-    }
-
-    /// The relay key from the org variable `sidechat_install_key` (`API.getOrgVariable`).
-    pub async fn install_key(&self) -> Result<String, HostError> {
-        self.channel.ready().await?;
-        let answer = self.channel.call_json(&Call::OrgVariable(INSTALL_KEY_VARIABLE)).await?;
-        wire::org_variable(&answer)
-            .ok_or_else(|| HostError::Malformed(format!("the org variable `{INSTALL_KEY_VARIABLE}` is empty")))
     }
 
     /// Reads the record, its module's field labels and its attached files; for a deal, its contact too.

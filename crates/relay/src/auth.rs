@@ -5,7 +5,9 @@
 //!   company must be admitted (see `admission`), else `not_installed`. The user is recorded on their first call;
 //!   their name, email and role come from Pipedrive (`/users/me`) once they connected their account, and are read
 //!   again at most every 15 minutes.
-//! - Until Zoho users sign in, a caller presenting `ZOHO_INSTALL_KEY` acts as a member of the operator workspace.
+//! - A Zoho user presents the session their sign-in made (`routes::sign_in`): an opaque token of which the relay
+//!   keeps the SHA-256, valid an hour. Their role is Zoho's (`Administrator` profile: admin), asked again at most
+//!   every 15 minutes; a user Zoho no longer lets in loses their sessions.
 //! - The event stream also takes a single-use ticket (see `routes::events`).
 
 use axum::extract::FromRequestParts;
@@ -14,12 +16,11 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use sidechat_domain::wire::{Author, ErrorCode, Role};
-use subtle::ConstantTimeEq;
 
 use crate::AppState;
 use crate::crm::pipedrive;
 use crate::error::ApiError;
-use crate::store::{Store, UserProfile, UserRow, WorkspaceId};
+use crate::store::{UserProfile, UserRow, WorkspaceId};
 
 /// A verified caller: a user of one workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,8 +75,6 @@ struct PipedriveClaims {
 pub const LEEWAY_SECONDS: i64 = 60;
 /// How long a user's role is trusted before it is read from the CRM again (ms).
 const ROLE_FRESH_MS: i64 = 15 * 60 * 1000;
-/// The Zoho installation's stand-in user, until Zoho users sign in.
-const ZOHO_KEY_USER: &str = "installation-key";
 
 /// Verifies a bearer credential and finds the user and their workspace.
 pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiError> {
@@ -88,17 +87,36 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiEr
     {
         return authenticate_pipedrive(state, pipedrive.jwt_secret.expose_secret(), token).await;
     }
-    if let (Some(key), Some(user)) = (&state.config.zoho_install_key, &state.zoho_key_user)
-        && bool::from(token.as_bytes().ct_eq(key.expose_secret().as_bytes()))
-    {
-        return Ok(Caller {
-            workspace: state.operator.clone(),
-            user: user.clone(),
-            crm: Crm::Zoho,
-            credential_expires_at: None,
-        });
+    if state.config.zoho.is_some() {
+        return authenticate_session(state, token).await;
     }
     Err(ApiError::unauthorized("the credentials are not valid"))
+}
+
+async fn authenticate_session(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+    let now = jiff::Timestamp::now().as_millisecond();
+    let session = state
+        .store
+        .session(&crate::routes::sign_in::hash(token))
+        .await?
+        .filter(|session| session.kind == "bearer" && !session.revoked)
+        .ok_or_else(|| ApiError::unauthorized("the credentials are not valid"))?;
+    if session.expires_at <= now {
+        return Err(ApiError::unauthorized("the session has expired: renew it"));
+    }
+    let mut user = session.user;
+    if user.role_checked_at.is_none_or(|checked| now - checked > ROLE_FRESH_MS) {
+        match crate::crm::zoho::recheck(state, &session.workspace, &user).await {
+            Ok(fresh) => user = fresh,
+            Err(crate::crm::zoho::ZohoError::Refused(reason)) => {
+                tracing::info!(user = %user.id, reason, "a zoho user is no longer let in");
+                state.store.revoke_user_sessions(&session.workspace, &user.id, now).await?;
+                return Err(ApiError::unauthorized("Zoho no longer lets this user in: sign in again"));
+            }
+            Err(error) => tracing::warn!(user = %user.id, error = %error, "reading a zoho user's role"),
+        }
+    }
+    Ok(Caller { workspace: session.workspace, user, crm: Crm::Zoho, credential_expires_at: Some(session.expires_at) })
 }
 
 async fn authenticate_pipedrive(state: &AppState, secret: &str, token: &str) -> Result<Caller, ApiError> {
@@ -148,14 +166,6 @@ async fn authenticate_pipedrive(state: &AppState, secret: &str, token: &str) -> 
         crm: Crm::Pipedrive,
         credential_expires_at: Some(claims.exp.saturating_add(LEEWAY_SECONDS).saturating_mul(1000)),
     })
-}
-
-/// The user the Zoho installation key stands for: a member of the operator workspace, recorded once at start so
-/// that no call with the key costs a query.
-pub async fn zoho_key_user(store: &Store, operator: &WorkspaceId) -> Result<UserRow, sqlx::Error> {
-    let now = jiff::Timestamp::now().as_millisecond();
-    let profile = UserProfile { name: "Zoho CRM".to_owned(), email: None, role: Role::Member };
-    store.save_user_profile(operator, "zoho", ZOHO_KEY_USER, &profile, now).await
 }
 
 /// The bearer token of the `Authorization` header, if there is one.

@@ -51,8 +51,8 @@ pub struct Config {
     pub pipedrive: Option<PipedriveConfig>,
     /// `ZOHO_ORG_IDS`: the Zoho orgs admitted on a closed relay (the first shares the operator workspace).
     pub zoho_org_ids: Vec<String>,
-    /// `ZOHO_INSTALL_KEY`, when the relay serves Zoho CRM.
-    pub zoho_install_key: Option<SecretString>,
+    /// Zoho's OAuth client, when the relay serves Zoho CRM: Zoho users sign in with it.
+    pub zoho: Option<ZohoConfig>,
     /// `SIDECHAT_FRAME_ANCESTORS`: origin patterns that may frame `/widget/`.
     pub frame_ancestors: Vec<String>,
     /// `SIDECHAT_CORS_ORIGINS`: origin patterns that may call `/api/v1` from a browser.
@@ -136,6 +136,38 @@ pub struct TimelinesConfig {
     /// status webhooks).
     pub poll_interval: std::time::Duration,
 }
+
+/// Zoho's OAuth client and data centres.
+#[derive(Debug, Clone)]
+pub struct ZohoConfig {
+    /// `ZOHO_CLIENT_ID`.
+    pub client_id: String,
+    /// `ZOHO_CLIENT_SECRET`.
+    pub client_secret: SecretString,
+    /// `ZOHO_ACCOUNTS_HOSTS`: where codes may be exchanged, each with its API domain; the first starts sign-ins.
+    pub accounts: Vec<AccountsHost>,
+}
+
+impl ZohoConfig {
+    /// The API domain of an accounts server the relay trusts; `None` for any other.
+    pub fn api_domain_of(&self, accounts_server: &str) -> Option<&str> {
+        let wanted = accounts_server.trim().trim_end_matches('/');
+        self.accounts.iter().find(|host| host.accounts == wanted).map(|host| host.api_domain.as_str())
+    }
+}
+
+/// One of Zoho's data centres: its accounts server and its API domain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountsHost {
+    /// `https://accounts.zoho.eu`.
+    pub accounts: String,
+    /// `https://www.zohoapis.eu`.
+    pub api_domain: String,
+}
+
+/// `ZOHO_ACCOUNTS_HOSTS`, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountsHosts(pub Vec<AccountsHost>);
 
 /// Pipedrive's app settings.
 #[derive(Debug, Clone)]
@@ -283,14 +315,12 @@ impl Config {
             }
         };
         let pipedrive = if demo { Some(demo_pipedrive()) } else { pipedrive(&settings)? };
-        let zoho_install_key = match settings.zoho_install_key.clone() {
-            None if demo => Some(SecretString::from(DEMO_ZOHO_KEY)),
-            key => key,
-        };
-        if pipedrive.is_none() && zoho_install_key.is_none() {
+        let zoho = if demo { Some(demo_zoho()) } else { zoho(&settings)? };
+        if pipedrive.is_none() && zoho.is_none() {
             return Err(ConfigError::new(
                 "PIPEDRIVE_CLIENT_ID",
-                "no CRM is configured: set PIPEDRIVE_CLIENT_ID and PIPEDRIVE_CLIENT_SECRET, or ZOHO_INSTALL_KEY",
+                "no CRM is configured: set PIPEDRIVE_CLIENT_ID and PIPEDRIVE_CLIENT_SECRET, or ZOHO_CLIENT_ID and \
+                 ZOHO_CLIENT_SECRET",
             ));
         }
         let demo_hosts = demo.then(|| {
@@ -302,7 +332,12 @@ impl Config {
             secret_key,
             secret_key_previous: settings.secret_key_previous.clone(),
             signup: settings.signup,
-            zoho_org_ids: settings.zoho_org_ids.clone().map(|ids| ids.0).unwrap_or_default(),
+            // The demo admits the org of the dev host pages' Zoho data centre.
+            zoho_org_ids: match settings.zoho_org_ids.clone() {
+                Some(ids) => ids.0,
+                None if demo => vec![sidechat_standins::zoho::US_ORG.to_owned()],
+                None => Vec::new(),
+            },
             demo_hosts,
             listen,
             database_url,
@@ -314,7 +349,7 @@ impl Config {
             timelines_url: settings.timelines_api_url.clone(),
             timelines_poll_interval: std::time::Duration::from_millis(settings.timelines_poll_interval_ms.max(10)),
             pipedrive,
-            zoho_install_key,
+            zoho,
             frame_ancestors: settings.frame_ancestors.0,
             cors_origins: settings.cors_origins.0,
             provider_timeout: std::time::Duration::from_millis(settings.provider_timeout_ms.max(1)),
@@ -336,8 +371,17 @@ fn clap_error(error: &clap::Error) -> ConfigError {
 
 /// The demo's Pipedrive app secret: it signs the demo's tokens and nothing else.
 pub const DEMO_PIPEDRIVE_SECRET: &str = "sidechat-demo-pipedrive-secret-not-for-production";
-/// The demo's Zoho installation key.
-pub const DEMO_ZOHO_KEY: &str = "sidechat-demo-zoho-install-key";
+/// The demo's Zoho OAuth client: the one the Zoho stand-in of the dev host pages knows.
+pub const DEMO_ZOHO_CLIENT_ID: &str = sidechat_standins::zoho::CLIENT_ID;
+
+fn demo_zoho() -> ZohoConfig {
+    ZohoConfig {
+        client_id: DEMO_ZOHO_CLIENT_ID.to_owned(),
+        client_secret: SecretString::from(sidechat_standins::zoho::CLIENT_SECRET),
+        // Set when the dev host pages are bound: they serve the Zoho stand-in (see `demo::HostsServer`).
+        accounts: Vec::new(),
+    }
+}
 
 fn demo_pipedrive() -> PipedriveConfig {
     PipedriveConfig {
@@ -377,6 +421,20 @@ fn provider(settings: &Settings) -> Result<ProviderConfig, ConfigError> {
             poll_interval: std::time::Duration::from_millis(settings.timelines_poll_interval_ms.max(10)),
         })),
     }
+}
+
+fn zoho(settings: &Settings) -> Result<Option<ZohoConfig>, ConfigError> {
+    let Some(client_id) = settings.zoho_client_id.clone() else {
+        if settings.zoho_client_secret.is_some() {
+            return Err(ConfigError::new("ZOHO_CLIENT_ID", "is missing while ZOHO_CLIENT_SECRET is set"));
+        }
+        return Ok(None);
+    };
+    Ok(Some(ZohoConfig {
+        client_id,
+        client_secret: required(&settings.zoho_client_secret, "ZOHO_CLIENT_SECRET")?,
+        accounts: settings.zoho_accounts_hosts.0.clone(),
+    }))
 }
 
 fn pipedrive(settings: &Settings) -> Result<Option<PipedriveConfig>, ConfigError> {

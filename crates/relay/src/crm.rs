@@ -1,6 +1,7 @@
 //! The CRMs' APIs, one file each. CRM-specific server code stops here.
 
 pub mod pipedrive;
+pub mod zoho;
 
 use crate::AppState;
 use crate::auth::{Caller, Crm};

@@ -58,8 +58,6 @@ pub struct AppState {
     pub operator: WorkspaceId,
     /// Every workspace's WhatsApp connections.
     pub whatsapp: Arc<WhatsApp>,
-    /// The user the Zoho installation key stands for, when the relay serves Zoho.
-    pub zoho_key_user: Option<store::UserRow>,
     /// Seals secrets kept in the database.
     pub sealer: Arc<Sealer>,
     /// Live event streams.
@@ -100,10 +98,6 @@ impl Relay {
     pub async fn start(config: Config) -> anyhow::Result<Self> {
         let store = Store::connect(&config.database_url).await?;
         let operator = admission::settle(&store, &config).await?;
-        let zoho_key_user = match config.zoho_install_key {
-            Some(_) => Some(auth::zoho_key_user(&store, &operator).await.context("recording the Zoho key's user")?),
-            None => None,
-        };
         // libphonenumber's metadata loads on first use, a tenth of a second: at start, not on the first send's time.
         let _ = sidechat_domain::phone::Phone::parse("+4930901820", None);
         let http = reqwest::Client::builder()
@@ -156,7 +150,6 @@ impl Relay {
             store,
             operator,
             whatsapp,
-            zoho_key_user,
             sealer,
             events,
             signer,
@@ -201,6 +194,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(routes::records::router())
         .merge(routes::account::router())
         .merge(routes::admin::router())
+        .merge(routes::sign_in::api_router())
         // The widget served from Zoho's domain checks the relay's health too.
         .merge(routes::health::router())
         .layer(web::cors(&state.config));
@@ -208,6 +202,7 @@ pub fn build_router(state: AppState) -> Router {
     router
         .merge(api)
         .merge(routes::oauth::router())
+        .merge(routes::sign_in::router())
         .merge(routes::metrics::router())
         .merge(routes::webhooks::router())
         .merge(routes::widget::router(&state.config))

@@ -69,6 +69,16 @@ async fn main() -> std::process::ExitCode {
             None => error.exit(),
         },
     };
+    if std::env::var_os("ZOHO_INSTALL_KEY").is_some() {
+        // Whoever could read the org variable could use it: Zoho users sign in now.
+        let error = ConfigError {
+            name: "ZOHO_INSTALL_KEY",
+            problem: "is no longer used: Zoho users sign in (set ZOHO_CLIENT_ID and ZOHO_CLIENT_SECRET, see the \
+                      README) and the org variable can be deleted; unset it"
+                .to_owned(),
+        };
+        return refuse(&error);
+    }
     let (demo, settings) = match cli.command {
         Command::Serve { demo, settings } => (demo, settings),
         Command::Secrets { command: SecretsCommand::Rotate { settings } } => return rotate(&settings).await,

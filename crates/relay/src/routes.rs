@@ -11,6 +11,7 @@ pub mod oauth;
 pub mod phones;
 pub mod records;
 pub mod senders;
+pub mod sign_in;
 pub mod templates;
 pub mod uploads;
 pub mod webhooks;

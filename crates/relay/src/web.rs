@@ -30,13 +30,8 @@ pub fn cors(config: &Config) -> CorsLayer {
         .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| {
             origin.to_str().is_ok_and(|origin| patterns.iter().any(|p| origin_matches(p, origin)))
         }))
-        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
-        .allow_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            "idempotency-key".parse().expect("a header name"),
-            "x-sidechat-user".parse().expect("a header name"),
-        ])
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, "idempotency-key".parse().expect("a header name")])
         .max_age(std::time::Duration::from_secs(600))
 }
 

@@ -30,7 +30,6 @@ pub(super) struct Channel {
 struct State {
     context: Option<Context>,
     page: Option<PageLoad>,
-    user_email: Option<String>,
     next_promise: u32,
     /// Calls waiting for their answers: resolve and reject, by promise id.
     pending: Vec<(String, (Function, Function))>,
@@ -60,14 +59,6 @@ impl Channel {
 
     pub(super) fn page(&self) -> Option<PageLoad> {
         self.state.borrow().page.clone()
-    }
-
-    pub(super) fn user_email(&self) -> Option<String> {
-        self.state.borrow().user_email.clone()
-    }
-
-    pub(super) fn set_user_email(&self, email: Option<String>) {
-        self.state.borrow_mut().user_email = email;
     }
 
     /// Listens, posts `REGISTER`, and waits for `SET_CONTEXT` and `PageLoad`.

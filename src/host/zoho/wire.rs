@@ -146,10 +146,6 @@ fn scalar(value: &Value) -> Option<String> {
 /// The SDK calls the panel makes, each as `ZohoCrmHelper.js` puts it on the wire.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Call<'a> {
-    /// `ZOHO.CRM.CONFIG.getCurrentUser()`.
-    CurrentUser,
-    /// `ZOHO.CRM.API.getOrgVariable(name)`.
-    OrgVariable(&'a str),
     /// `ZOHO.CRM.API.getRecord({Entity, RecordID})`.
     Record {
         /// The module.
@@ -192,8 +188,6 @@ impl Call<'_> {
     /// The call's `data`, with the SDK version.
     pub fn data(&self) -> Value {
         let mut data = match self {
-            Self::CurrentUser => json!({"category": "CONFIG", "type": "CURRENT_USER"}),
-            Self::OrgVariable(name) => json!({"category": "CONFIG", "type": "VARIABLE", "nameSpace": name}),
             Self::Record { entity, id } => json!({"category": "READ", "APIData": {"Entity": entity, "RecordID": id}}),
             Self::Related { entity, id, list, page } => json!({
                 "category": "READ",
@@ -224,19 +218,6 @@ pub fn crm_event(unique_id: &str, time: f64, promise_id: &str, call: &Call<'_>, 
         "data": call.data(),
         "appOrigin": app_origin,
     })
-}
-
-/// The value of an org variable: `{Success: {Content}}`.
-pub fn org_variable(answer: &Value) -> Option<String> {
-    let content = answer.get("Success")?.get("Content")?.as_str()?.trim();
-    (!content.is_empty()).then(|| content.to_owned())
-}
-
-/// The current user's email: `{users: [{email}]}` as widgets read it, or a bare user as the SDK's doc shows.
-pub fn current_user_email(answer: &Value) -> Option<String> {
-    let user = answer.get("users").and_then(|users| users.get(0)).unwrap_or(answer);
-    let email = user.get("email")?.as_str()?.trim();
-    (!email.is_empty()).then(|| email.to_owned())
 }
 
 #[cfg(test)]
@@ -313,10 +294,6 @@ mod tests {
     #[test]
     fn calls_go_on_the_wire_as_the_sdk_puts_them() {
         assert_eq!(
-            Call::OrgVariable("sidechat_install_key").data(),
-            json!({"category": "CONFIG", "type": "VARIABLE", "nameSpace": "sidechat_install_key", "sdkVersion": "1"})
-        );
-        assert_eq!(
             Call::Record { entity: "Deals", id: "9" }.data(),
             json!({"category": "READ", "APIData": {"Entity": "Deals", "RecordID": "9"}, "sdkVersion": "1"})
         );
@@ -336,21 +313,10 @@ mod tests {
             Call::Resize { height: 320.0 }.data(),
             json!({"action": "RESIZE", "data": {"height": 320.0}, "category": "UI", "sdkVersion": "1"})
         );
-        assert_eq!(Call::CurrentUser.data()["type"], "CURRENT_USER");
-        let event = crm_event("w1", 1.0, "Promise100", &Call::CurrentUser, "https%3A%2F%2Fx");
+        let event = crm_event("w1", 1.0, "Promise100", &Call::File { id: "f1" }, "https%3A%2F%2Fx");
         assert_eq!(event["type"], "SDK.EVENT");
         assert_eq!(event["eventName"], "CRM_EVENT");
         assert_eq!(event["promiseid"], "Promise100");
         assert_eq!(register("a")["eventName"], "REGISTER");
-    }
-
-    #[test]
-    fn answers_are_read_in_their_wire_shapes() {
-        assert_eq!(org_variable(&json!({"Success": {"Content": " key "}})).as_deref(), Some("key"));
-        assert_eq!(org_variable(&json!({"Success": {"Content": ""}})), None);
-        assert_eq!(org_variable(&json!({"Error": {"Content": "no such variable"}})), None);
-        assert_eq!(current_user_email(&json!({"users": [{"email": "a@b.c"}]})).as_deref(), Some("a@b.c"));
-        assert_eq!(current_user_email(&json!({"id": "1", "email": "d@e.f"})).as_deref(), Some("d@e.f"));
-        assert_eq!(current_user_email(&json!({"users": []})), None);
     }
 }

@@ -6,13 +6,14 @@ use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use super::relay::{APP_SECRET, INSTALL_KEY, PHONE_NUMBER_ID, SENDER_PHONE};
+use super::relay::{APP_SECRET, PHONE_NUMBER_ID, SENDER_PHONE};
 
 /// One HTTP client for a relay.
 #[derive(Clone)]
 pub struct Api {
     http: reqwest::Client,
     url: String,
+    credential: String,
 }
 
 impl Api {
@@ -23,7 +24,7 @@ impl Api {
             .pool_idle_timeout(std::time::Duration::from_secs(30))
             .build()
             .context("building the bench's HTTP client")?;
-        Ok(Self { http, url: url.to_owned() })
+        Ok(Self { http, url: url.to_owned(), credential: super::relay::credential()? })
     }
 
     /// Sends a text to `to` under a fresh idempotency key; expects `202 Accepted`.
@@ -31,7 +32,7 @@ impl Api {
         let answer = self
             .http
             .post(format!("{}/api/v1/messages", self.url))
-            .bearer_auth(INSTALL_KEY)
+            .bearer_auth(&self.credential)
             .header("idempotency-key", key)
             .json(&json!({"from": PHONE_NUMBER_ID, "to": to, "body": text}))
             .send()
@@ -46,7 +47,7 @@ impl Api {
             .http
             .get(format!("{}/api/v1/messages", self.url))
             .query(&[("phone", phone), ("limit", "20")])
-            .bearer_auth(INSTALL_KEY)
+            .bearer_auth(&self.credential)
             .send()
             .await
             .context("GET /api/v1/messages")?;

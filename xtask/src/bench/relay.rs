@@ -1,5 +1,5 @@
 //! The release relay binary as a child process on a loopback port, configured for the Cloud API against the
-//! in-process Graph stand-in, with the Zoho installation key as the callers' credential.
+//! in-process Graph stand-in, admitting one Pipedrive company whose panel tokens the bench signs.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -11,8 +11,19 @@ use tokio::process::{Child, ChildStdout, Command};
 
 use crate::build;
 
-/// The credential the bench calls the API with (`Authorization: Bearer …`).
-pub const INSTALL_KEY: &str = "sidechat-bench-zoho-install-key-0123456789";
+/// The Pipedrive app secret that signs the bench's panel tokens.
+const PIPEDRIVE_SECRET: &str = "sidechat-bench-pipedrive-client-secret";
+/// The admitted Pipedrive company, in the operator workspace.
+const COMPANY_ID: u64 = 1;
+
+/// The credential the bench calls the API with (`Authorization: Bearer …`): a panel token of a user of the
+/// admitted company, as Pipedrive signs them, valid for two hours (a bench run is shorter).
+pub fn credential() -> anyhow::Result<String> {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    let claims = serde_json::json!({"userId": 1, "companyId": COMPANY_ID, "iat": now, "exp": now + 7200});
+    let key = jsonwebtoken::EncodingKey::from_secret(PIPEDRIVE_SECRET.as_bytes());
+    jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).context("signing the bench's panel token")
+}
 /// The one configured Cloud API sender: the one the Graph stand-in sends from.
 pub const PHONE_NUMBER_ID: &str = sidechat_standins::graph::PHONE_NUMBER_ID;
 /// Its number.
@@ -87,9 +98,10 @@ fn settings(database: &Path, graph_url: &str) -> Vec<(&'static str, String)> {
         ("WHATSAPP_WABA_ID", "880001".to_owned()),
         ("WHATSAPP_APP_SECRET", APP_SECRET.to_owned()),
         ("WHATSAPP_VERIFY_TOKEN", "sidechat-bench-verify-token".to_owned()),
-        ("ZOHO_INSTALL_KEY", INSTALL_KEY.to_owned()),
-        // A closed relay admits the listed org; the installation key's callers act in the operator workspace.
-        ("ZOHO_ORG_IDS", "60001".to_owned()),
+        ("PIPEDRIVE_CLIENT_ID", "sidechat-bench".to_owned()),
+        ("PIPEDRIVE_CLIENT_SECRET", PIPEDRIVE_SECRET.to_owned()),
+        // A closed relay admits the listed company, into the operator workspace.
+        ("PIPEDRIVE_COMPANY_IDS", COMPANY_ID.to_string()),
         ("SIDECHAT_SECRET_KEY", "b3a1f0e9d8c7b6a5f4e3d2c1b0a99887766554433221100ffeeddccbbaa99887".to_owned()),
         ("RUST_LOG", "warn".to_owned()),
     ]

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use secrecy::SecretString;
 use sidechat_domain::E164;
 
-use super::{CompanyIds, OrgIds, Origins, SenderConfig, Senders};
+use super::{AccountsHost, AccountsHosts, CompanyIds, OrgIds, Origins, SenderConfig, Senders};
 
 /// An address and port.
 pub fn address(raw: &str) -> Result<SocketAddr, String> {
@@ -56,11 +56,6 @@ fn secret_of_length(raw: &str, least: usize) -> Result<SecretString, String> {
 /// A secret of at least 16 characters.
 pub fn secret_16(raw: &str) -> Result<SecretString, String> {
     secret_of_length(raw, 16)
-}
-
-/// A secret of at least 24 characters.
-pub fn secret_24(raw: &str) -> Result<SecretString, String> {
-    secret_of_length(raw, 24)
 }
 
 /// A number of milliseconds.
@@ -130,4 +125,34 @@ pub fn senders(raw: &str) -> Result<Senders, String> {
         })
         .collect::<Result<Vec<_>, _>>()
         .map(Senders)
+}
+
+/// `ZOHO_ACCOUNTS_HOSTS`: `ACCOUNTS_URL` or `ACCOUNTS_URL=API_DOMAIN`, comma-separated.
+pub fn accounts_hosts(raw: &str) -> Result<AccountsHosts, String> {
+    let mut hosts = Vec::new();
+    for entry in raw.split(',').map(str::trim).filter(|entry| !entry.is_empty()) {
+        let (accounts, api) = match entry.split_once('=') {
+            Some((accounts, api)) => (url(accounts.trim())?, url(api.trim())?),
+            None => {
+                let accounts = url(entry)?;
+                let api = zohoapis_of(&accounts).ok_or_else(|| {
+                    format!("`{entry}` is not one of Zoho's accounts servers: write `{entry}=API_DOMAIN`")
+                })?;
+                (accounts, api)
+            }
+        };
+        hosts.push(AccountsHost { accounts, api_domain: api });
+    }
+    if hosts.is_empty() {
+        return Err("name at least one accounts server".to_owned());
+    }
+    Ok(AccountsHosts(hosts))
+}
+
+/// The API domain of one of Zoho's accounts servers: `https://accounts.zoho.eu` → `https://www.zohoapis.eu`,
+/// `https://accounts.zohocloud.ca` → `https://www.zohoapis.ca`.
+fn zohoapis_of(accounts: &str) -> Option<String> {
+    let host = accounts.strip_prefix("https://")?;
+    let suffix = host.strip_prefix("accounts.zoho.").or_else(|| host.strip_prefix("accounts.zohocloud."))?;
+    (!suffix.is_empty() && !suffix.contains('/')).then(|| format!("https://www.zohoapis.{suffix}"))
 }

@@ -12,7 +12,7 @@ use clap::{Args, ValueEnum};
 use secrecy::SecretString;
 
 use super::read;
-use super::{CompanyIds, OrgIds, Origins, Senders};
+use super::{AccountsHosts, CompanyIds, OrgIds, Origins, Senders};
 use crate::secrets::SecretKey;
 
 /// Meta's Graph API, at the version the Cloud API client is written against.
@@ -21,6 +21,10 @@ pub const DEFAULT_GRAPH_URL: &str = "https://graph.facebook.com/v23.0";
 pub const DEFAULT_TIMELINES_URL: &str = "https://app.timelines.ai/integrations/api";
 /// Pipedrive's OAuth server.
 pub const DEFAULT_PIPEDRIVE_OAUTH_URL: &str = "https://oauth.pipedrive.com";
+/// Zoho's accounts servers: US, EU, IN, AU, JP, CN, CA, SA and UK.
+pub const DEFAULT_ZOHO_ACCOUNTS_HOSTS: &str = "https://accounts.zoho.com,https://accounts.zoho.eu,\
+     https://accounts.zoho.in,https://accounts.zoho.com.au,https://accounts.zoho.jp,https://accounts.zoho.com.cn,\
+     https://accounts.zohocloud.ca,https://accounts.zoho.sa,https://accounts.zoho.uk";
 /// Who may frame the widget by default: Pipedrive.
 pub const DEFAULT_FRAME_ANCESTORS: &str = "https://*.pipedrive.com";
 /// Who may call the API from a browser by default: where Zoho serves uploaded widgets, and Zoho CRM itself.
@@ -155,9 +159,19 @@ pub struct Settings {
     #[arg(long, env = "ZOHO_ORG_IDS", value_parser = read::org_ids)]
     pub zoho_org_ids: Option<OrgIds>,
 
-    /// Zoho CRM: the installation key the widget presents (at least 24 random characters).
-    #[arg(long, env = "ZOHO_INSTALL_KEY", hide_env_values = true, value_parser = read::secret_24)]
-    pub zoho_install_key: Option<SecretString>,
+    /// Zoho CRM: the OAuth client's id (Zoho API Console, a server-based client with Multi-DC on), with which
+    /// Zoho users sign in.
+    #[arg(long, env = "ZOHO_CLIENT_ID", value_parser = read::non_blank)]
+    pub zoho_client_id: Option<String>,
+
+    /// Zoho CRM: the OAuth client's secret.
+    #[arg(long, env = "ZOHO_CLIENT_SECRET", hide_env_values = true, value_parser = read::secret_any)]
+    pub zoho_client_secret: Option<SecretString>,
+
+    /// Zoho CRM: the accounts servers codes are exchanged at, comma-separated, each `ACCOUNTS_URL` (its API domain
+    /// is Zoho's matching `zohoapis` host) or `ACCOUNTS_URL=API_DOMAIN`; the first is where sign-in starts.
+    #[arg(long, env = "ZOHO_ACCOUNTS_HOSTS", default_value = DEFAULT_ZOHO_ACCOUNTS_HOSTS, value_parser = read::accounts_hosts)]
+    pub zoho_accounts_hosts: AccountsHosts,
 
     /// Space-separated origin patterns that may frame the widget.
     #[arg(long, env = "SIDECHAT_FRAME_ANCESTORS", default_value = DEFAULT_FRAME_ANCESTORS, value_parser = read::origins)]

@@ -30,11 +30,18 @@ fn read(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
         if name == "SIDECHAT_SECRET_KEY" && !pairs.iter().any(|(k, _)| *k == name) {
             return Some(KEY.to_owned());
         }
+        // A Zoho client comes with its secret unless the case says otherwise.
+        let zoho_client = pairs.iter().any(|(k, _)| *k == "ZOHO_CLIENT_ID");
+        if name == "ZOHO_CLIENT_SECRET" && zoho_client && !pairs.iter().any(|(k, _)| *k == name) {
+            return Some(ZOHO_SECRET.to_owned());
+        }
         pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
     })
 }
 
-const ZOHO: (&str, &str) = ("ZOHO_INSTALL_KEY", "a-long-random-installation-key-0123456789");
+const ZOHO: (&str, &str) = ("ZOHO_CLIENT_ID", "1000.TESTCLIENTID");
+/// The Zoho client's secret [`read`] adds to a case that names the client.
+const ZOHO_SECRET: &str = "zoho-client-secret-value";
 const KEY: &str = "5f3c0a9e8d7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a19";
 
 #[test]
@@ -48,7 +55,11 @@ fn each_bad_setting_is_named() {
         (&[("SIDECHAT_PROVIDER", "sandbox"), ("SIDECHAT_SECRET_KEY", ""), ZOHO], "SIDECHAT_SECRET_KEY"),
         (&[("SIDECHAT_PROVIDER", "sandbox"), ("SIDECHAT_SIGNUP", "invite"), ZOHO], "SIDECHAT_SIGNUP"),
         (&[("SIDECHAT_PROVIDER", "sandbox"), ("ZOHO_ORG_IDS", "123,org"), ZOHO], "ZOHO_ORG_IDS"),
-        (&[("SIDECHAT_PROVIDER", "sandbox"), ("ZOHO_INSTALL_KEY", "short")], "ZOHO_INSTALL_KEY"),
+        (
+            &[("SIDECHAT_PROVIDER", "sandbox"), ("ZOHO_ACCOUNTS_HOSTS", "https://accounts.example.com"), ZOHO],
+            "ZOHO_ACCOUNTS_HOSTS",
+        ),
+        (&[("SIDECHAT_PROVIDER", "sandbox"), ("ZOHO_CLIENT_SECRET", "s")], "ZOHO_CLIENT_ID"),
         (&[("SIDECHAT_PROVIDER", "sandbox"), ("SIDECHAT_DATABASE_URL", "mysql://x"), ZOHO], "SIDECHAT_DATABASE_URL"),
         (
             &[("SIDECHAT_PROVIDER", "sandbox"), ("SIDECHAT_PUBLIC_URL", "relay.example.com"), ZOHO],
@@ -135,7 +146,7 @@ fn demo_mode_needs_no_settings() {
     })
     .unwrap();
     assert!(matches!(config.provider, Some(ProviderConfig::Sandbox)));
-    assert!(config.pipedrive.is_some() && config.zoho_install_key.is_some());
+    assert!(config.pipedrive.is_some() && config.zoho.is_some());
 }
 
 #[test]
@@ -165,7 +176,7 @@ fn secrets_never_show_in_debug_output() {
     ])
     .unwrap();
     let printed = format!("{config:?}");
-    for secret in secrets.iter().chain([&ZOHO.1]) {
+    for secret in secrets.iter().chain([&ZOHO_SECRET]) {
         assert!(!printed.contains(secret), "{secret} is printed: {printed}");
     }
     assert!(printed.contains("REDACTED"));
@@ -206,4 +217,24 @@ fn an_open_relay_uses_no_whatsapp_settings_and_a_closed_one_lists_who_may_use_it
     assert_eq!(closed.signup, Signup::Closed, "closed by default");
     assert_eq!(closed.pipedrive.unwrap().company_ids, [7, 8]);
     assert_eq!(closed.zoho_org_ids, ["60001", "60002"]);
+}
+
+#[test]
+fn zoho_accounts_servers_come_with_their_api_domains() {
+    let config = read(&[("SIDECHAT_PROVIDER", "sandbox"), ZOHO]).unwrap();
+    let zoho = config.zoho.unwrap();
+    assert_eq!(zoho.accounts.len(), 9, "Zoho's nine data centres by default");
+    assert_eq!(zoho.api_domain_of("https://accounts.zoho.eu"), Some("https://www.zohoapis.eu"));
+    assert_eq!(zoho.api_domain_of("https://accounts.zohocloud.ca/"), Some("https://www.zohoapis.ca"));
+    assert_eq!(zoho.api_domain_of("https://accounts.evil.example"), None);
+    let listed = read(&[
+        ("SIDECHAT_PROVIDER", "sandbox"),
+        ("ZOHO_ACCOUNTS_HOSTS", "http://127.0.0.1:9001=http://127.0.0.1:9001, https://accounts.zoho.in"),
+        ZOHO,
+    ])
+    .unwrap();
+    let zoho = listed.zoho.unwrap();
+    assert_eq!(zoho.api_domain_of("http://127.0.0.1:9001"), Some("http://127.0.0.1:9001"));
+    assert_eq!(zoho.api_domain_of("https://accounts.zoho.in"), Some("https://www.zohoapis.in"));
+    assert_eq!(zoho.api_domain_of("https://accounts.zoho.com"), None, "only the listed ones");
 }

@@ -26,6 +26,7 @@ pub async fn seed(store: &Store, sealer: &Sealer, workspace: &WorkspaceId, publi
         refresh_token: sealer.seal("sidechat-demo-refresh-token", &context("refresh")),
         api_domain: format!("{}/demo/pipedrive", public_url.trim_end_matches('/')),
         expires_at: now + 10 * 365 * 24 * 3_600_000,
+        accounts_server: None,
     };
     store.save_tokens(workspace, &user.id, &tokens, now).await?;
     tracing::debug!(company = DEMO_COMPANY_ID, "the demo user's CRM account is connected");

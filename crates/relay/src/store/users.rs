@@ -49,6 +49,8 @@ pub struct SealedTokens {
     pub api_domain: String,
     /// When the access token expires (ms).
     pub expires_at: i64,
+    /// Where the tokens are refreshed, for CRMs with a server per data centre (Zoho).
+    pub accounts_server: Option<String>,
 }
 
 fn role(raw: &str) -> Role {
@@ -62,7 +64,7 @@ fn role_name(role: Role) -> &'static str {
     }
 }
 
-fn user(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
+pub(super) fn user(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
     let raw_role: String = row.try_get("role")?;
     Ok(UserRow {
         id: row.try_get("id")?,
@@ -76,6 +78,8 @@ fn user(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
 }
 
 const USER_COLUMNS: &str = "id, crm, crm_user_id, name, email, role, role_checked_at";
+/// The same columns of the users table joined as `u`.
+pub(super) const USER_COLUMNS_OF_U: &str = "u.id, u.crm, u.crm_user_id, u.name, u.email, u.role, u.role_checked_at";
 
 impl Store {
     /// The workspace's user with this CRM id, made (a member, name unknown) on their first call.
@@ -115,6 +119,18 @@ impl Store {
             .fetch_one(&mut *self.write().await?)
             .await?;
         user(&row)
+    }
+
+    /// A user of the workspace by Sidechat's id.
+    pub async fn user_by_id(&self, workspace: &WorkspaceId, id: &str) -> Result<Option<UserRow>, sqlx::Error> {
+        sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE workspace_id = $1 AND id = $2"))
+            .bind(workspace.as_str())
+            .bind(id)
+            .fetch_optional(&mut *self.read().await?)
+            .await?
+            .as_ref()
+            .map(user)
+            .transpose()
     }
 
     /// Every user of a workspace, by name.
@@ -167,11 +183,13 @@ impl Store {
         now: i64,
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO crm_tokens (workspace_id, user_id, access_token, refresh_token, api_domain, expires_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+            "INSERT INTO crm_tokens (workspace_id, user_id, access_token, refresh_token, api_domain, expires_at, updated_at,
+                 accounts_server)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (workspace_id, user_id) DO UPDATE SET access_token = excluded.access_token,
                  refresh_token = excluded.refresh_token, api_domain = excluded.api_domain,
-                 expires_at = excluded.expires_at, updated_at = excluded.updated_at",
+                 expires_at = excluded.expires_at, updated_at = excluded.updated_at,
+                 accounts_server = excluded.accounts_server",
         )
         .bind(workspace.as_str())
         .bind(user_id)
@@ -180,6 +198,7 @@ impl Store {
         .bind(&tokens.api_domain)
         .bind(tokens.expires_at)
         .bind(now)
+        .bind(&tokens.accounts_server)
         .execute(&mut *self.write().await?)
         .await?;
         Ok(())
@@ -188,7 +207,7 @@ impl Store {
     /// A user's sealed CRM tokens, if they connected their account.
     pub async fn tokens(&self, workspace: &WorkspaceId, user_id: &str) -> Result<Option<SealedTokens>, sqlx::Error> {
         let row = sqlx::query(
-            "SELECT access_token, refresh_token, api_domain, expires_at FROM crm_tokens
+            "SELECT access_token, refresh_token, api_domain, expires_at, accounts_server FROM crm_tokens
              WHERE workspace_id = $1 AND user_id = $2",
         )
         .bind(workspace.as_str())
@@ -201,6 +220,7 @@ impl Store {
                 refresh_token: row.try_get("refresh_token")?,
                 api_domain: row.try_get("api_domain")?,
                 expires_at: row.try_get("expires_at")?,
+                accounts_server: row.try_get("accounts_server")?,
             })
         })
         .transpose()

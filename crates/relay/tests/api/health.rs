@@ -33,16 +33,28 @@ on_both_backends!(zohos_widget_origin_may_call_the_api_and_the_health_check_othe
         .request(reqwest::Method::OPTIONS, format!("{}/api/v1/messages", app.url))
         .header("origin", zoho)
         .header("access-control-request-method", "POST")
-        .header("access-control-request-headers", "authorization,content-type,idempotency-key,x-sidechat-user")
+        .header("access-control-request-headers", "authorization,content-type,idempotency-key")
         .send()
         .await
         .unwrap();
     assert!(preflight.status().is_success(), "{}", preflight.status());
     assert_eq!(preflight.headers()["access-control-allow-origin"], zoho);
     let allowed = preflight.headers()["access-control-allow-headers"].to_str().unwrap().to_ascii_lowercase();
-    for header in ["authorization", "content-type", "idempotency-key", "x-sidechat-user"] {
+    for header in ["authorization", "content-type", "idempotency-key"] {
         assert!(allowed.contains(header), "{header} is not allowed: {allowed}");
     }
+
+    // The settings view in the Zoho panel changes a connection with PATCH.
+    let patch = app
+        .http
+        .request(reqwest::Method::OPTIONS, format!("{}/api/v1/admin/whatsapp/c1", app.url))
+        .header("origin", zoho)
+        .header("access-control-request-method", "PATCH")
+        .send()
+        .await
+        .unwrap();
+    let methods = patch.headers()["access-control-allow-methods"].to_str().unwrap().to_owned();
+    assert!(methods.contains("PATCH"), "{methods}");
 
     let health = app.get("/healthz").header("origin", zoho).send().await.unwrap();
     assert_eq!(health.headers()["access-control-allow-origin"], zoho);

@@ -14,6 +14,7 @@ mod phones;
 mod pipedrive;
 mod restart;
 mod secrets;
+mod sign_in;
 mod timelines;
 mod timelines_restart;
 mod upgrade;

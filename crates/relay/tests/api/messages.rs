@@ -80,9 +80,7 @@ on_both_backends!(idempotency_keys_conflict_and_are_scoped_per_workspace, |backe
         json(send(&app, Some("k"), &json!({"from": SENDER, "to": CUSTOMER, "body": "two"})).send().await.unwrap())
             .await;
     assert_error(&other, 409, "idempotency_conflict");
-    let zoho =
-        send_as(&app, &format!("Bearer {ZOHO_KEY}"), "k", &json!({"from": SENDER, "to": CUSTOMER, "body": "one"}))
-            .await;
+    let zoho = send_as(&app, &colleague(), "k", &json!({"from": SENDER, "to": CUSTOMER, "body": "one"})).await;
     assert_eq!(zoho.0, 200, "the same workspace, the same key: {}", zoho.1);
     assert_eq!(zoho.1["message"]["id"], first.1["message"]["id"]);
     // another workspace's key is another key: it neither replays nor conflicts with this one (and that
@@ -254,7 +252,7 @@ on_both_backends!(new_messages_are_rate_limited_per_workspace_but_retries_are_no
     assert_error(&answers[2], 429, "rate_limited");
     let retry = json(send(&app, Some("burst-0"), &body(0)).send().await.unwrap()).await;
     assert_eq!(retry.0, 200, "a retry of an accepted message is answered, not limited: {}", retry.1);
-    let zoho = send_as(&app, &format!("Bearer {ZOHO_KEY}"), "other", &body(9)).await;
+    let zoho = send_as(&app, &colleague(), "other", &body(9)).await;
     assert_error(&zoho, 429, "rate_limited");
     let other = send_as(&app, &other_workspace(), "other", &body(9)).await;
     // not limited: refused only because that workspace has no WhatsApp
@@ -324,3 +322,8 @@ on_both_backends!(files_the_provider_cannot_carry_are_refused, |backend| async m
     assert_error(&no_file, 400, "invalid_request");
     app.stop().await;
 });
+
+/// Another user of the installed company: the same workspace as [`bearer`]'s user.
+fn colleague() -> String {
+    format!("Bearer {}", pipedrive_token_for(INSTALLED_COMPANY, PIPEDRIVE_USER + 1, 300))
+}

@@ -270,20 +270,20 @@ on_both_backends!(a_deal_has_its_persons_phones_and_both_modules_fields, |backen
 
 on_both_backends!(missing_records_and_foreign_callers_get_not_found, |backend| async move {
     let pipedrive = Pipedrive::start(World::test_data()).await;
-    let app = spawn(backend, &pipedrive, vec![]).await;
+    let zoho = sidechat_standins::zoho::Zoho::start(sidechat_standins::zoho::DataCentre::us()).await;
+    let zoho_hosts = format!("{0}={0}", zoho.url);
+    let extra = vec![("ZOHO_ACCOUNTS_HOSTS", zoho_hosts), ("ZOHO_ORG_IDS", sidechat_standins::zoho::US_ORG.to_owned())];
+    let app = spawn(backend, &pipedrive, extra).await;
     install(&app, &pipedrive, NEW_COMPANY).await;
     for path in ["person/999", "deal/999", "person/abc", "person/0", "organization/1"] {
         assert_error(&read(&app, NEW_COMPANY, path).await, 404, "not_found");
     }
     assert_error(&read(&app, NEW_COMPANY, "person/503").await, 502, "provider_unavailable");
-    let zoho = json(
-        app.get("/api/v1/records/pipedrive/person/101")
-            .header("authorization", format!("Bearer {ZOHO_KEY}"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    // a Zoho user reads no Pipedrive record
+    let zoho_user = zoho_session(&app.url, &zoho, sidechat_standins::zoho::US_ADMIN).await;
+    let zoho =
+        json(app.get("/api/v1/records/pipedrive/person/101").header("authorization", zoho_user).send().await.unwrap())
+            .await;
     assert_error(&zoho, 404, "not_found");
     assert_error(
         &json(app.get("/api/v1/records/pipedrive/person/101").send().await.unwrap()).await,

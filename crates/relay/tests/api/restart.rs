@@ -83,7 +83,7 @@ on_both_backends!(sigterm_finishes_the_sends_under_way, |backend| async move {
     let graph = Graph::start().await;
     let graph_url = graph.url.clone();
     let http = reqwest::Client::new();
-    let zoho = format!("Bearer {ZOHO_KEY}");
+    let zoho = bearer();
     let (mut relay, url) = start_binary(&database_url, &dir, &cloud(&graph_url));
     customer_writes(&http, &url).await;
     // An open panel's event stream must not hold the shutdown up.

@@ -1,10 +1,10 @@
 //! No secret in any response or log line. The relay binary runs with debug logs through everything that handles
 //! a secret: users connecting their Pipedrive account, record reads with their tokens, a refresh that works and
-//! one Pipedrive refuses, a send through the sandbox, event stream tickets, the uninstall call with the app's
-//! credentials, the Zoho key, `/metrics`, `/healthz` and `/api/v1/me`. Then neither any answer (status, headers,
-//! body) nor anything the process printed may hold the secret key, the client secret, the Zoho key, a token the
-//! Pipedrive stand-in issued, a WhatsApp provider token, a panel token or a ticket (a ticket only in the answer
-//! that issued it).
+//! one Pipedrive refuses, a Zoho user signing in, an admin connecting TimelinesAI, a send through the sandbox, event
+//! stream tickets, the uninstall call with the app's credentials, `/metrics`, `/healthz` and `/api/v1/me`. Then neither any answer (status, headers,
+//! body) nor anything the process printed may hold the secret key, the client secrets, a token the Pipedrive or
+//! Zoho stand-in issued, a WhatsApp provider token, a panel token, a session or a ticket (a session or a ticket
+//! only in the answer that issued it).
 
 use std::process::Command;
 use std::time::Duration;
@@ -87,6 +87,7 @@ impl Secret {
 on_both_backends!(no_secret_reaches_a_response_or_a_log_line, |backend| async move {
     let pipedrive = Pipedrive::start(World::test_data()).await;
     let timelines = sidechat_standins::timelines::Timelines::start().await;
+    let zoho = sidechat_standins::zoho::Zoho::start(sidechat_standins::zoho::DataCentre::us()).await;
     let (dir, database_url) = binary_workspace(backend).await;
     let settings = [
         ("SIDECHAT_PROVIDER", "sandbox".to_owned()),
@@ -96,6 +97,10 @@ on_both_backends!(no_secret_reaches_a_response_or_a_log_line, |backend| async mo
         ("PIPEDRIVE_OAUTH_URL", pipedrive.url.clone()),
         ("PIPEDRIVE_COMPANY_IDS", COMPANY.to_string()),
         ("TIMELINES_API_URL", timelines.url.clone()),
+        ("ZOHO_CLIENT_ID", sidechat_standins::zoho::CLIENT_ID.to_owned()),
+        ("ZOHO_CLIENT_SECRET", sidechat_standins::zoho::CLIENT_SECRET.to_owned()),
+        ("ZOHO_ACCOUNTS_HOSTS", format!("{0}={0}", zoho.url)),
+        ("ZOHO_ORG_IDS", sidechat_standins::zoho::US_ORG.to_owned()),
         ("RUST_LOG", "debug".to_owned()),
     ];
     let (mut relay, url, printed) = start_binary_printing(&database_url, &dir, &settings);
@@ -108,7 +113,7 @@ on_both_backends!(no_secret_reaches_a_response_or_a_log_line, |backend| async mo
             "the app's Basic credentials",
             base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}")),
         ),
-        Secret::new("the Zoho installation key", ZOHO_KEY),
+        Secret::new("the Zoho client secret", sidechat_standins::zoho::CLIENT_SECRET),
         Secret::new("the admin's panel token", &admin),
         Secret::new("the member's panel token", &member),
         Secret::new("the TimelinesAI token", sidechat_standins::timelines::SECOND_TOKEN),
@@ -125,8 +130,19 @@ on_both_backends!(no_secret_reaches_a_response_or_a_log_line, |backend| async mo
     assert_eq!(answers.keep(answers.get("/api/v1/records/pipedrive/person/103").bearer_auth(&member)).await.0, 404);
     let (status, me) = answers.keep(answers.get("/api/v1/me").bearer_auth(&admin)).await;
     assert_eq!((status, &me["user"]["role"]), (200, &json!("admin")), "{me}");
-    let zoho = answers.get("/api/v1/me").bearer_auth(ZOHO_KEY);
-    assert_eq!(answers.keep(zoho).await.0, 200);
+    // a Zoho user signs in: the session is in the sign-in page only, and opens the API
+    let (status, page) =
+        zoho_callback(&answers.url, &zoho, sidechat_standins::zoho::US_ADMIN, ZOHO_WIDGET_ORIGIN).await;
+    assert_eq!(status, 200, "{page}");
+    answers.push(page.clone());
+    let session = session_of(&page);
+    secrets.push(Secret {
+        name: "the Zoho session".to_owned(),
+        value: session.clone(),
+        issued_in: Some(answers.count() - 1),
+    });
+    let (status, zoho_me) = answers.keep(answers.get("/api/v1/me").bearer_auth(&session)).await;
+    assert_eq!((status, &zoho_me["user"]["role"]), (200, &json!("admin")), "{zoho_me}");
 
     // an admin connects TimelinesAI: the token goes in, and never comes back out
     let connect = json!({"provider": "timelines", "api_token": sidechat_standins::timelines::SECOND_TOKEN});
@@ -152,8 +168,7 @@ on_both_backends!(no_secret_reaches_a_response_or_a_log_line, |backend| async mo
     let ticket = |authorization: &str| {
         answers.post("/api/v1/events/ticket").bearer_auth(authorization).json(&json!({"phone": CUSTOMER}))
     };
-    for (name, authorization) in [("the admin's ticket", admin.clone()), ("the Zoho key's ticket", ZOHO_KEY.to_owned())]
-    {
+    for (name, authorization) in [("the admin's ticket", admin.clone()), ("the Zoho user's ticket", session.clone())] {
         let (status, issued) = answers.keep(ticket(&authorization)).await;
         assert_eq!(status, 200, "{issued}");
         let value = issued["ticket"].as_str().unwrap().to_owned();
@@ -191,6 +206,9 @@ on_both_backends!(no_secret_reaches_a_response_or_a_log_line, |backend| async mo
     let printed = printed.text();
     let answers = answers.texts.into_inner().unwrap();
 
+    for (i, token) in zoho.issued_tokens().iter().enumerate() {
+        secrets.push(Secret::new(format!("Zoho token {i}"), token));
+    }
     let issued = pipedrive.issued_tokens();
     assert_eq!(issued.len(), 3, "the admin's and the member's install, and the admin's refresh");
     for (i, pair) in issued.iter().enumerate() {
@@ -216,6 +234,7 @@ on_both_backends!(no_secret_reaches_a_response_or_a_log_line, |backend| async mo
         "pipedrive user not connected",
         "pipedrive user uninstalled",
         "a WhatsApp connection was made",
+        "zoho user signed in",
         "relay stopped",
     ] {
         assert!(printed.contains(expected), "no line says `{expected}`:\n{printed}");

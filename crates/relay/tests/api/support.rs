@@ -14,16 +14,14 @@ use sidechat_relay::{AppState, Relay};
 
 /// The Pipedrive app secret the test relays use: the app's in the Pipedrive stand-in's test data.
 pub const PIPEDRIVE_SECRET: &str = sidechat_standins::pipedrive::test_data::CLIENT_SECRET;
-/// The Zoho installation key the test relays use.
-pub const ZOHO_KEY: &str = "test-zoho-installation-key-0123456789";
 /// A Pipedrive company admitted to the test relays (`PIPEDRIVE_COMPANY_IDS`): it shares the operator workspace.
 pub const INSTALLED_COMPANY: u64 = 7001;
 /// One that is not.
 pub const OTHER_COMPANY: u64 = 7002;
 /// A second admitted company: it gets a workspace of its own, without WhatsApp.
 pub const OTHER_WORKSPACE_COMPANY: u64 = 7003;
-/// The Zoho org admitted to relays started as a binary.
-pub const ZOHO_ORG: &str = "60001";
+/// Where Zoho serves an uploaded widget: an origin the relays let call them by default.
+pub const ZOHO_WIDGET_ORIGIN: &str = "https://plugin-sidechat.zappsusercontent.com";
 /// The test relays' `SIDECHAT_SECRET_KEY`.
 pub const SECRET_KEY: &str = "8f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
 /// The Pipedrive user the test tokens name by default (an admin in the stand-in's test data).
@@ -137,7 +135,10 @@ impl TestApp {
             ("SIDECHAT_PUBLIC_URL", if demo { url.clone() } else { "http://relay.test".to_owned() }),
             ("PIPEDRIVE_CLIENT_ID", sidechat_standins::pipedrive::test_data::CLIENT_ID.into()),
             ("PIPEDRIVE_CLIENT_SECRET", PIPEDRIVE_SECRET.into()),
-            ("ZOHO_INSTALL_KEY", ZOHO_KEY.into()),
+            // Zoho users sign in with the stand-in's client; a test that signs in points ZOHO_ACCOUNTS_HOSTS at its
+            // Zoho stand-ins.
+            ("ZOHO_CLIENT_ID", sidechat_standins::zoho::CLIENT_ID.into()),
+            ("ZOHO_CLIENT_SECRET", sidechat_standins::zoho::CLIENT_SECRET.into()),
             ("SIDECHAT_SECRET_KEY", SECRET_KEY.into()),
             ("PIPEDRIVE_COMPANY_IDS", format!("{INSTALLED_COMPANY},{OTHER_WORKSPACE_COMPANY}")),
             // Concurrent-retry tests send bursts far above a person's pace; the limit has a test of its own.
@@ -326,6 +327,44 @@ pub async fn cloud_webhook(app: &TestApp, body: &Value, secret: &str) -> (u16, V
     .await
 }
 
+/// Signs a Zoho user in at the relay at `url` as their panel would, through the Zoho data centre `zoho` (which
+/// the relay's `ZOHO_ACCOUNTS_HOSTS` must list): the start redirect, the consent (a code from the stand-in), the
+/// callback. Answers the callback's status and page.
+pub async fn zoho_callback(
+    url: &str,
+    zoho: &sidechat_standins::zoho::Zoho,
+    user_id: &str,
+    origin: &str,
+) -> (u16, String) {
+    let http = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let start = http.get(format!("{url}/oauth/zoho/start")).query(&[("origin", origin)]).send().await.unwrap();
+    assert_eq!(start.status(), 303, "the start redirects to Zoho Accounts");
+    let location = start.headers()["location"].to_str().unwrap().to_owned();
+    let state = location.split(['?', '&']).find_map(|pair| pair.strip_prefix("state=")).expect("a state").to_owned();
+    let code = zoho.issue_code(user_id);
+    let callback = http
+        .get(format!("{url}/oauth/zoho/callback"))
+        .query(&[("code", code.as_str()), ("location", "us"), ("accounts-server", zoho.url.as_str())])
+        .query(&[("state", urlencoding::decode(&state).unwrap().as_ref())])
+        .send()
+        .await
+        .unwrap();
+    (callback.status().as_u16(), callback.text().await.unwrap())
+}
+
+/// The session a sign-in page posts to its opener.
+pub fn session_of(page: &str) -> String {
+    let start = page.find("\"session\":\"").expect("the page carries a session") + "\"session\":\"".len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+/// Signs a Zoho user in and answers `Authorization: Bearer <their session>`.
+pub async fn zoho_session(url: &str, zoho: &sidechat_standins::zoho::Zoho, user_id: &str) -> String {
+    let (status, page) = zoho_callback(url, zoho, user_id, ZOHO_WIDGET_ORIGIN).await;
+    assert_eq!(status, 200, "{page}");
+    format!("Bearer {}", session_of(&page))
+}
+
 /// The status and JSON body of a response.
 pub async fn json(response: Response) -> (u16, Value) {
     let status = response.status().as_u16();
@@ -399,7 +438,8 @@ pub async fn binary_workspace(backend: Backend) -> (TempDir, String) {
     (dir, database_url)
 }
 
-/// Starts `sidechat-relay serve` on a loopback port with the Zoho key and `settings` (which override the defaults);
+/// Starts `sidechat-relay serve` on a loopback port with the test Pipedrive app and `settings` (which override the
+/// defaults);
 /// returns the process and its URL, read from the line it prints.
 pub fn start_binary(database_url: &str, dir: &TempDir, settings: &[(&str, String)]) -> (RelayProcess, String) {
     let (process, url, _) = launch(relay_command(database_url, dir, settings), false);
@@ -423,8 +463,9 @@ fn relay_command(database_url: &str, dir: &TempDir, settings: &[(&str, String)])
         .env("SIDECHAT_LISTEN", "127.0.0.1:0")
         .env("SIDECHAT_DATABASE_URL", database_url)
         .env("SIDECHAT_WIDGET_DIR", dir.0.join("widget"))
-        .env("ZOHO_INSTALL_KEY", ZOHO_KEY)
-        .env("ZOHO_ORG_IDS", ZOHO_ORG)
+        .env("PIPEDRIVE_CLIENT_ID", sidechat_standins::pipedrive::test_data::CLIENT_ID)
+        .env("PIPEDRIVE_CLIENT_SECRET", PIPEDRIVE_SECRET)
+        .env("PIPEDRIVE_COMPANY_IDS", INSTALLED_COMPANY.to_string())
         .env("SIDECHAT_SECRET_KEY", SECRET_KEY)
         .env("RUST_LOG", "warn");
     for (name, value) in settings {
@@ -496,13 +537,13 @@ impl Printed {
 }
 
 /// Sends `count` messages (`message 0`, `message 1`… under keys `crash-0`…) from `from` to +498963648018
-/// through the relay at `url` with the Zoho key; each must be accepted. Returns their ids, in order.
+/// through the relay at `url` as a user of the installed company; each must be accepted. Returns their ids, in order.
 pub async fn send_numbered(http: &Client, url: &str, from: &str, count: usize) -> Vec<String> {
     let mut ids = Vec::with_capacity(count);
     for i in 0..count {
         let (status, body) = json(
             http.post(format!("{url}/api/v1/messages"))
-                .header("authorization", format!("Bearer {ZOHO_KEY}"))
+                .header("authorization", bearer())
                 .header("idempotency-key", format!("crash-{i}"))
                 .json(&json!({"from": from, "to": "+498963648018", "body": format!("message {i}")}))
                 .send()
@@ -521,7 +562,7 @@ pub async fn until_outbound_sent(http: &Client, url: &str, count: usize) -> Vec<
     eventually(Duration::from_secs(30), || async {
         let (_, page) = json(
             http.get(format!("{url}/api/v1/messages?phone=%2B498963648018&limit=100"))
-                .header("authorization", format!("Bearer {ZOHO_KEY}"))
+                .header("authorization", bearer())
                 .send()
                 .await
                 .unwrap(),

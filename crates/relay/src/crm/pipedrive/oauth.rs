@@ -117,6 +117,7 @@ impl TokenAnswer {
             refresh_token: state.sealer.seal(&self.refresh_token, &seal_context(workspace, user_id, "refresh")),
             api_domain,
             expires_at: now.saturating_add(self.expires_in.max(0).saturating_mul(1000)),
+            accounts_server: None,
         }
     }
 
