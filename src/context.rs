@@ -60,6 +60,9 @@ impl PanelCtx {
                 crate::i18n::fill(lang.t(Text::RelayUnexpected), &[("status", &status.to_string())])
             }
             RelayError::Host(_) => lang.t(Text::HostFailed).to_owned(),
+            RelayError::SignInNeeded => {
+                crate::i18n::fill(lang.t(Text::SignInNeeded), &[("crm", self.host().crm_name())])
+            }
             RelayError::Api { code: ErrorCode::Unauthorized, .. } => lang.t(Text::SessionExpired).to_owned(),
             RelayError::Api { code: ErrorCode::NotInstalled, .. } => lang.t(Text::NotInstalled).to_owned(),
             RelayError::Api { code: ErrorCode::Forbidden, .. } => lang.t(Text::Forbidden).to_owned(),

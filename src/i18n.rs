@@ -266,6 +266,16 @@ pub enum Text {
     SentBy,
     /// Who created a canned text; `{name}`.
     CreatedBy,
+    /// Why the panel asks a Zoho user to sign in; `{crm}`.
+    SignInNeeded,
+    /// The button that opens the sign-in window; `{crm}`.
+    SignIn,
+    /// While the sign-in window is open.
+    SigningIn,
+    /// The link that opens the sign-in in a new tab, when no window could be opened.
+    SignInInTab,
+    /// The sign-in could not start or finish.
+    SignInFailed,
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The panel on a record: loads the record (through the host) and the connected sender numbers (from the
 //! relay), then hands them to the conversation. Standalone (no CRM around it), it only checks the relay. When
 //! the record cannot be read because the user's own CRM account is not connected, it says so with the link that
-//! connects it, and Retry reads it again once that is done.
+//! connects it, and Retry reads it again once that is done. A Zoho user without a session signs in first.
 
 use leptos::prelude::*;
 use sidechat_domain::Provider;
@@ -10,6 +10,7 @@ use sidechat_domain::wire::{Record, Sender};
 use crate::components::chat::Chat;
 use crate::components::connect::ConnectAccount;
 use crate::components::relay_status::RelayStatus;
+use crate::components::sign_in::SignIn;
 use crate::context::PanelCtx;
 use crate::i18n::Text;
 use crate::relay::RelayError;
@@ -56,6 +57,7 @@ pub fn Panel() -> impl IntoView {
                 (false, _) => view! { <RelayStatus/> }.into_any(),
                 (true, None) => view! { <p class="muted" role="status" aria-busy="true">{move || ctx.t(Text::Loading)}</p> }.into_any(),
                 (true, Some(Ok((record, senders)))) => view! { <Chat record=record senders=senders/> }.into_any(),
+                (true, Some(Err(RelayError::SignInNeeded))) => view! { <SignIn on_signed_in=Callback::new(move |()| load())/> }.into_any(),
                 (true, Some(Err(error))) => view! {
                     <div class="error" role="alert" data-testid="error" data-field="form">
                         {match error.connect_url() {

@@ -101,5 +101,12 @@ pub fn text(key: Text) -> &'static str {
         Text::InvalidSetting => "This setting cannot take that value.",
         Text::SentBy => "Sent by {name}",
         Text::CreatedBy => "Created by {name}",
+        Text::SignInNeeded => {
+            "Sign in with your {crm} account to use Sidechat: it then knows who you are and what you may do."
+        }
+        Text::SignIn => "Sign in with {crm}",
+        Text::SigningIn => "Waiting for you to sign in in the window that opened…",
+        Text::SignInInTab => "The window did not open: sign in in a new tab",
+        Text::SignInFailed => "The sign-in did not work. Try again.",
     }
 }

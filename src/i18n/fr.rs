@@ -115,5 +115,12 @@ pub fn text(key: Text) -> &'static str {
         Text::InvalidSetting => "Ce réglage ne peut pas prendre cette valeur.",
         Text::SentBy => "Envoyé par {name}",
         Text::CreatedBy => "Créé par {name}",
+        Text::SignInNeeded => {
+            "Connectez-vous avec votre compte {crm} pour utiliser Sidechat : il saura alors qui vous êtes et ce que vous pouvez faire."
+        }
+        Text::SignIn => "Se connecter avec {crm}",
+        Text::SigningIn => "En attente de votre connexion dans la fenêtre ouverte…",
+        Text::SignInInTab => "La fenêtre ne s’est pas ouverte : connectez-vous dans un nouvel onglet",
+        Text::SignInFailed => "La connexion n’a pas abouti. Réessayez.",
     }
 }

@@ -99,5 +99,12 @@ pub fn text(key: Text) -> &'static str {
         Text::InvalidSetting => "इस सेटिंग के लिए यह मान मान्य नहीं है।",
         Text::SentBy => "{name} ने भेजा",
         Text::CreatedBy => "{name} ने बनाया",
+        Text::SignInNeeded => {
+            "Sidechat इस्तेमाल करने के लिए अपने {crm} अकाउंट से साइन इन करें: तब उसे पता होगा कि आप कौन हैं और क्या कर सकते हैं।"
+        }
+        Text::SignIn => "{crm} से साइन इन करें",
+        Text::SigningIn => "खुली हुई विंडो में आपके साइन इन करने की प्रतीक्षा है…",
+        Text::SignInInTab => "विंडो नहीं खुली: नए टैब में साइन इन करें",
+        Text::SignInFailed => "साइन इन नहीं हो सका। फिर से कोशिश करें।",
     }
 }

@@ -115,5 +115,12 @@ pub fn text(key: Text) -> &'static str {
         Text::InvalidSetting => "この設定にその値は指定できません。",
         Text::SentBy => "送信者: {name}",
         Text::CreatedBy => "作成者: {name}",
+        Text::SignInNeeded => {
+            "Sidechat を使うには {crm} アカウントでサインインしてください。あなたが誰で何ができるかを Sidechat が確認します。"
+        }
+        Text::SignIn => "{crm} でサインイン",
+        Text::SigningIn => "開いたウィンドウでのサインインを待っています…",
+        Text::SignInInTab => "ウィンドウが開きませんでした。新しいタブでサインインしてください",
+        Text::SignInFailed => "サインインできませんでした。もう一度お試しください。",
     }
 }

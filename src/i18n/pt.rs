@@ -111,5 +111,12 @@ pub fn text(key: Text) -> &'static str {
         Text::InvalidSetting => "Esta configuração não aceita esse valor.",
         Text::SentBy => "Enviada por {name}",
         Text::CreatedBy => "Criado por {name}",
+        Text::SignInNeeded => {
+            "Entre com sua conta do {crm} para usar o Sidechat: assim ele sabe quem você é e o que pode fazer."
+        }
+        Text::SignIn => "Entrar com o {crm}",
+        Text::SigningIn => "Aguardando você entrar na janela que se abriu…",
+        Text::SignInInTab => "A janela não abriu: entre em uma nova aba",
+        Text::SignInFailed => "Não foi possível entrar. Tente de novo.",
     }
 }

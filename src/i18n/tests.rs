@@ -94,6 +94,11 @@ const KEYS: &[Text] = &[
     Text::InvalidSetting,
     Text::SentBy,
     Text::CreatedBy,
+    Text::SignInNeeded,
+    Text::SignIn,
+    Text::SigningIn,
+    Text::SignInInTab,
+    Text::SignInFailed,
 ];
 
 /// The `{slot}` names in a text, sorted.

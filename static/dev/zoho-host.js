@@ -11,14 +11,11 @@ import { ATTACHMENTS, FIELDS, FILES, RECORDS, USER } from './zoho-data.js';
 const relay = new URLSearchParams(location.search).get('relay')
   || `${location.protocol}//${location.hostname}:${Number(location.port) - 1}`;
 const relayOrigin = new URL(relay).origin;
-/** The key the relay knows in demo mode (DEMO_ZOHO_KEY in crates/relay/src/config.rs), kept as an org variable. */
-const ORG_VARIABLES = { sidechat_install_key: 'sidechat-demo-zoho-install-key' };
 
 const frame = document.getElementById('frame');
 const panel = document.getElementById('panel');
 const recordSelect = document.getElementById('record');
 const localeSelect = document.getElementById('locale');
-const userInput = document.getElementById('user');
 const log = document.getElementById('log');
 
 let uniqueID = null; // the id SET_CONTEXT gave the current widget
@@ -70,11 +67,7 @@ const categories = {
     return FIELDS[data.Entity] ? { fields: FIELDS[data.Entity] } : refuse('INVALID_MODULE', `no module ${data.Entity}`);
   },
   CONFIG(data) {
-    if (data.type === 'CURRENT_USER') return { users: [{ ...USER, email: userInput.value }] };
-    if (data.type === 'VARIABLE') {
-      const value = ORG_VARIABLES[data.nameSpace];
-      return value === undefined ? refuse('INVALID_DATA', `no org variable ${data.nameSpace}`) : { Success: { Content: value } };
-    }
+    if (data.type === 'CURRENT_USER') return { users: [USER] };
     return refuse('INVALID_DATA', `no config ${data.type} here`);
   },
   FILES(data) {
@@ -156,7 +149,6 @@ function start() {
   if (query.get('locale')) localeSelect.value = query.get('locale');
   recordSelect.addEventListener('change', open);
   localeSelect.addEventListener('change', open);
-  userInput.addEventListener('change', open);
   open();
 }
 

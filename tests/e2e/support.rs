@@ -250,3 +250,31 @@ pub async fn open_panel(client: &Client, relay: &Relay, record: &str, extra: &st
     open_in_host(client, &format!("{}&record={record}{extra}", relay.pipedrive_host), "initialized").await;
     wait(client, "[data-testid=message-list]").await;
 }
+
+/// In a Zoho dev host page's panel that asks to sign in: signs in as the demo org's `user` (its Zoho user id, in
+/// `sidechat_standins::zoho`) through the window the panel opens, on the consent page the dev host's second port
+/// serves as Zoho Accounts, and comes back into the panel's frame.
+pub async fn sign_in_with_zoho(client: &Client, user: &str) {
+    let panel_window = client.window().await.unwrap();
+    let before = client.windows().await.unwrap().len();
+    wait(client, "[data-testid=zoho-sign-in]").await.click().await.unwrap();
+    let started = Instant::now();
+    let popup = loop {
+        let windows = client.windows().await.unwrap();
+        if windows.len() > before {
+            break windows.into_iter().find(|w| *w != panel_window).expect("the sign-in window");
+        }
+        assert!(started.elapsed() < LIMIT, "no sign-in window opened");
+        tokio::task::yield_now().await;
+    };
+    client.switch_to_window(popup).await.unwrap();
+    wait(client, &format!("[data-testid=zoho-allow-{user}]")).await.click().await.unwrap();
+    // The relay's last page posts the session to the panel and closes its window.
+    let started = Instant::now();
+    while client.windows().await.unwrap().len() > before {
+        assert!(started.elapsed() < LIMIT, "the sign-in window did not close");
+        tokio::task::yield_now().await;
+    }
+    client.switch_to_window(panel_window).await.unwrap();
+    enter_panel(client).await;
+}
