@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
+#[cfg(not(feature = "settings"))]
 use crate::components::panel::Panel;
 use crate::context::PanelCtx;
 use crate::host::{Host, HostError, Theme};
@@ -60,7 +61,7 @@ pub fn App() -> impl IntoView {
                     <p class="muted" role="status">{move || ctx.t(Text::Loading)}</p>
                 </main>
             }.into_any(),
-            Connection::Connected => view! { <Panel/> }.into_any(),
+            Connection::Connected => main_view(),
             Connection::Failed(error) => view! {
                 <main class="panel" data-testid="panel" aria-label=move || ctx.t(Text::PanelLabel)>
                     <p class="error" role="alert" data-testid="error" data-field="form" title=error.to_string()>
@@ -70,6 +71,18 @@ pub fn App() -> impl IntoView {
             }.into_any(),
         }}
     }
+}
+
+/// What the module shows once connected: the panel, or in the settings module the settings view (each module holds
+/// only its own).
+#[cfg(not(feature = "settings"))]
+fn main_view() -> AnyView {
+    view! { <Panel/> }.into_any()
+}
+
+#[cfg(feature = "settings")]
+fn main_view() -> AnyView {
+    view! { <crate::settings::Settings/> }.into_any()
 }
 
 /// The browser's preferred languages, most preferred first.

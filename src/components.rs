@@ -10,6 +10,7 @@ pub mod panel;
 pub mod recipient;
 pub mod relay_status;
 pub mod sender_select;
+pub mod sign_in;
 pub mod window_banner;
 
 use wasm_bindgen::JsCast;

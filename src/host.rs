@@ -187,6 +187,19 @@ impl Host {
         }
     }
 
+    /// This page's address with `view=settings` set (`true`) or removed (`false`), keeping the host's parameters:
+    /// how the Zoho panel and its settings view lead to each other in the same frame.
+    pub fn view_url(settings: bool) -> Option<String> {
+        let location = web_sys::window()?.location();
+        let params = web_sys::UrlSearchParams::new_with_str(&location.search().ok()?).ok()?;
+        if settings {
+            params.set("view", "settings");
+        } else {
+            params.delete("view");
+        }
+        Some(format!("{}?{}", location.pathname().ok()?, String::from(params.to_string())))
+    }
+
     /// The user's locale as the host gives it (`fr_FR`), if it does (Pipedrive does not).
     pub fn locale(&self) -> Option<String> {
         match self {

@@ -276,6 +276,122 @@ pub enum Text {
     SignInInTab,
     /// The sign-in could not start or finish.
     SignInFailed,
+    /// The settings view's title.
+    #[cfg(feature = "settings")]
+    SettingsTitle,
+    /// The panel's link to the settings view, for admins.
+    SettingsLink,
+    /// A member opened the settings view; `{crm}`.
+    #[cfg(feature = "settings")]
+    AdminsOnly,
+    /// The workspace section's heading.
+    #[cfg(feature = "settings")]
+    WorkspaceSection,
+    /// The workspace name's label.
+    #[cfg(feature = "settings")]
+    WorkspaceName,
+    /// The time zone's label.
+    #[cfg(feature = "settings")]
+    TimeZone,
+    /// The connections section's heading.
+    #[cfg(feature = "settings")]
+    WhatsAppSection,
+    /// The workspace has no WhatsApp connection.
+    #[cfg(feature = "settings")]
+    NoConnections,
+    /// Meta's Cloud API, by name.
+    #[cfg(feature = "settings")]
+    ProviderCloud,
+    /// TimelinesAI, by name.
+    #[cfg(feature = "settings")]
+    ProviderTimelines,
+    /// The sandbox, by name.
+    #[cfg(feature = "settings")]
+    ProviderSandbox,
+    /// The numbers of a connection.
+    #[cfg(feature = "settings")]
+    Numbers,
+    /// The webhook URL's label.
+    #[cfg(feature = "settings")]
+    WebhookUrl,
+    /// A token's last characters; `{hint}`.
+    #[cfg(feature = "settings")]
+    TokenEnding,
+    /// Who made a connection; `{name}`.
+    #[cfg(feature = "settings")]
+    ConnectedBy,
+    /// A connection the relay's operator configured.
+    #[cfg(feature = "settings")]
+    FromOperator,
+    /// Who may send from a connection.
+    #[cfg(feature = "settings")]
+    WhoMaySend,
+    /// Every user may send.
+    #[cfg(feature = "settings")]
+    Everyone,
+    /// Only the chosen users may send.
+    #[cfg(feature = "settings")]
+    OnlyThese,
+    /// Disconnects a connection.
+    #[cfg(feature = "settings")]
+    Disconnect,
+    /// Asks again before disconnecting; `{label}`.
+    #[cfg(feature = "settings")]
+    ConfirmDisconnect,
+    /// The connect form's heading.
+    #[cfg(feature = "settings")]
+    ConnectSection,
+    /// The provider's label.
+    #[cfg(feature = "settings")]
+    ProviderLabel,
+    /// The Cloud API access token's label.
+    #[cfg(feature = "settings")]
+    AccessToken,
+    /// The business account id's label.
+    #[cfg(feature = "settings")]
+    WabaId,
+    /// The phone number ids' label.
+    #[cfg(feature = "settings")]
+    PhoneNumberIds,
+    /// The TimelinesAI token's label.
+    #[cfg(feature = "settings")]
+    ApiToken,
+    /// The connection label's label.
+    #[cfg(feature = "settings")]
+    ConnectionLabel,
+    /// Connects.
+    #[cfg(feature = "settings")]
+    Connect,
+    /// While the provider checks the credentials.
+    #[cfg(feature = "settings")]
+    Connecting,
+    /// The admin log's heading.
+    #[cfg(feature = "settings")]
+    AdminLogSection,
+    /// The admin log is empty.
+    #[cfg(feature = "settings")]
+    NoLogEntries,
+    /// Log: a connection was made.
+    #[cfg(feature = "settings")]
+    LogConnect,
+    /// Log: a connection was removed.
+    #[cfg(feature = "settings")]
+    LogDisconnect,
+    /// Log: a connection was renamed.
+    #[cfg(feature = "settings")]
+    LogRename,
+    /// Log: who may send changed.
+    #[cfg(feature = "settings")]
+    LogRestrict,
+    /// Log: a customer's conversation was erased.
+    #[cfg(feature = "settings")]
+    LogErase,
+    /// Log: the workspace's settings changed.
+    #[cfg(feature = "settings")]
+    LogSettings,
+    /// The settings view's link back to the panel.
+    #[cfg(feature = "settings")]
+    BackToPanel,
 }
 
 #[cfg(test)]

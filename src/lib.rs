@@ -13,12 +13,15 @@ pub mod host;
 pub mod i18n;
 pub mod marks;
 pub mod relay;
+#[cfg(feature = "settings")]
+pub mod settings;
 pub mod state;
 pub mod timeline;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
-/// Mounts the panel into the page's body. Called once by `boot.js` after the module is instantiated.
+/// Mounts the panel (or, in the settings module, the settings view) into the page's body. Called once by `boot.js`
+/// after the module is instantiated.
 #[wasm_bindgen]
 pub fn run() {
     leptos::mount::mount_to_body(app::App);

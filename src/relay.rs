@@ -5,6 +5,8 @@
 //! The relay's base URL is the page's own origin, unless the page names another in
 //! `<meta name="sidechat-relay" content="https://…">` (the Zoho package, served from Zoho's own domain, does).
 
+#[cfg(feature = "settings")]
+mod admin;
 mod events;
 mod json;
 pub mod session;
@@ -41,6 +43,8 @@ pub enum RelayError {
         message: String,
         /// With `not_connected_user`: where the user connects their CRM account.
         connect_url: Option<String>,
+        /// With `invalid_setting`, `connection_rejected`, `number_in_use`: the request's field at fault.
+        field: Option<String>,
     },
     /// The relay could not be reached (network down, relay down, CORS refused).
     Unreachable,
@@ -57,6 +61,14 @@ impl RelayError {
     pub fn code(&self) -> Option<ErrorCode> {
         match self {
             Self::Api { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// The request's field the relay found at fault, if it named one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Api { field, .. } => field.as_deref(),
             _ => None,
         }
     }
@@ -213,6 +225,11 @@ impl Relay {
         let request = NormalizeRequest { phones, country };
         let answer: NormalizeResponse = self.call(Request::post, "/api/v1/phones/normalize", Some(&request)).await?;
         Ok(answer.phones)
+    }
+
+    /// `GET /api/v1/me`: the user and their workspace.
+    pub async fn me(&self) -> Result<sidechat_domain::wire::MeResponse, RelayError> {
+        self.call(Request::get, "/api/v1/me", None::<&()>).await
     }
 
     /// `GET /api/v1/senders`.
@@ -393,7 +410,7 @@ fn error_of(status: u16, body: Option<ErrorBody>) -> RelayError {
     match body {
         Some(ErrorBody { error }) => {
             let connect_url = error.connect_url.filter(|url| url.starts_with("https://") || url.starts_with("http://"));
-            RelayError::Api { status, code: error.code, message: error.message, connect_url }
+            RelayError::Api { status, code: error.code, message: error.message, connect_url, field: error.field }
         }
         None => RelayError::Unexpected(status),
     }

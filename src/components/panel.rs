@@ -24,12 +24,19 @@ pub fn Panel() -> impl IntoView {
     let ctx = PanelCtx::expect();
     let on_record = ctx.host().record().is_some();
     let loaded = RwSignal::new(Loaded::None);
+    // Zoho has no app settings page of its own: its admins reach the settings view from the panel.
+    let settings_url = RwSignal::new(None::<String>);
     let load = move || {
         loaded.set(None);
         leptos::task::spawn_local(async move {
             let (host, relay) = (ctx.host(), ctx.relay());
             let (record, senders) = futures::join!(host.load_record(&relay), relay.senders());
+            let ok = record.is_ok() && senders.is_ok();
             loaded.set(Some(record.and_then(|record| senders.map(|senders| (record, senders)))));
+            if ok && matches!(host, crate::host::Host::Zoho(_)) {
+                let admin = relay.me().await.is_ok_and(|me| me.user.role == sidechat_domain::wire::Role::Admin);
+                settings_url.set(admin.then(|| crate::host::Host::view_url(true)).flatten());
+            }
         });
     };
     if on_record {
@@ -46,6 +53,9 @@ pub fn Panel() -> impl IntoView {
                 {move || loaded.with(|loaded| match loaded {
                     Some(Ok((record, _))) => view! { <h1 data-testid="record-name">{record.name.clone()}</h1> }.into_any(),
                     _ => view! { <h1>"WhatsApp"</h1> }.into_any(),
+                })}
+                {move || settings_url.get().map(|url| view! {
+                    <a class="chat-link" data-testid="settings-link" href=url>{move || ctx.t(Text::SettingsLink)}</a>
                 })}
                 {move || sandbox().then(|| view! {
                     <span class="badge" data-testid="sandbox-badge" title=move || ctx.t(Text::SandboxHint)>

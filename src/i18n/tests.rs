@@ -99,6 +99,83 @@ const KEYS: &[Text] = &[
     Text::SigningIn,
     Text::SignInInTab,
     Text::SignInFailed,
+    #[cfg(feature = "settings")]
+    Text::SettingsTitle,
+    Text::SettingsLink,
+    #[cfg(feature = "settings")]
+    Text::AdminsOnly,
+    #[cfg(feature = "settings")]
+    Text::WorkspaceSection,
+    #[cfg(feature = "settings")]
+    Text::WorkspaceName,
+    #[cfg(feature = "settings")]
+    Text::TimeZone,
+    #[cfg(feature = "settings")]
+    Text::WhatsAppSection,
+    #[cfg(feature = "settings")]
+    Text::NoConnections,
+    #[cfg(feature = "settings")]
+    Text::ProviderCloud,
+    #[cfg(feature = "settings")]
+    Text::ProviderTimelines,
+    #[cfg(feature = "settings")]
+    Text::ProviderSandbox,
+    #[cfg(feature = "settings")]
+    Text::Numbers,
+    #[cfg(feature = "settings")]
+    Text::WebhookUrl,
+    #[cfg(feature = "settings")]
+    Text::TokenEnding,
+    #[cfg(feature = "settings")]
+    Text::ConnectedBy,
+    #[cfg(feature = "settings")]
+    Text::FromOperator,
+    #[cfg(feature = "settings")]
+    Text::WhoMaySend,
+    #[cfg(feature = "settings")]
+    Text::Everyone,
+    #[cfg(feature = "settings")]
+    Text::OnlyThese,
+    #[cfg(feature = "settings")]
+    Text::Disconnect,
+    #[cfg(feature = "settings")]
+    Text::ConfirmDisconnect,
+    #[cfg(feature = "settings")]
+    Text::ConnectSection,
+    #[cfg(feature = "settings")]
+    Text::ProviderLabel,
+    #[cfg(feature = "settings")]
+    Text::AccessToken,
+    #[cfg(feature = "settings")]
+    Text::WabaId,
+    #[cfg(feature = "settings")]
+    Text::PhoneNumberIds,
+    #[cfg(feature = "settings")]
+    Text::ApiToken,
+    #[cfg(feature = "settings")]
+    Text::ConnectionLabel,
+    #[cfg(feature = "settings")]
+    Text::Connect,
+    #[cfg(feature = "settings")]
+    Text::Connecting,
+    #[cfg(feature = "settings")]
+    Text::AdminLogSection,
+    #[cfg(feature = "settings")]
+    Text::NoLogEntries,
+    #[cfg(feature = "settings")]
+    Text::LogConnect,
+    #[cfg(feature = "settings")]
+    Text::LogDisconnect,
+    #[cfg(feature = "settings")]
+    Text::LogRename,
+    #[cfg(feature = "settings")]
+    Text::LogRestrict,
+    #[cfg(feature = "settings")]
+    Text::LogErase,
+    #[cfg(feature = "settings")]
+    Text::LogSettings,
+    #[cfg(feature = "settings")]
+    Text::BackToPanel,
 ];
 
 /// The `{slot}` names in a text, sorted.

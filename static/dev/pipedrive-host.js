@@ -8,6 +8,7 @@ const relay = new URLSearchParams(location.search).get('relay')
 const frame = document.getElementById('frame');
 const panel = document.getElementById('panel');
 const recordSelect = document.getElementById('record');
+const pageSelect = document.getElementById('page');
 const themeSelect = document.getElementById('theme');
 const log = document.getElementById('log');
 const snackbar = document.getElementById('snackbar');
@@ -119,10 +120,13 @@ async function open() {
     document.getElementById('timeout').hidden = false;
     panel.dataset.initialized = 'timeout';
   }, INIT_LIMIT_MS);
-  const params = new URLSearchParams({
-    id: frameId, userId: String(USER_ID), companyId: String(COMPANY_ID), token: await signedToken(urlExpired),
-    resource, view: 'details', selectedIds: selected, theme: themeSelect.value,
-  });
+  const token = await signedToken(urlExpired);
+  // The app settings page (custom UI for app settings, iframe URL `{relay}/widget/?view=settings`) or the panel.
+  const params = pageSelect.value === 'settings'
+    ? new URLSearchParams({ view: 'settings', id: frameId, userId: String(USER_ID), companyId: String(COMPANY_ID),
+      token, theme: themeSelect.value })
+    : new URLSearchParams({ id: frameId, userId: String(USER_ID), companyId: String(COMPANY_ID), token,
+      resource, view: 'details', selectedIds: selected, theme: themeSelect.value });
   frame.src = `${relay}/widget/?${params}`;
   document.getElementById('record-view').textContent =
     `${recordSelect.selectedOptions[0].textContent} (${resource} ${selected})`;
@@ -142,7 +146,9 @@ async function start() {
   const theme = new URLSearchParams(location.search).get('theme');
   if (theme) themeSelect.value = theme;
   document.body.dataset.theme = themeSelect.value;
+  if (new URLSearchParams(location.search).get('page') === 'settings') pageSelect.value = 'settings';
   recordSelect.addEventListener('change', open);
+  pageSelect.addEventListener('change', open);
   themeSelect.addEventListener('change', () => {
     document.body.dataset.theme = themeSelect.value;
     emit('user_settings_change', { theme: themeSelect.value });

@@ -8,11 +8,11 @@
 use fantoccini::Client;
 use serde::Deserialize;
 
-use crate::support::{Browser, Relay, open_panel, until, wait};
+use crate::support::{Browser, Relay, count, open_in_host, open_panel, until, wait};
 
 /// One rule axe found broken, with the elements that break it.
 #[derive(Debug, Deserialize)]
-struct Violation {
+pub(crate) struct Violation {
     id: String,
     impact: Option<String>,
     help: String,
@@ -32,7 +32,7 @@ impl Violation {
 }
 
 /// axe's browser build, as `npm ci` installs it at the repository root (the tests run from there).
-fn axe_source() -> String {
+pub(crate) fn axe_source() -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(&path)
         .unwrap_or_else(|error| panic!("{}: {error} (run `npm ci`, as `cargo xtask test` does)", path.display()))
@@ -40,13 +40,13 @@ fn axe_source() -> String {
 
 /// What axe says of a page: the rules broken, and the ids of those it checked and found kept.
 #[derive(Debug, Deserialize)]
-struct Audit {
-    violations: Vec<Violation>,
+pub(crate) struct Audit {
+    pub(crate) violations: Vec<Violation>,
     passes: Vec<String>,
 }
 
 /// Runs axe on the frame the client is in and returns what it found.
-async fn audit(client: &Client, axe: &str) -> Audit {
+pub(crate) async fn audit(client: &Client, axe: &str) -> Audit {
     let injected = client.execute(&format!("{axe}\n;return typeof window.axe"), vec![]).await;
     assert_eq!(injected.expect("injecting axe-core").as_str(), Some("object"), "axe-core did not load in the panel");
     let found = client
@@ -69,7 +69,7 @@ async fn audit(client: &Client, axe: &str) -> Audit {
 }
 
 /// Prints every violation and fails on the serious and critical ones.
-fn assert_no_serious(state: &str, violations: &[Violation]) {
+pub(crate) fn assert_no_serious(state: &str, violations: &[Violation]) {
     for violation in violations {
         eprintln!("[{state}] {} ({}): {}", violation.id, violation.impact.as_deref().unwrap_or("?"), violation.help);
         for node in &violation.nodes {
@@ -113,4 +113,26 @@ async fn the_panel_has_no_serious_accessibility_violation_in_the_light_theme() {
 #[tokio::test]
 async fn the_panel_has_no_serious_accessibility_violation_in_the_dark_theme() {
     audit_panel("dark").await;
+}
+
+#[tokio::test]
+async fn the_settings_view_is_for_admins_and_has_no_serious_accessibility_violation_in_the_dark_theme() {
+    let relay = Relay::start();
+    let browser = Browser::start().await;
+    let client = &browser.client;
+    let axe = axe_source();
+    // Pipedrive's app settings page, as the demo's administrator sees it.
+    open_in_host(client, &format!("{}&page=settings&theme=dark", relay.pipedrive_host), "initialized").await;
+    wait(client, "html[data-theme=dark]").await;
+    wait(client, "[data-testid=settings-view] [data-testid=connection-row]").await;
+    wait(client, "[data-testid=connect-whatsapp]").await;
+    assert_no_serious("settings, dark", &audit(client, &axe).await.violations);
+
+    // A member (the dev host's user 2) is told the view is for admins, and sees nothing of it.
+    client.enter_parent_frame().await.unwrap();
+    open_in_host(client, &format!("{}&page=settings&user=2", relay.pipedrive_host), "initialized").await;
+    wait(client, "[data-testid=settings-view] [data-testid=error]").await;
+    assert_eq!(count(client, "[data-testid=connection-row]").await, 0);
+    assert_eq!(count(client, "[data-testid=connect-whatsapp]").await, 0);
+    browser.client.clone().close().await.unwrap();
 }

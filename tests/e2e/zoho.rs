@@ -3,7 +3,8 @@
 use fantoccini::Locator;
 use serde_json::Value;
 
-use crate::support::{Browser, LIMIT, Relay, open_in_host, sign_in_with_zoho, wait};
+use crate::a11y::{assert_no_serious, audit, axe_source};
+use crate::support::{Browser, LIMIT, Relay, count, open_in_host, sign_in_with_zoho, until, wait};
 
 /// The demo org's administrator and salesperson, as the Zoho stand-in knows them.
 const ZOHO_ADMIN: &str = "4150868000000225013";
@@ -116,5 +117,70 @@ async fn in_the_zoho_host_a_record_attachment_is_read_through_the_host_uploaded_
     client.enter_parent_frame().await.unwrap();
     let log = client.execute("return JSON.stringify(window.__sidechatHostLog)", vec![]).await.unwrap();
     assert!(log.as_str().unwrap().contains("DOWNLOAD_FILE"), "the file's bytes came through the host");
+    browser.client.clone().close().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_admin_connects_a_sandbox_number_in_the_settings_view_and_sends_from_it() {
+    let relay = Relay::start();
+    let browser = Browser::start().await;
+    let client = &browser.client;
+    open_in_host(client, &format!("{}&record=Contacts:5725767000002002001", relay.zoho_host), "connected").await;
+    sign_in_with_zoho(client, ZOHO_ADMIN).await;
+    wait(client, "[data-testid=record-name]").await;
+
+    // An administrator finds the settings view from the panel, in the same frame.
+    wait(client, "[data-testid=settings-link]").await.click().await.unwrap();
+    wait(client, "[data-testid=settings-view]").await;
+    wait(client, "[data-testid=connection-row][data-provider=sandbox]").await;
+    let before = count(client, "[data-testid=connection-row]").await;
+    assert_no_serious("settings view", &audit(client, &axe_source()).await.violations);
+
+    // A refusal shows next to the field it names.
+    wait(client, "[data-testid=connect-provider]").await.select_by_value("timelines").await.unwrap();
+    wait(client, "[data-testid=connect-submit]").await.click().await.unwrap();
+    let refusal = wait(client, "[data-testid=connection-error][data-field=api_token]").await;
+    assert!(!refusal.text().await.unwrap().is_empty());
+
+    // A sandbox number of its own.
+    wait(client, "[data-testid=connect-provider]").await.select_by_value("sandbox").await.unwrap();
+    wait(client, "[data-testid=connect-label]").await.send_keys("Trial line").await.unwrap();
+    wait(client, "[data-testid=connect-submit]:not([disabled])").await.click().await.unwrap();
+    until(
+        client,
+        "the new connection to be listed",
+        &format!("return document.querySelectorAll('[data-testid=connection-row]').length === {}", before + 1),
+    )
+    .await;
+    let rows = client.find_all(Locator::Css("[data-testid=connection-row]")).await.unwrap();
+    let new_row = rows.last().unwrap().text().await.unwrap();
+    assert!(new_row.contains("Trial line"), "{new_row}");
+    let phone = new_row.split_whitespace().find(|word| word.starts_with("+49309018")).expect("its number").to_owned();
+    wait(client, "[data-testid=log-entry][data-action=connect]").await;
+
+    // Back in the panel, a template goes out from the new number (it never talked with Marie: the window is closed).
+    wait(client, "[data-testid=back-to-panel]").await.click().await.unwrap();
+    wait(client, "[data-testid=record-name]").await;
+    wait(client, "[data-testid=to-select]").await.select_by_value("06 12 34 56 78").await.unwrap();
+    wait(client, "[data-testid=country-code]").await.select_by_value("FR").await.unwrap();
+    let sender = format!("sandbox-{}", phone.trim_start_matches('+'));
+    wait(client, "[data-testid=from-select]").await.select_by_value(&sender).await.unwrap();
+    let picker = wait(client, "[data-testid=template-picker]").await;
+    picker.select_by_value("follow_up|en_US").await.unwrap();
+    let params = client.find_all(Locator::Css("[data-testid=template-param]")).await.unwrap();
+    params[0].send_keys("Marie").await.unwrap();
+    params[1].send_keys("Zoe").await.unwrap();
+    let sent_before = count(client, "[data-testid=message][data-direction=out]").await;
+    wait(client, "[data-testid=send-button]:not([disabled])").await.click().await.unwrap();
+    until(
+        client,
+        "the template to be sent from the new number",
+        &format!(
+            "const out = document.querySelectorAll('[data-testid=message][data-direction=out]'); \
+             return out.length === {} && out[out.length - 1].dataset.status !== 'queued'",
+            sent_before + 1
+        ),
+    )
+    .await;
     browser.client.clone().close().await.unwrap();
 }

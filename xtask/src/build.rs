@@ -34,7 +34,39 @@ pub fn build_widget() -> anyhow::Result<()> {
     tools::ensure_wasm_bindgen()?;
     let node = tools::ensure_node_tools()?;
 
-    cmd::step("building the widget");
+    let out = widget_dir();
+    if out.exists() {
+        std::fs::remove_dir_all(&out).with_context(|| format!("clearing {}", out.display()))?;
+    }
+    cmd::step("building the widget: the panel's module");
+    build_module(&node, None, &out)?;
+    // The settings view is a module of its own, in `settings/`, loaded only by `?view=settings`: the panel's
+    // download does not grow with it.
+    cmd::step("building the widget: the settings view's module");
+    build_module(&node, Some("settings"), &out.join(SETTINGS_DIR))?;
+    copy_static(&root().join("static"), &out)?;
+    // The glue and the style sheet ship with the module; minified, they are 2.5 KB (gzip) smaller.
+    for file in ["sidechat_widget.js", "style.css"] {
+        minify(&node.esbuild, &out.join(file))?;
+    }
+    minify(&node.esbuild, &out.join(SETTINGS_DIR).join("sidechat_widget.js"))?;
+    precompress(&out)?;
+    precompress(&out.join(SETTINGS_DIR))?;
+    // The pages that play the CRM hosts, for the demo's second port and the browser tests.
+    let dev = dev_hosts_dir();
+    if dev.exists() {
+        std::fs::remove_dir_all(&dev).with_context(|| format!("clearing {}", dev.display()))?;
+    }
+    std::fs::create_dir_all(&dev)?;
+    copy_static(&root().join("static/dev"), &dev)
+}
+
+/// Where the settings view's module goes, inside the widget's folder.
+pub const SETTINGS_DIR: &str = "settings";
+
+/// Builds the widget crate for wasm with `feature` (none: the panel), and writes its module and glue into `out`,
+/// optimized.
+fn build_module(node: &tools::NodeTools, feature: Option<&str>, out: &Path) -> anyhow::Result<()> {
     let mut build = cargo();
     build.args([
         "build",
@@ -46,6 +78,9 @@ pub fn build_widget() -> anyhow::Result<()> {
         "--target",
         tools::WASM_TARGET,
     ]);
+    if let Some(feature) = feature {
+        build.args(["--features", feature]);
+    }
     if tools::ensure_rust_src() {
         build
             .args(STD_FOR_SIZE)
@@ -57,13 +92,8 @@ pub fn build_widget() -> anyhow::Result<()> {
         );
     }
     exec(&mut build)?;
-    let out = widget_dir();
-    if out.exists() {
-        std::fs::remove_dir_all(&out).with_context(|| format!("clearing {}", out.display()))?;
-    }
     let module = target_dir().join(tools::WASM_TARGET).join("wasm-release/sidechat_widget.wasm");
-    exec(command("wasm-bindgen").args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&out).arg(&module))?;
-
+    exec(command("wasm-bindgen").args(["--target", "web", "--no-typescript", "--out-dir"]).arg(out).arg(&module))?;
     let wasm = out.join("sidechat_widget_bg.wasm");
     exec(
         command(&node.wasm_opt)
@@ -73,20 +103,7 @@ pub fn build_widget() -> anyhow::Result<()> {
             .arg(&wasm)
             .arg("-o")
             .arg(&wasm),
-    )?;
-    copy_static(&root().join("static"), &out)?;
-    // The glue and the style sheet ship with the module; minified, they are 2.5 KB (gzip) smaller.
-    for file in ["sidechat_widget.js", "style.css"] {
-        minify(&node.esbuild, &out.join(file))?;
-    }
-    precompress(&out)?;
-    // The pages that play the CRM hosts, for the demo's second port and the browser tests.
-    let dev = dev_hosts_dir();
-    if dev.exists() {
-        std::fs::remove_dir_all(&dev).with_context(|| format!("clearing {}", dev.display()))?;
-    }
-    std::fs::create_dir_all(&dev)?;
-    copy_static(&root().join("static/dev"), &dev)
+    )
 }
 
 /// The widget's release build compiles the standard library itself, for size and without panic messages (a

@@ -44,24 +44,11 @@ fn copy_widget(from: &Path, to: &Path) -> anyhow::Result<()> {
         let name = entry.file_name();
         let name = name.to_str().with_context(|| format!("{}: a file name that is not UTF-8", from.display()))?;
         if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &to.join(name))?;
+            // The settings view's module (`settings/`), renamed like the panel's; wasm-bindgen's `snippets/`.
+            copy_widget(&entry.path(), &to.join(name))?;
         } else if !REPLACED.contains(&name) && !name.ends_with(".gz") {
             let target = if name == MODULE { SHIPPED_MODULE } else { name };
             copy_file(&entry.path(), &to.join(target))?;
-        }
-    }
-    Ok(())
-}
-
-/// Copies a folder as it is (wasm-bindgen's `snippets/`, when a dependency has any).
-fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
-    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
-        let entry = entry?;
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &to.join(entry.file_name()))?;
-        } else {
-            copy_file(&entry.path(), &to.join(entry.file_name()))?;
         }
     }
     Ok(())
