@@ -280,7 +280,7 @@ impl Relay {
     /// `DELETE /api/v1/canned-texts/{id}`.
     pub async fn delete_canned_text(&self, id: &str) -> Result<(), RelayError> {
         let path = format!("/api/v1/canned-texts/{}", encode(id));
-        self.respond(|credential| Request::delete(&self.url(&path)).header("Authorization", credential).send()).await?;
+        self.respond(|credential| authorized(Request::delete(&self.url(&path)), credential).send()).await?;
         Ok(())
     }
 
@@ -322,10 +322,14 @@ impl Relay {
         EventStream::open(&url, on_event, on_change).map_err(|_| RelayError::Unreachable)
     }
 
-    /// The bearer credential, asked of the host once.
+    /// The bearer credential, asked of the host once; empty on the relay's own top-level pages, whose calls carry
+    /// the session cookie instead.
     async fn credential(&self) -> Result<String, RelayError> {
         if let Some(credential) = self.credential.borrow().clone() {
             return Ok(credential);
+        }
+        if matches!(self.host, Host::Standalone) {
+            return Ok(String::new());
         }
         let credential = if self.signs_in() {
             session::load(&self.origin()).map(|kept| kept.session).ok_or(RelayError::SignInNeeded)?
@@ -338,6 +342,10 @@ impl Relay {
 
     /// A fresh credential (a new Pipedrive token from the host, a renewed session), kept for the next calls.
     async fn refresh(&self) -> Result<String, RelayError> {
+        if matches!(self.host, Host::Standalone) {
+            // The page's cookie session expired: the user signs in again on the relay's sign-in page.
+            return Err(RelayError::SignInNeeded);
+        }
         let credential = if self.signs_in() {
             self.renew_session().await.inspect_err(|_| *self.credential.borrow_mut() = None)?
         } else {
@@ -369,7 +377,7 @@ impl Relay {
     ) -> Result<Response, RelayError> {
         let url = self.url(path);
         self.respond(|credential| {
-            let request = build(&url).header("Authorization", credential);
+            let request = authorized(build(&url), credential);
             let body = body.clone();
             async move {
                 match body {
@@ -382,20 +390,29 @@ impl Relay {
     }
 
     /// Sends with the credential; on 401 once more with a fresh one. Maps error answers to [`RelayError`].
-    async fn respond<F>(&self, send: impl Fn(&str) -> F) -> Result<Response, RelayError>
+    async fn respond<F>(&self, send: impl Fn(Option<&str>) -> F) -> Result<Response, RelayError>
     where
         F: Future<Output = Result<Response, gloo_net::Error>>,
     {
         let credential = self.credential().await?;
-        let mut response = send(&format!("Bearer {credential}")).await.map_err(|_| RelayError::Unreachable)?;
+        let bearer = |credential: &str| (!credential.is_empty()).then(|| format!("Bearer {credential}"));
+        let mut response = send(bearer(&credential).as_deref()).await.map_err(|_| RelayError::Unreachable)?;
         if response.status() == 401 {
             let fresh = self.refresh().await?;
-            response = send(&format!("Bearer {fresh}")).await.map_err(|_| RelayError::Unreachable)?;
+            response = send(bearer(&fresh).as_deref()).await.map_err(|_| RelayError::Unreachable)?;
         }
         if response.ok() {
             return Ok(response);
         }
         Err(error_of(response.status(), read_json(&response).await))
+    }
+}
+
+/// The request with `Authorization`, when there is a credential (the relay's own pages send their cookie instead).
+fn authorized(request: RequestBuilder, credential: Option<&str>) -> RequestBuilder {
+    match credential {
+        Some(credential) => request.header("Authorization", credential),
+        None => request,
     }
 }
 

@@ -64,6 +64,12 @@ pub fn Settings() -> impl IntoView {
                         {move || fill(ctx.t(Text::AdminsOnly), &[("crm", ctx.host().crm_name())])}
                     </p>
                 }.into_any(),
+                // On the relay's own page, signing in is that page's sign-in.
+                State::Failed(RelayError::SignInNeeded) if matches!(ctx.host(), crate::host::Host::Standalone) => view! {
+                    <p class="connect" data-testid="sign-in">
+                        <a href="/settings">{move || fill(ctx.t(Text::SignInNeeded), &[("crm", ctx.host().crm_name())])}</a>
+                    </p>
+                }.into_any(),
                 State::Failed(RelayError::SignInNeeded) => view! { <SignIn on_signed_in=Callback::new(move |()| load())/> }.into_any(),
                 State::Failed(error) => view! {
                     <div class="error" role="alert" data-testid="error" data-field="form">

@@ -45,7 +45,7 @@ impl Relay {
     /// `DELETE /api/v1/admin/whatsapp/{id}`.
     pub async fn disconnect(&self, id: &str) -> Result<(), RelayError> {
         let url = self.url(&format!("/api/v1/admin/whatsapp/{}", encode(id)));
-        self.respond(|credential| Request::delete(&url).header("Authorization", credential).send()).await?;
+        self.respond(|credential| super::authorized(Request::delete(&url), credential).send()).await?;
         Ok(())
     }
 

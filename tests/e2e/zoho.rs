@@ -184,3 +184,23 @@ async fn an_admin_connects_a_sandbox_number_in_the_settings_view_and_sends_from_
     .await;
     browser.client.clone().close().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_admin_signs_in_to_the_relays_own_settings_page_with_zoho() {
+    let relay = Relay::start();
+    let browser = Browser::start().await;
+    let client = &browser.client;
+    client.goto(&format!("{}/settings", relay.url)).await.unwrap();
+    wait(client, "[data-testid=sign-in-zoho]").await.click().await.unwrap();
+    // Zoho Accounts (the dev host's), then back to the relay with a session cookie, to the settings view.
+    wait(client, &format!("[data-testid=zoho-allow-{ZOHO_ADMIN}]")).await.click().await.unwrap();
+    wait(client, "[data-testid=settings-view] [data-testid=connection-row][data-provider=sandbox]").await;
+    wait(client, "[data-testid=connect-whatsapp]").await;
+    // A change goes through with the cookie from the relay's own page.
+    let name = wait(client, "[data-testid=workspace-name]").await;
+    name.clear().await.unwrap();
+    name.send_keys("Zylker sales").await.unwrap();
+    wait(client, "[data-testid=workspace-save]:not([disabled])").await.click().await.unwrap();
+    wait(client, "[data-testid=log-entry][data-action=settings]").await;
+    browser.client.clone().close().await.unwrap();
+}

@@ -9,6 +9,7 @@
 //!   keeps the SHA-256, valid an hour. Their role is Zoho's (`Administrator` profile: admin), asked again at most
 //!   every 15 minutes; a user Zoho no longer lets in loses their sessions.
 //! - The event stream also takes a single-use ticket (see `routes::events`).
+//! - The relay's own top-level pages present a session cookie (see `routes::top_level`).
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -183,7 +184,22 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer(&parts.headers)?.ok_or_else(|| ApiError::unauthorized("missing credentials"))?;
-        authenticate(state, token).await
+        if let Some(token) = bearer(&parts.headers)? {
+            return authenticate(state, token).await;
+        }
+        // A top-level page of the relay: its session cookie, for requests from its own origin.
+        let session = crate::routes::top_level::cookie_session(state, &parts.headers)
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("missing credentials"))?;
+        if !crate::routes::top_level::same_origin(state, &parts.method, &parts.headers) {
+            return Err(ApiError::forbidden("a signed-in page's changes must come from the relay's own pages"));
+        }
+        let crm = if session.user.crm == "zoho" { Crm::Zoho } else { Crm::Pipedrive };
+        Ok(Caller {
+            workspace: session.workspace,
+            user: session.user,
+            crm,
+            credential_expires_at: Some(session.expires_at),
+        })
     }
 }

@@ -203,6 +203,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(api)
         .merge(routes::oauth::router())
         .merge(routes::sign_in::router())
+        .merge(routes::top_level::router())
         .merge(routes::metrics::router())
         .merge(routes::webhooks::router())
         .merge(routes::widget::router(&state.config))

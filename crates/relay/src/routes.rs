@@ -13,6 +13,7 @@ pub mod records;
 pub mod senders;
 pub mod sign_in;
 pub mod templates;
+pub mod top_level;
 pub mod uploads;
 pub mod webhooks;
 pub mod widget;

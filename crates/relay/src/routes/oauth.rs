@@ -27,13 +27,29 @@ pub fn router() -> Router<AppState> {
 struct CallbackQuery {
     code: Option<String>,
     error: Option<String>,
+    /// Set when a top-level page of the relay started the sign-in (`/oauth/pipedrive/start`).
+    state: Option<String>,
 }
 
 async fn complete_pipedrive_install(
     State(state): State<AppState>,
     query: Result<Query<CallbackQuery>, QueryRejection>,
-) -> ApiResult<Html<&'static str>> {
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
     let Query(query) = query?;
+    let now = jiff::Timestamp::now().as_millisecond();
+    // A sign-in from a top-level page names its state; an install from Pipedrive's marketplace link names none.
+    let sign_in = match query.state.as_deref() {
+        Some(oauth_state) => Some(
+            state
+                .store
+                .sign_in_by_state(&crate::routes::sign_in::hash(oauth_state), now)
+                .await?
+                .filter(|sign_in| sign_in.crm == "pipedrive")
+                .ok_or_else(|| ApiError::invalid("this sign-in is unknown, expired or finished: start again"))?,
+        ),
+        None => None,
+    };
     if let Some(error) = query.error {
         tracing::info!(error = error.chars().take(100).collect::<String>(), "pipedrive install not allowed");
         return Err(ApiError::invalid("the installation was not allowed in Pipedrive"));
@@ -43,7 +59,17 @@ async fn complete_pipedrive_install(
         .filter(|code| !code.trim().is_empty())
         .ok_or_else(|| ApiError::invalid("the `code` parameter is required"))?;
     match pipedrive::install(&state, code.trim()).await {
-        Ok(_) => Ok(Html(INSTALLED_PAGE)),
+        Ok(installed) => match sign_in {
+            Some(sign_in) => {
+                if !state.store.complete_sign_in(&sign_in.id, &installed.workspace, &installed.user.id, now).await? {
+                    return Err(ApiError::invalid("this sign-in was finished already"));
+                }
+                let return_to = sign_in.return_to.unwrap_or_else(|| "/settings".to_owned());
+                crate::routes::top_level::sign_in_cookie(&state, &installed.workspace, &installed.user.id, &return_to)
+                    .await
+            }
+            None => Ok(Html(INSTALLED_PAGE).into_response()),
+        },
         Err(PipedriveError::Refused(reason)) => {
             tracing::info!(reason, "pipedrive refused the install code");
             Err(ApiError::invalid("Pipedrive refused the authorization code: start the installation again"))

@@ -58,7 +58,7 @@ struct SessionAnswer {
 }
 
 /// 32 random bytes, URL-safe.
-fn secret() -> String {
+pub fn secret() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
@@ -111,14 +111,29 @@ fn zoho_configured(state: &AppState) -> ApiResult<()> {
 struct StartQuery {
     origin: Option<String>,
     handoff: Option<String>,
+    /// A top-level page of the relay to return to, signed in with a cookie (instead of `origin`).
+    return_to: Option<String>,
 }
 
 async fn start(State(state): State<AppState>, query: Result<Query<StartQuery>, QueryRejection>) -> ApiResult<Response> {
     zoho_configured(&state)?;
     let Query(query) = query?;
-    let origin = allowed_origin(&state, query.origin.as_deref())?;
     let oauth_state = secret();
     let now = jiff::Timestamp::now().as_millisecond();
+    if query.origin.is_none() && query.return_to.is_some() {
+        let new = NewSignIn {
+            id: uuid::Uuid::new_v4().to_string(),
+            crm: "zoho".to_owned(),
+            origin: None,
+            return_to: Some(crate::routes::top_level::return_path(query.return_to.as_deref())?),
+            claim_hash: None,
+            expires_at: now + SIGN_IN_MS,
+        };
+        state.store.insert_sign_in(&new, Some(&hash(&oauth_state))).await?;
+        let target = zoho::authorize_url(&state, &oauth_state).map_err(|e| ApiError::Internal(e.into()))?;
+        return Ok(Redirect::to(&target).into_response());
+    }
+    let origin = allowed_origin(&state, query.origin.as_deref())?;
     match query.handoff {
         Some(handoff) => {
             let started = state.store.start_sign_in(&handoff, &hash(&oauth_state), now).await?;
@@ -198,6 +213,10 @@ async fn callback(
     };
     if !state.store.complete_sign_in(&sign_in.id, &signed_in.workspace, &signed_in.user.id, now).await? {
         return Err(ApiError::invalid("this sign-in was finished already"));
+    }
+    if let Some(return_to) = &sign_in.return_to {
+        return crate::routes::top_level::sign_in_cookie(&state, &signed_in.workspace, &signed_in.user.id, return_to)
+            .await;
     }
     let (session, expires_at) = issue_session(&state, &signed_in.workspace, &signed_in.user.id).await?;
     let message = serde_json::json!({"type": "sidechat:session", "session": session,

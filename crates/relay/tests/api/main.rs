@@ -17,6 +17,7 @@ mod secrets;
 mod sign_in;
 mod timelines;
 mod timelines_restart;
+mod top_level;
 mod upgrade;
 mod whatsapp;
 mod workspaces;
