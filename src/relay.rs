@@ -134,14 +134,8 @@ impl Relay {
 
     /// `POST /api/v1/session/handoff`: starts a Zoho sign-in for the panel at `origin`.
     pub async fn start_sign_in(&self, origin: &str) -> Result<Handoff, RelayError> {
-        let body = serde_json::json!({ "origin": origin }).to_string();
-        let response = Request::post(&self.url("/api/v1/session/handoff"))
-            .header("Content-Type", "application/json")
-            .body(body)
-            .map_err(|_| RelayError::Unexpected(0))?
-            .send()
-            .await
-            .map_err(|_| RelayError::Unreachable)?;
+        let response =
+            self.post_without_credential("/api/v1/session/handoff", serde_json::json!({ "origin": origin })).await?;
         if !response.ok() {
             return Err(error_of(response.status(), read_json(&response).await));
         }
@@ -151,14 +145,8 @@ impl Relay {
     /// `POST /api/v1/session/claim`: the session of a finished sign-in (kept, and used from now on), or `None`
     /// while the user is still signing in.
     pub async fn claim_session(&self, handoff: &Handoff) -> Result<Option<session::Session>, RelayError> {
-        let body = serde_json::json!({ "handoff": handoff.handoff, "claim": handoff.claim }).to_string();
-        let response = Request::post(&self.url("/api/v1/session/claim"))
-            .header("Content-Type", "application/json")
-            .body(body)
-            .map_err(|_| RelayError::Unexpected(0))?
-            .send()
-            .await
-            .map_err(|_| RelayError::Unreachable)?;
+        let body = serde_json::json!({ "handoff": handoff.handoff, "claim": handoff.claim });
+        let response = self.post_without_credential("/api/v1/session/claim", body).await?;
         match response.status() {
             202 => Ok(None),
             200 => {
@@ -169,6 +157,17 @@ impl Relay {
             }
             status => Err(error_of(status, read_json(&response).await)),
         }
+    }
+
+    /// A JSON `POST` that carries no credential (a sign-in's own calls: the secret is in the body).
+    async fn post_without_credential(&self, path: &str, body: serde_json::Value) -> Result<Response, RelayError> {
+        Request::post(&self.url(path))
+            .header("Content-Type", "application/json")
+            .body(body.to_string())
+            .map_err(|_| RelayError::Unexpected(0))?
+            .send()
+            .await
+            .map_err(|_| RelayError::Unreachable)
     }
 
     /// Keeps a session the sign-in window posted (or a claim gave), and uses it from now on.

@@ -112,6 +112,13 @@ on_both_backends!(zoho_users_sign_in_on_either_data_centre, |backend| async move
     app.stop().await;
 });
 
+/// The decoded `state` of a start's redirect to Zoho Accounts.
+fn state_of(start: &reqwest::Response) -> String {
+    let location = start.headers()["location"].to_str().unwrap();
+    let state = location.split(['?', '&']).find_map(|pair| pair.strip_prefix("state=")).expect("a state");
+    urlencoding::decode(state).unwrap().into_owned()
+}
+
 /// A callback for a real sign-in's state, naming `accounts_server` with a code of `zoho`'s.
 async fn forged_callback(app: &TestApp, zoho: &Zoho, user: &str, accounts_server: &str) -> (u16, Value) {
     let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
@@ -121,9 +128,7 @@ async fn forged_callback(app: &TestApp, zoho: &Zoho, user: &str, accounts_server
         .send()
         .await
         .unwrap();
-    let location = start.headers()["location"].to_str().unwrap().to_owned();
-    let state = location.split(['?', '&']).find_map(|pair| pair.strip_prefix("state=")).unwrap().to_owned();
-    let state = urlencoding::decode(&state).unwrap().into_owned();
+    let state = state_of(&start);
     let code = zoho.issue_code(user);
     json(
         no_redirects
@@ -172,25 +177,17 @@ on_both_backends!(a_panel_without_a_window_claims_its_session_through_the_hand_o
     let start = no_redirects.get(&start_url).send().await.unwrap();
     assert_eq!(start.status(), 303);
     assert_error(&json(no_redirects.get(&start_url).send().await.unwrap()).await, 400, "invalid_request");
-    let location = start.headers()["location"].to_str().unwrap().to_owned();
-    let state = location.split(['?', '&']).find_map(|pair| pair.strip_prefix("state=")).unwrap().to_owned();
-    let state = urlencoding::decode(&state).unwrap().into_owned();
+    let state = state_of(&start);
     let code = us.issue_code(US_MEMBER);
-    let callback = no_redirects
-        .get(format!("{}/oauth/zoho/callback", app.url))
-        .query(&[("code", code.as_str()), ("state", state.as_str()), ("accounts-server", us.url.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(callback.status(), 200);
+    let callback = || {
+        no_redirects
+            .get(format!("{}/oauth/zoho/callback", app.url))
+            .query(&[("code", code.as_str()), ("state", state.as_str()), ("accounts-server", us.url.as_str())])
+            .send()
+    };
+    assert_eq!(callback().await.unwrap().status(), 200);
     // a replayed callback is refused
-    let replay = no_redirects
-        .get(format!("{}/oauth/zoho/callback", app.url))
-        .query(&[("code", code.as_str()), ("state", state.as_str()), ("accounts-server", us.url.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(replay.status(), 400);
+    assert_eq!(callback().await.unwrap().status(), 400);
 
     assert_error(&post(&app, "/api/v1/session/claim", None, &claim_with("guessed")).await, 401, "unauthorized");
     let (status, claimed) = post(&app, "/api/v1/session/claim", None, &claim_with(claim)).await;
