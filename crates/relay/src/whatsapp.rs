@@ -1,6 +1,8 @@
 //! The workspaces' WhatsApp connections at run time: each stored connection with the provider client that
 //! serves it. The database is the truth (any relay may have made or removed a connection); a client is made on
-//! first use and reused until its row changes.
+//! first use and reused until its row changes. A workspace's connections are read again at most every
+//! [`FRESH_FOR`] (every send and every conversation asks for them): a change made through this relay is seen at once,
+//! one made through another relay of the same database within that time.
 //!
 //! Who may send from which number, which connection a webhook belongs to and which one sends a queued message are
 //! all answered here.
@@ -23,6 +25,9 @@ use crate::secrets::Sealer;
 use crate::store::{ConnectionRow, Store, WorkspaceId};
 
 pub use connect::{connect, settle_settings_connection, webhook_key};
+
+/// How long a workspace's connections, as read from the database, are used before they are read again.
+pub const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// A connection in use and its provider client.
 #[derive(Clone)]
@@ -50,19 +55,34 @@ pub struct WhatsApp {
     config: Arc<Config>,
     /// Clients by connection id, with the row version they were made for.
     clients: Mutex<HashMap<String, (i64, Arc<Provider>)>>,
+    /// Each workspace's connections as last read, and when.
+    read: Mutex<HashMap<WorkspaceId, (std::time::Instant, Vec<Connection>)>>,
 }
 
 impl WhatsApp {
     /// The connections of the relay's database.
     pub fn new(store: Store, sealer: Arc<Sealer>, http: reqwest::Client, ingest: Ingest, config: Arc<Config>) -> Self {
-        Self { store, sealer, http, ingest, config, clients: Mutex::default() }
+        Self { store, sealer, http, ingest, config, clients: Mutex::default(), read: Mutex::default() }
     }
 
     /// A workspace's connections in use, oldest first. A connection whose client cannot be made (its secret does
     /// not open: another `SIDECHAT_SECRET_KEY`) is left out, and logged.
     pub async fn connections(&self, workspace: &WorkspaceId) -> Result<Vec<Connection>, sqlx::Error> {
+        if let Some((at, connections)) = self.read.lock().unwrap_or_else(PoisonError::into_inner).get(workspace)
+            && at.elapsed() < FRESH_FOR
+        {
+            return Ok(connections.clone());
+        }
         let rows = self.store.whatsapp_connections(workspace).await?;
-        Ok(rows.into_iter().filter_map(|row| self.serve(row)).collect())
+        let connections: Vec<Connection> = rows.into_iter().filter_map(|row| self.serve(row)).collect();
+        let mut read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
+        read.insert(workspace.clone(), (std::time::Instant::now(), connections.clone()));
+        Ok(connections)
+    }
+
+    /// Forgets what was read of a workspace's connections: this relay changed them.
+    pub fn changed(&self, workspace: &WorkspaceId) {
+        self.read.lock().unwrap_or_else(PoisonError::into_inner).remove(workspace);
     }
 
     /// The connections `user_id` may send from.

@@ -61,6 +61,7 @@ async fn create_connection(
     caller.require_admin()?;
     let Json(request) = body?;
     let row = crate::whatsapp::connect(&state, &caller.workspace, &caller.user.id, request).await?;
+    state.whatsapp.changed(&caller.workspace);
     let numbers: Vec<&str> = row.numbers.iter().map(|n| n.phone.as_str()).collect();
     let details = json!({"provider": provider_name(row.provider), "label": row.label, "numbers": numbers});
     log(&state, &caller, "connect", &row.id, details).await?;
@@ -115,6 +116,7 @@ async fn update_connection(
     if !state.store.update_whatsapp_connection(&caller.workspace, &id, &label, allowed_users.as_deref(), now).await? {
         return Err(ApiError::not_found("connection"));
     }
+    state.whatsapp.changed(&caller.workspace);
     if label != row.label {
         log(&state, &caller, "rename", &id, json!({"from": row.label, "to": label})).await?;
     }
@@ -149,6 +151,7 @@ async fn delete_connection(
     if !state.store.delete_whatsapp_connection(&caller.workspace, &id, now).await? {
         return Err(ApiError::not_found("connection"));
     }
+    state.whatsapp.changed(&caller.workspace);
     let numbers: Vec<&str> = row.numbers.iter().map(|n| n.phone.as_str()).collect();
     log(&state, &caller, "disconnect", &id, json!({"label": row.label, "numbers": numbers})).await?;
     tracing::info!(workspace = %caller.workspace, connection = %id, "a WhatsApp connection was removed");
