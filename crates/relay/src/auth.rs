@@ -143,11 +143,17 @@ async fn authenticate_pipedrive(state: &AppState, secret: &str, token: &str) -> 
     let claims: PipedriveClaims = serde_json::from_value(data.claims)
         .map_err(|_| ApiError::unauthorized("the token lacks userId or companyId"))?;
     let company_id = claims.company_id.to_string();
-    let workspace = state.store.account_workspace("pipedrive", &company_id).await?.ok_or_else(|| {
-        ApiError::new(ErrorCode::NotInstalled, "this Pipedrive company has not installed Sidechat on this relay")
-    })?;
+    let crm_user_id = claims.user_id.to_string();
+    let (workspace, known) =
+        state.store.account_user("pipedrive", &company_id, &crm_user_id).await?.ok_or_else(|| {
+            ApiError::new(ErrorCode::NotInstalled, "this Pipedrive company has not installed Sidechat on this relay")
+        })?;
     let now_ms = now.as_millisecond();
-    let mut user = state.store.user_by_crm_id(&workspace, "pipedrive", &claims.user_id.to_string(), now_ms).await?;
+    // A user's first call records them.
+    let mut user = match known {
+        Some(user) => user,
+        None => state.store.user_by_crm_id(&workspace, "pipedrive", &crm_user_id, now_ms).await?,
+    };
     if user.role_checked_at.is_none_or(|checked| now_ms - checked > ROLE_FRESH_MS) {
         // The role may have changed in Pipedrive. A user who has not connected keeps the member role.
         match pipedrive::refresh_profile(state, &workspace, &user).await {

@@ -121,6 +121,31 @@ impl Store {
         user(&row)
     }
 
+    /// The workspace a CRM account was admitted into and, if they called before, its user with this CRM id: what
+    /// every call of a CRM user needs, in one read. `None` when the account is not admitted.
+    pub async fn account_user(
+        &self,
+        crm: &str,
+        account_id: &str,
+        crm_user_id: &str,
+    ) -> Result<Option<(WorkspaceId, Option<UserRow>)>, sqlx::Error> {
+        let row = sqlx::query(&format!(
+            "SELECT a.workspace_id, {USER_COLUMNS_OF_U}
+             FROM crm_accounts a
+             LEFT JOIN users u ON u.workspace_id = a.workspace_id AND u.crm = a.crm AND u.crm_user_id = $3
+             WHERE a.crm = $1 AND a.account_id = $2"
+        ))
+        .bind(crm)
+        .bind(account_id)
+        .bind(crm_user_id)
+        .fetch_optional(&mut *self.read().await?)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let workspace = WorkspaceId::from_row(&row, "workspace_id")?;
+        let known = row.try_get::<Option<String>, _>("id")?.is_some();
+        Ok(Some((workspace, if known { Some(user(&row)?) } else { None })))
+    }
+
     /// A user of the workspace by Sidechat's id.
     pub async fn user_by_id(&self, workspace: &WorkspaceId, id: &str) -> Result<Option<UserRow>, sqlx::Error> {
         sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE workspace_id = $1 AND id = $2"))
