@@ -59,6 +59,8 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// `SIDECHAT_PROVIDER_TIMEOUT_MS`: how long a provider or CRM call may take, files included (default 60 s).
     pub provider_timeout: std::time::Duration,
+    /// `SIDECHAT_SEND_TIMEOUT_MS`: how long the provider may take to answer a send's call (default 30 s).
+    pub send_timeout: std::time::Duration,
     /// `SIDECHAT_RETENTION_DAYS`: how long messages and files are kept (`None`: for ever).
     pub retention: Option<std::time::Duration>,
     /// `SIDECHAT_SEND_RATE_LIMIT`: new messages and uploads per second per workspace (default 20; 0: no limit).
@@ -353,6 +355,7 @@ impl Config {
             frame_ancestors: settings.frame_ancestors.0,
             cors_origins: settings.cors_origins.0,
             provider_timeout: std::time::Duration::from_millis(settings.provider_timeout_ms.max(1)),
+            send_timeout: std::time::Duration::from_millis(settings.send_timeout_ms.max(1)),
             send_rate_limit: settings.send_rate_limit,
             retention: settings.retention_days.map(|days| std::time::Duration::from_secs(u64::from(days) * 86_400)),
             demo,

@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use sidechat_domain::wire::{DeliveryStatus, StatusEvent};
 
+use crate::clock::Clock;
 use crate::events::{Event, Events};
-use crate::metrics::Metrics;
+use crate::metrics::{EventKind, Metrics};
 use crate::present;
 use crate::signing::UrlSigner;
-use crate::store::{InboundMessage, MessageRow, Store, WorkspaceId};
+use crate::store::{InboundMessage, MessageRow, StatusApplied, Store, WorkspaceId};
 
 /// What ingestion needs; cheap to clone.
 #[derive(Clone)]
@@ -22,13 +23,15 @@ pub struct Ingest {
     pub signer: Arc<UrlSigner>,
     /// Counters.
     pub metrics: Arc<Metrics>,
+    /// Now, for rules that depend on time.
+    pub clock: Clock,
 }
 
 impl Ingest {
     /// Logs an inbound message once, however often the provider delivers it; true if it was new.
     pub async fn inbound(&self, workspace: &WorkspaceId, message: InboundMessage) -> anyhow::Result<bool> {
         let new = self.store.insert_inbound(workspace, &message).await?;
-        self.metrics.webhook_event("message", new);
+        self.metrics.webhook_event(EventKind::Message, new);
         if new && let Some(row) = self.store.message(workspace, &message.id).await? {
             self.publish_message(&row);
         }
@@ -36,6 +39,10 @@ impl Ingest {
     }
 
     /// Applies a status report for the provider's message id; true if it changed the status.
+    ///
+    /// A report for an id the log does not hold yet (a webhook that beat the recording of the send) is kept and
+    /// applied by [`Self::sent`] once the id is recorded. Both sides look again after writing, so a report and
+    /// a recording that cross are applied all the same.
     pub async fn status(
         &self,
         workspace: &WorkspaceId,
@@ -43,10 +50,37 @@ impl Ingest {
         status: DeliveryStatus,
         error: Option<(&str, &str)>,
     ) -> anyhow::Result<bool> {
-        let now = jiff::Timestamp::now().as_millisecond();
-        let changed = self.store.apply_status(workspace, provider_id, status, error, now).await?;
-        self.metrics.webhook_event("status", changed.is_some());
-        let Some((id, status)) = changed else { return Ok(false) };
+        let now = self.clock.millis();
+        let applied = self.store.apply_status(workspace, provider_id, status, error, now).await?;
+        if applied == StatusApplied::Unknown {
+            self.store.keep_early_status(workspace, provider_id, status, error, now).await?;
+            self.metrics.webhook_event(EventKind::EarlyStatus, true);
+            // The send may have been recorded meanwhile, and have looked for early reports before this one.
+            if self.store.message_by_provider_id(workspace, provider_id).await?.is_some() {
+                return self.sent(workspace, provider_id).await;
+            }
+            return Ok(false);
+        }
+        self.metrics.webhook_event(EventKind::Status, matches!(applied, StatusApplied::Changed { .. }));
+        self.published(workspace, applied).await
+    }
+
+    /// Applies the status reports that came before the send's provider id was recorded; true if one changed
+    /// the status.
+    pub async fn sent(&self, workspace: &WorkspaceId, provider_id: &str) -> anyhow::Result<bool> {
+        let mut changed = false;
+        for early in self.store.take_early_statuses(workspace, provider_id).await? {
+            let error = early.error.as_ref().map(|(code, message)| (code.as_str(), message.as_str()));
+            let now = self.clock.millis();
+            let applied = self.store.apply_status(workspace, provider_id, early.status, error, now).await?;
+            changed |= self.published(workspace, applied).await?;
+        }
+        Ok(changed)
+    }
+
+    /// Tells the streams about a status change, if there was one.
+    async fn published(&self, workspace: &WorkspaceId, applied: StatusApplied) -> anyhow::Result<bool> {
+        let StatusApplied::Changed { id, status } = applied else { return Ok(false) };
         if let Some(row) = self.store.message(workspace, &id).await? {
             self.publish_status(&row, status);
         }

@@ -7,6 +7,7 @@
 
 pub mod admission;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod crm;
 pub mod demo;
@@ -91,11 +92,14 @@ pub struct Relay {
     poller: JoinHandle<()>,
     /// Deletes messages past the retention period, when there is one.
     retention: Option<JoinHandle<()>>,
+    /// On SQLite: the lock that keeps a second relay off the file, held until the relay is dropped.
+    _sqlite_lock: Option<std::fs::File>,
 }
 
 impl Relay {
     /// Opens the database (applying migrations) and starts the outbox (and the status poller, if needed).
     pub async fn start(config: Config) -> anyhow::Result<Self> {
+        let sqlite_lock = lock_sqlite(&config.database_url)?;
         let store = Store::connect(&config.database_url).await?;
         let operator = admission::settle(&store, &config).await?;
         // libphonenumber's metadata loads on first use, a tenth of a second: at start, not on the first send's time.
@@ -111,8 +115,14 @@ impl Relay {
         let signer = Arc::new(UrlSigner::rotating(&config.secret_key, previous_key, &config.public_url));
         let sealer = Arc::new(Sealer::rotating(&config.secret_key, previous_key));
         let metrics = Arc::new(Metrics::default());
-        let ingest =
-            Ingest { store: store.clone(), events: events.clone(), signer: signer.clone(), metrics: metrics.clone() };
+        let clock = clock::Clock::default();
+        let ingest = Ingest {
+            store: store.clone(),
+            events: events.clone(),
+            signer: signer.clone(),
+            metrics: metrics.clone(),
+            clock: clock.clone(),
+        };
         if config.provider.is_none() {
             tracing::info!(
                 "SIDECHAT_SIGNUP is open: SIDECHAT_PROVIDER, WHATSAPP_TOKEN, WHATSAPP_SENDERS, WHATSAPP_WABA_ID, \
@@ -127,16 +137,22 @@ impl Relay {
         if config.demo {
             demo::seed(&store, &sealer, &operator, &config.public_url).await.context("storing the demo's data")?;
         }
-        let recovered = store.recover_interrupted(jiff::Timestamp::now().as_millisecond()).await?;
-        if recovered > 0 {
-            tracing::warn!(
-                recovered,
-                "messages were being sent when the relay last stopped: they go out again unless the provider shows them sent"
-            );
+        if store.backend() == store::Backend::Sqlite {
+            // This process owns the SQLite file (see `lock_sqlite`): no other relay holds a lease on it.
+            let recovered = store.expire_leases(clock.millis()).await?;
+            if recovered > 0 {
+                tracing::warn!(
+                    recovered,
+                    "messages were being sent when the relay last stopped: they go out again unless the provider \
+                     shows them sent"
+                );
+            }
         }
         let outbox = Arc::new(Notify::new());
         let stop = CancellationToken::new();
-        let worker = tokio::spawn(outbox::run(ingest.clone(), whatsapp.clone(), outbox.clone(), stop.clone()));
+        let timeouts = outbox::Timeouts { send: config.send_timeout, provider: config.provider_timeout };
+        let worker =
+            tokio::spawn(outbox::run(ingest.clone(), whatsapp.clone(), timeouts, outbox.clone(), stop.clone()));
         let poller = tokio::spawn(status_poll::run(
             ingest.clone(),
             whatsapp.clone(),
@@ -161,7 +177,7 @@ impl Relay {
             send_limit,
             pipedrive_refresh: Arc::new(tokio::sync::Mutex::new(())),
         };
-        Ok(Self { state, stop, worker, poller, retention })
+        Ok(Self { state, stop, worker, poller, retention, _sqlite_lock: sqlite_lock })
     }
 
     /// The HTTP routes.
@@ -178,6 +194,34 @@ impl Relay {
             let _ = retention.await;
         }
         self.state.store.close().await;
+    }
+}
+
+/// On SQLite, takes an exclusive lock on a file beside the database (`<database>.lock`), so a second relay on the
+/// same file refuses to start: SQLite serves one relay (several relays share a PostgreSQL database). The operating
+/// system releases the lock when the process ends, however it ends, so a relay killed with SIGKILL starts again.
+fn lock_sqlite(database_url: &str) -> anyhow::Result<Option<std::fs::File>> {
+    let Some(rest) = database_url.strip_prefix("sqlite:") else { return Ok(None) };
+    let path = rest.trim_start_matches("//");
+    let path = path.split_once('?').map_or(path, |(path, _)| path);
+    if path.is_empty() || path == ":memory:" {
+        return Ok(None);
+    }
+    let lock_path = format!("{path}.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("creating {lock_path}, the lock that keeps a second relay off the database"))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another relay is running on {path} (it holds {lock_path}): a SQLite database serves one relay; to run \
+             several, give them one PostgreSQL database (SIDECHAT_DATABASE_URL=postgres://…)"
+        ),
+        Err(std::fs::TryLockError::Error(error)) => Err(error)
+            .with_context(|| format!("locking {lock_path}, the lock that keeps a second relay off the database")),
     }
 }
 

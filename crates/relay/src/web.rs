@@ -37,7 +37,7 @@ pub fn cors(config: &Config) -> CorsLayer {
 
 /// Counts each request by method, route and status.
 pub async fn count_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let method = request.method().to_string();
+    let method = request.method().clone();
     let route = request.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str()).to_owned();
     let response = next.run(request).await;
     state.metrics.request(&method, &route, response.status().as_u16());

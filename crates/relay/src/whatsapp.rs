@@ -195,12 +195,16 @@ impl WhatsApp {
             .collect();
         if row.from_settings {
             return Ok(match &self.config.provider {
-                Some(ProviderConfig::Cloud(cloud)) => {
-                    Provider::Cloud(cloud::Cloud::new(CloudConfig { senders, ..cloud.clone() }, self.http.clone()))
-                }
-                Some(ProviderConfig::Timelines(config)) => {
-                    Provider::Timelines(timelines::Timelines::new(config.clone(), self.http.clone()))
-                }
+                Some(ProviderConfig::Cloud(cloud)) => Provider::Cloud(cloud::Cloud::new(
+                    CloudConfig { senders, ..cloud.clone() },
+                    self.http.clone(),
+                    self.config.send_timeout,
+                )),
+                Some(ProviderConfig::Timelines(config)) => Provider::Timelines(timelines::Timelines::new(
+                    config.clone(),
+                    self.http.clone(),
+                    self.config.send_timeout,
+                )),
                 Some(ProviderConfig::Sandbox) => Provider::Sandbox(self.sandbox(row)),
                 None => anyhow::bail!("the relay's settings configure no WhatsApp connection any more"),
             });
@@ -219,6 +223,7 @@ impl WhatsApp {
                     waba_id: row.waba_id.clone().unwrap_or_default(),
                 },
                 self.http.clone(),
+                self.config.send_timeout,
             )),
             ProviderKind::Timelines => Provider::Timelines(timelines::Timelines::new(
                 TimelinesConfig {
@@ -229,6 +234,7 @@ impl WhatsApp {
                     poll_interval: self.config.timelines_poll_interval,
                 },
                 self.http.clone(),
+                self.config.send_timeout,
             )),
             ProviderKind::Sandbox => Provider::Sandbox(self.sandbox(row)),
         })

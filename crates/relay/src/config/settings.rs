@@ -181,9 +181,15 @@ pub struct Settings {
     #[arg(long, env = "SIDECHAT_CORS_ORIGINS", default_value = DEFAULT_CORS_ORIGINS, value_parser = read::origins)]
     pub cors_origins: Origins,
 
-    /// How long a provider or CRM call may take, files included, in milliseconds.
+    /// How long a provider or CRM call may take, file uploads included, in milliseconds.
     #[arg(long, env = "SIDECHAT_PROVIDER_TIMEOUT_MS", default_value_t = 60_000, value_parser = read::millis)]
     pub provider_timeout_ms: u64,
+
+    /// How long the provider may take to answer the call that sends a message (its file, if any, was uploaded
+    /// before), in milliseconds. A send that times out may have gone out: keep this above the provider's worst
+    /// usual answer time.
+    #[arg(long, env = "SIDECHAT_SEND_TIMEOUT_MS", default_value_t = 30_000, value_parser = read::millis)]
+    pub send_timeout_ms: u64,
 
     /// How many days messages and their files are kept (default: for ever); older ones are deleted daily.
     #[arg(long, env = "SIDECHAT_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]

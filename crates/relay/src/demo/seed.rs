@@ -111,7 +111,7 @@ async fn seed_history(store: &Store, workspace: &WorkspaceId, author: &Author, n
         if let Accepted::Created(row) = store.accept_outbound(workspace, &format!("history-{i}"), "seed", &new).await? {
             let provider_id = format!("demo-history-{i}");
             store
-                .record_outcome(workspace, &row.id, &SendOutcome::Sent { provider_id: provider_id.clone() }, at)
+                .record_outcome(workspace, &row.id, &SendOutcome::Sent { provider_id: provider_id.clone() }, None, at)
                 .await?;
             store.apply_status(workspace, &provider_id, DeliveryStatus::Read, None, at + HOUR / 6).await?;
         }

@@ -23,6 +23,8 @@ const TRANSIENT_CODES: [i64; 3] = [1, 2, 131000];
 pub struct Cloud {
     config: CloudConfig,
     http: reqwest::Client,
+    /// How long the call that sends a message may take (`SIDECHAT_SEND_TIMEOUT_MS`).
+    send_timeout: std::time::Duration,
 }
 
 #[derive(Deserialize)]
@@ -42,8 +44,8 @@ struct GraphErrorBody {
 
 impl Cloud {
     /// A client for the configured numbers.
-    pub fn new(config: CloudConfig, http: reqwest::Client) -> Self {
-        Self { config, http }
+    pub fn new(config: CloudConfig, http: reqwest::Client, send_timeout: std::time::Duration) -> Self {
+        Self { config, http, send_timeout }
     }
 
     /// The configured sender numbers.
@@ -98,6 +100,7 @@ impl Cloud {
             .http
             .post(&url)
             .bearer_auth(self.config.token.expose_secret())
+            .timeout(self.send_timeout)
             .json(&payload)
             .send()
             .await

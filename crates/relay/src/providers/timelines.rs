@@ -33,12 +33,14 @@ pub struct Timelines {
     http: reqwest::Client,
     /// The active accounts, and when they were read.
     accounts: Mutex<Option<(Instant, Vec<Sender>)>>,
+    /// How long the call that sends a message may take (`SIDECHAT_SEND_TIMEOUT_MS`).
+    send_timeout: Duration,
 }
 
 impl Timelines {
     /// A client for the configured workspace.
-    pub fn new(config: TimelinesConfig, http: reqwest::Client) -> Self {
-        Self { config, http, accounts: Mutex::new(None) }
+    pub fn new(config: TimelinesConfig, http: reqwest::Client, send_timeout: Duration) -> Self {
+        Self { config, http, accounts: Mutex::new(None), send_timeout }
     }
 
     /// How often delivery statuses are polled.
@@ -91,6 +93,7 @@ impl Timelines {
             .http
             .post(self.url("/messages"))
             .bearer_auth(self.config.token.expose_secret())
+            .timeout(self.send_timeout)
             .json(&payload)
             .send()
             .await

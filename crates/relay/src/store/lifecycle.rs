@@ -185,6 +185,7 @@ impl Store {
         for table in [
             "message_attachments",
             "idempotency_keys",
+            "early_statuses",
             "messages",
             "attachments",
             "canned_texts",

@@ -68,6 +68,34 @@ pub struct InboundMessage {
     pub at: i64,
 }
 
+/// How long a status report for a provider id the log does not hold is kept (ms): a day.
+pub const EARLY_STATUS_KEPT_MS: i64 = 24 * 3_600_000;
+
+/// What a status report did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusApplied {
+    /// No outbound message has this provider id (yet).
+    Unknown,
+    /// The message was already there or further.
+    Unchanged,
+    /// The message moved to `status`.
+    Changed {
+        /// The message's id.
+        id: String,
+        /// Its new status.
+        status: DeliveryStatus,
+    },
+}
+
+/// A status report kept until its message's provider id is recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarlyStatus {
+    /// The status reported.
+    pub status: DeliveryStatus,
+    /// The error's code and words, for a failure.
+    pub error: Option<(String, String)>,
+}
+
 /// The columns [`message`] reads (the author's name from the users table).
 pub(super) const COLUMNS: &str = "workspace_id, id, direction, sender_id, business_phone, contact, body, template, \
      status, error_code, error_message, provider_id, created_at, attempts, author_id, \
@@ -205,8 +233,7 @@ impl Store {
         row.map(|row| row.try_get("created_at")).transpose()
     }
 
-    /// Applies a delivery status reported for a workspace's outbound message, never moving it backwards.
-    /// Answers the message's id and new status when it changed.
+    /// Applies a status report for the provider's message id, never moving the status backwards.
     pub async fn apply_status(
         &self,
         workspace: &WorkspaceId,
@@ -214,7 +241,7 @@ impl Store {
         reported: DeliveryStatus,
         error: Option<(&str, &str)>,
         now: i64,
-    ) -> Result<Option<(String, DeliveryStatus)>, sqlx::Error> {
+    ) -> Result<StatusApplied, sqlx::Error> {
         // Compare-and-set: a concurrent report between the read and the write makes the write miss; read again.
         for _ in 0..8 {
             let Some(row) = sqlx::query(
@@ -225,13 +252,13 @@ impl Store {
             .fetch_optional(&mut *self.read().await?)
             .await?
             else {
-                return Ok(None);
+                return Ok(StatusApplied::Unknown);
             };
             let (id, current): (String, String) = (row.try_get("id")?, row.try_get("status")?);
             let current = DeliveryStatus::parse(&current).unwrap_or(DeliveryStatus::Queued);
             let next = current.merge(reported);
             if next == current {
-                return Ok(None);
+                return Ok(StatusApplied::Unchanged);
             }
             let (code, message) = match (next, error) {
                 (DeliveryStatus::Failed, Some((code, message))) => (Some(code), Some(message)),
@@ -251,10 +278,65 @@ impl Store {
             .execute(&mut *self.write().await?)
             .await?;
             if done.rows_affected() == 1 {
-                return Ok(Some((id, next)));
+                return Ok(StatusApplied::Changed { id, status: next });
             }
         }
         Err(sqlx::Error::Protocol("status kept changing under concurrent reports".into()))
+    }
+
+    /// Keeps a status report for a provider id the log does not hold yet, to apply when the id is recorded.
+    /// Reports older than [`EARLY_STATUS_KEPT_MS`] are dropped as this one is kept.
+    pub async fn keep_early_status(
+        &self,
+        workspace: &WorkspaceId,
+        provider_id: &str,
+        status: DeliveryStatus,
+        error: Option<(&str, &str)>,
+        now: i64,
+    ) -> Result<(), sqlx::Error> {
+        let mut writer = self.write().await?;
+        sqlx::query("DELETE FROM early_statuses WHERE received_at < $1")
+            .bind(now - EARLY_STATUS_KEPT_MS)
+            .execute(&mut *writer)
+            .await?;
+        sqlx::query(
+            "INSERT INTO early_statuses (workspace_id, provider_id, status, error_code, error_message, received_at)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        )
+        .bind(workspace.as_str())
+        .bind(provider_id)
+        .bind(status.as_str())
+        .bind(error.map(|(code, _)| code))
+        .bind(error.map(|(_, message)| message))
+        .bind(now)
+        .execute(&mut *writer)
+        .await?;
+        Ok(())
+    }
+
+    /// Takes (reads and deletes) the status reports kept for a provider id.
+    pub async fn take_early_statuses(
+        &self,
+        workspace: &WorkspaceId,
+        provider_id: &str,
+    ) -> Result<Vec<EarlyStatus>, sqlx::Error> {
+        let rows = sqlx::query(
+            "DELETE FROM early_statuses WHERE workspace_id = $1 AND provider_id = $2
+             RETURNING status, error_code, error_message",
+        )
+        .bind(workspace.as_str())
+        .bind(provider_id)
+        .fetch_all(&mut *self.write().await?)
+        .await?;
+        let mut reports = Vec::with_capacity(rows.len());
+        for row in rows {
+            let status: String = row.try_get("status")?;
+            let Some(status) = DeliveryStatus::parse(&status) else { continue };
+            let code: Option<String> = row.try_get("error_code")?;
+            let message: Option<String> = row.try_get("error_message")?;
+            reports.push(EarlyStatus { status, error: code.zip(message) });
+        }
+        Ok(reports)
     }
 
     /// A workspace's outbound messages accepted by the provider but not yet read, oldest first, created since

@@ -25,6 +25,7 @@ async fn spawn_cloud(backend: Backend, graph: &Graph, timeout_ms: u64) -> TestAp
             ("WHATSAPP_APP_SECRET", APP_SECRET.to_owned()),
             ("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN.to_owned()),
             ("SIDECHAT_PROVIDER_TIMEOUT_MS", timeout_ms.to_string()),
+            ("SIDECHAT_SEND_TIMEOUT_MS", timeout_ms.to_string()),
         ]);
     })
     .await
@@ -197,6 +198,9 @@ on_both_backends!(a_timeout_is_retried_and_the_repeat_is_counted, |backend| asyn
     until_status(&app, &id, "sent").await;
     // The Cloud API takes no idempotency key and cannot be asked what it sent: the repeat is possible, and seen.
     assert_eq!(graph.sends().len(), 2, "the timed-out send and its retry");
+    let metrics = app.state.metrics.render();
+    assert!(metrics.contains(r#"sidechat_resends_total{cause="after_unknown"} 1"#), "{metrics}");
+    assert!(metrics.contains(r#"sidechat_resends_total{cause="after_restart"} 0"#), "{metrics}");
     app.stop().await;
 });
 
@@ -319,5 +323,24 @@ on_both_backends!(templates_and_media_follow_the_graph_formats, |backend| async 
     assert_error(&too_large, 413, "attachment_too_large");
     assert!(too_large.1["error"]["message"].as_str().unwrap().contains("5 MB"), "{}", too_large.1);
     assert_eq!(graph.unauthorized(), 0, "every call carried the token");
+    app.stop().await;
+});
+
+on_both_backends!(a_status_that_comes_before_the_send_is_recorded_is_kept_and_applied, |backend| async move {
+    let graph = Graph::start().await;
+    let app = spawn_cloud(backend, &graph, 10_000).await;
+    cloud_webhook(&app, &inbound("wamid.IN5", "Hi"), APP_SECRET).await;
+    // Graph takes the send at once but answers late: Meta's `failed` report for it arrives before its answer.
+    graph.script([Scripted::Slow(Duration::from_millis(1_500))]);
+    let (_, sent) = send_text(&app, "early", "fails fast").await;
+    let id = sent["message"]["id"].as_str().unwrap().to_owned();
+    eventually(Duration::from_secs(10), || async { (graph.sends().len() == 1).then_some(()) }).await;
+    let errors = json!([{"code": 131026, "title": "Message undeliverable"}]);
+    let (status, _) = cloud_webhook(&app, &status_report("wamid.TEST1", "failed", Some(errors)), APP_SECRET).await;
+    assert_eq!(status, 200);
+    assert_eq!(message_state(&app, &id).await["status"], "queued", "the report came before the send's answer");
+
+    let failed = until_status(&app, &id, "failed").await;
+    assert_eq!(failed["error"]["code"], "131026");
     app.stop().await;
 });

@@ -10,6 +10,7 @@ mod demo;
 mod health;
 mod lifecycle;
 mod messages;
+mod outbox;
 mod phones;
 mod pipedrive;
 mod restart;

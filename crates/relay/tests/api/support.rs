@@ -308,13 +308,18 @@ pub async fn open_stream(app: &TestApp, authorization: &str, phone: &str) -> Res
     stream
 }
 
+/// `X-Hub-Signature-256` for a webhook body, as Meta signs it with the app secret `secret`.
+pub fn meta_signature(raw: &[u8], secret: &str) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(raw);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
 /// Posts a Cloud API webhook body signed as Meta signs it, with the app secret `secret`.
 pub async fn cloud_webhook(app: &TestApp, body: &Value, secret: &str) -> (u16, Value) {
-    use hmac::Mac;
     let raw = serde_json::to_vec(body).unwrap();
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(&raw);
-    let signature = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+    let signature = meta_signature(&raw, secret);
     json(
         app.post("/webhooks/whatsapp")
             .header("x-hub-signature-256", signature)
@@ -456,7 +461,8 @@ pub fn start_binary_printing(
     launch(relay_command(database_url, dir, settings), true)
 }
 
-fn relay_command(database_url: &str, dir: &TempDir, settings: &[(&str, String)]) -> std::process::Command {
+/// The command that starts `sidechat-relay serve` as [`start_binary`] does.
+pub fn relay_command(database_url: &str, dir: &TempDir, settings: &[(&str, String)]) -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sidechat-relay"));
     command
         .arg("serve")
@@ -559,7 +565,12 @@ pub async fn send_numbered(http: &Client, url: &str, from: &str, count: usize) -
 
 /// Waits until the relay at `url` lists `count` outbound messages to +498963648018, all `sent`; returns them.
 pub async fn until_outbound_sent(http: &Client, url: &str, count: usize) -> Vec<Value> {
-    eventually(Duration::from_secs(30), || async {
+    until_outbound_sent_within(http, url, count, Duration::from_secs(30)).await
+}
+
+/// [`until_outbound_sent`] with a bound of `limit`.
+pub async fn until_outbound_sent_within(http: &Client, url: &str, count: usize, limit: Duration) -> Vec<Value> {
+    eventually(limit, || async {
         let (_, page) = json(
             http.get(format!("{url}/api/v1/messages?phone=%2B498963648018&limit=100"))
                 .header("authorization", bearer())

@@ -24,6 +24,7 @@ async fn spawn_timelines(backend: Backend, mock: &Timelines, timeout_ms: u64) ->
             ("TIMELINES_WEBHOOK_SECRET", WEBHOOK_SECRET.to_owned()),
             ("TIMELINES_POLL_INTERVAL_MS", "50".to_owned()),
             ("SIDECHAT_PROVIDER_TIMEOUT_MS", timeout_ms.to_string()),
+            ("SIDECHAT_SEND_TIMEOUT_MS", timeout_ms.to_string()),
         ]);
     })
     .await

@@ -11,6 +11,8 @@ use crate::support::*;
 /// The TimelinesAI settings pointing at the stand-in.
 fn timelines(api_url: &str) -> Vec<(&'static str, String)> {
     vec![
+        ("SIDECHAT_SEND_TIMEOUT_MS", "3000".to_owned()),
+        ("SIDECHAT_PROVIDER_TIMEOUT_MS", "3000".to_owned()),
         ("SIDECHAT_PROVIDER", "timelines".to_owned()),
         ("TIMELINES_API_URL", api_url.to_owned()),
         ("TIMELINES_API_TOKEN", TOKEN.to_owned()),
@@ -37,5 +39,5 @@ on_both_backends!(a_relay_killed_mid_send_finds_what_went_out_and_sends_nothing_
     assert_eq!(listed, ids.iter().map(String::as_str).collect::<Vec<_>>(), "nothing accepted was lost");
     assert_eq!(mock.sends().len(), 3, "each message reached TimelinesAI once");
     let metrics = http.get(format!("{url}/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(!metrics.contains(r#"outcome="resent_after_restart""#), "{metrics}");
+    assert!(metrics.contains(r#"sidechat_resends_total{cause="after_restart"} 0"#), "{metrics}");
 });
