@@ -23,7 +23,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::ingest::Ingest;
 use crate::metrics::{ResendCause, SendResult};
-use crate::providers::{Outgoing, SendError};
+use crate::providers::{Outgoing, Provider, SendError, pick_sent};
 use crate::store::{Earlier, OutboxItem, SendOutcome, WorkspaceId};
 use crate::whatsapp::WhatsApp;
 
@@ -168,8 +168,11 @@ async fn attempt(ingest: &Ingest, whatsapp: &WhatsApp, timeouts: Timeouts, item:
             Earlier::NotSent => provider.send(&outgoing).await,
             Earlier::Unknown | Earlier::Interrupted => {
                 // An earlier attempt may have gone out: look before sending again, where the provider lets us.
-                match provider.find_sent(&outgoing).await {
-                    Ok(Some(provider_id)) => Ok(provider_id),
+                match find_sent(ingest, provider, &outgoing).await {
+                    Ok(Some(provider_id)) => {
+                        tracing::info!(message = %id, provider_id, "the earlier attempt went out: not sending again");
+                        Ok(provider_id)
+                    }
                     Ok(None) => {
                         let cause = if earlier == Earlier::Interrupted {
                             ResendCause::AfterRestart
@@ -225,6 +228,18 @@ async fn attempt(ingest: &Ingest, whatsapp: &WhatsApp, timeouts: Timeouts, item:
     record(ingest, claim, outcome).await
 }
 
+/// The provider's id for `outgoing` if an earlier attempt sent it: of what the provider shows, not a message the
+/// log already holds (an earlier one with the same text), and the closest after acceptance.
+async fn find_sent(ingest: &Ingest, provider: &Provider, outgoing: &Outgoing) -> anyhow::Result<Option<String>> {
+    let candidates = provider.find_sent(outgoing).await?;
+    if candidates.is_empty() {
+        return Ok(None);
+    }
+    let uids: Vec<String> = candidates.iter().map(|c| c.uid.clone()).collect();
+    let known = ingest.store.known_provider_ids(&outgoing.message.workspace, &uids).await?;
+    Ok(pick_sent(candidates, outgoing.message.created_at, |uid| known.contains(uid)))
+}
+
 /// The claim an attempt holds.
 #[derive(Clone, Copy)]
 struct Claim<'a> {
@@ -242,10 +257,19 @@ struct Claim<'a> {
 /// before sending again where the provider lets it).
 async fn record(ingest: &Ingest, claim: Claim<'_>, outcome: SendOutcome) -> Option<i64> {
     let Claim { workspace, contact, id, attempts } = claim;
+    let mut outcome = outcome;
     let mut waits = RECORD_RETRIES.iter();
     let recorded = loop {
         match ingest.store.record_outcome(workspace, id, &outcome, Some(attempts), ingest.clock.millis()).await {
             Ok(recorded) => break recorded,
+            // The provider id is another message's: what was taken for this one's earlier send was not it. Look
+            // again at once.
+            Err(sqlx::Error::Database(error))
+                if error.is_unique_violation() && matches!(outcome, SendOutcome::Sent { .. }) =>
+            {
+                tracing::warn!(message = %id, "the provider id found is another message's: looking again");
+                outcome = SendOutcome::Retry { at: ingest.clock.millis(), unknown: true };
+            }
             Err(error) => match waits.next() {
                 Some(wait) => {
                     tracing::warn!(message = %id, error = %error, "recording a send's outcome; trying again");

@@ -84,12 +84,12 @@ impl Provider {
         }
     }
 
-    /// After a send with an unknown outcome: the provider's id for the message if it did go out, where the
-    /// provider lets us look. `None` means it did not go out, or that the provider cannot tell.
-    pub async fn find_sent(&self, outgoing: &Outgoing) -> anyhow::Result<Option<String>> {
+    /// After a send with an unknown outcome: what the provider shows that may be this message, where it lets us
+    /// look ([`pick_sent`] chooses). Empty means it did not go out, or that the provider cannot tell.
+    pub async fn find_sent(&self, outgoing: &Outgoing) -> anyhow::Result<Vec<SentCandidate>> {
         match self {
             // Neither lets us look up what was sent: an unknown outcome is sent again.
-            Self::Sandbox(_) | Self::Cloud(_) => Ok(None),
+            Self::Sandbox(_) | Self::Cloud(_) => Ok(Vec::new()),
             Self::Timelines(timelines) => timelines.find_sent(outgoing).await,
         }
     }
@@ -120,6 +120,27 @@ impl Provider {
     }
 }
 
+/// A message the provider shows as sent that may be the one whose earlier attempt's outcome is unknown: the same
+/// text and file from the same number to the same customer, since shortly before it was accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentCandidate {
+    /// The provider's id for it.
+    pub uid: String,
+    /// When the provider says it was sent (ms).
+    pub at: i64,
+}
+
+/// Which candidate is the message accepted at `accepted_at` (ms): none the log already holds (an earlier message
+/// with the same text), and of the rest the closest after acceptance (then the closest before it, for clocks that
+/// differ).
+pub fn pick_sent(candidates: Vec<SentCandidate>, accepted_at: i64, known: impl Fn(&str) -> bool) -> Option<String> {
+    candidates
+        .into_iter()
+        .filter(|candidate| !known(&candidate.uid))
+        .min_by_key(|candidate| (candidate.at < accepted_at, (candidate.at - accepted_at).abs()))
+        .map(|candidate| candidate.uid)
+}
+
 /// Why a provider did not accept a new connection's credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
@@ -137,4 +158,30 @@ pub enum Refusal {
 /// A `Retry-After` header in seconds, if the provider sent one.
 pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(uid: &str, at: i64) -> SentCandidate {
+        SentCandidate { uid: uid.to_owned(), at }
+    }
+
+    #[test]
+    fn the_candidate_closest_after_acceptance_that_the_log_does_not_hold_is_picked() {
+        let candidates = vec![at("earlier-same-text", 1_000), at("late", 9_000), at("this-one", 5_500)];
+        let known = |uid: &str| uid == "earlier-same-text";
+        assert_eq!(pick_sent(candidates.clone(), 5_000, known).as_deref(), Some("this-one"));
+        // Without the log's knowledge the earlier message would have been taken for this one.
+        assert_eq!(pick_sent(candidates.clone(), 900, |_| false).as_deref(), Some("earlier-same-text"));
+        // Only entries the log holds: it did not go out.
+        assert_eq!(pick_sent(vec![at("earlier-same-text", 4_990)], 5_000, known), None);
+        // Before acceptance (clock skew) only when nothing is after it.
+        assert_eq!(
+            pick_sent(vec![at("skewed", 4_000), at("after", 20_000)], 5_000, |_| false).as_deref(),
+            Some("after")
+        );
+        assert_eq!(pick_sent(vec![at("skewed", 4_000)], 5_000, |_| false).as_deref(), Some("skewed"));
+    }
 }

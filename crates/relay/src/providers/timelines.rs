@@ -134,8 +134,8 @@ impl Timelines {
             .ok_or_else(|| SendError::Unknown { reason: format!("the file upload answered without a uid: {body}") })
     }
 
-    /// After a send with an unknown outcome: the uid of the same message in the chat history, if it went out.
-    pub async fn find_sent(&self, outgoing: &Outgoing) -> anyhow::Result<Option<String>> {
+    /// After a send with an unknown outcome: the chat history's entries that may be the same message.
+    pub async fn find_sent(&self, outgoing: &Outgoing) -> anyhow::Result<Vec<super::SentCandidate>> {
         history::find_sent(self, outgoing).await
     }
 

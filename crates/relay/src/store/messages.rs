@@ -200,6 +200,30 @@ impl Store {
         }
     }
 
+    /// Which of these provider ids the workspace's log already holds.
+    pub async fn known_provider_ids(
+        &self,
+        workspace: &WorkspaceId,
+        provider_ids: &[String],
+    ) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+        let mut known = std::collections::HashSet::new();
+        for chunk in provider_ids.chunks(100) {
+            let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT provider_id FROM messages WHERE workspace_id = $1 AND provider_id IN ({})",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(&sql).bind(workspace.as_str());
+            for id in chunk {
+                query = query.bind(id);
+            }
+            for row in query.fetch_all(&mut *self.read().await?).await? {
+                known.insert(row.try_get("provider_id")?);
+            }
+        }
+        Ok(known)
+    }
+
     /// One of a workspace's messages with its attachments.
     pub async fn message(&self, workspace: &WorkspaceId, id: &str) -> Result<Option<MessageRow>, sqlx::Error> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM messages WHERE workspace_id = $1 AND id = $2"))

@@ -222,3 +222,28 @@ on_both_backends!(the_webhook_logs_inbound_messages_once_behind_its_secret, |bac
     assert!(!metrics.contains(WEBHOOK_SECRET), "the secret never reaches the metrics");
     app.stop().await;
 });
+
+on_both_backends!(identical_texts_in_a_row_are_each_delivered_once, |backend| async move {
+    let mock = Timelines::start().await;
+    let app = spawn_timelines(backend, &mock, 300).await;
+    let first = send_text(&app, "same-1", "ok").await;
+    until_status(&app, &first, "sent").await;
+    assert_eq!(provider_id(&app, &first).await, "tl-msg-1");
+
+    // The same text again, and TimelinesAI answers too late: the history shows two "ok"s from us since it was
+    // accepted, and the one the log already holds is the first message's.
+    mock.script([Scripted::Slow(Duration::from_millis(1_500))]);
+    let second = send_text(&app, "same-2", "ok").await;
+    until_status(&app, &second, "sent").await;
+    assert_eq!(provider_id(&app, &second).await, "tl-msg-2", "the second send, found in the history");
+    assert_eq!(mock.sends().len(), 2, "found, not sent again");
+
+    // A third, whose first attempt fails before TimelinesAI logs it: both "ok"s in the history are the log's.
+    mock.script([Scripted::Error(500, "Internal error")]);
+    let third = send_text(&app, "same-3", "ok").await;
+    until_status(&app, &third, "sent").await;
+    assert_eq!(provider_id(&app, &third).await, "tl-msg-4", "sent again, as it never went out");
+    let metrics = app.state.metrics.render();
+    assert!(metrics.contains(r#"sidechat_resends_total{cause="after_unknown"} 1"#), "{metrics}");
+    app.stop().await;
+});

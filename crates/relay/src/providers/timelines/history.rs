@@ -1,20 +1,22 @@
 //! Whether a message already went out, read from the chat history: TimelinesAI takes no idempotency key, so
 //! after a timeout or a crash the relay looks for the same text (and file) from the same account, sent since
-//! shortly before the message was accepted, and only sends again when it finds none.
+//! shortly before the message was accepted, and only sends again when it finds none. Every such entry is a
+//! candidate: the outbox leaves out those the log already holds (an earlier message with the same text) and
+//! takes the one closest after acceptance ([`crate::providers::pick_sent`]).
 
 use serde_json::Value;
 
 use super::{Timelines, wire};
-use crate::providers::Outgoing;
+use crate::providers::{Outgoing, SentCandidate};
 
 /// How far before a message's acceptance a match may be dated (clocks differ).
 const CLOCK_SLACK_MS: i64 = 60_000;
 /// The most pages of chats or of messages read in one look.
 const MAX_PAGES: u32 = 5;
 
-/// The uid of `outgoing` in the chat history with its recipient, if it is there.
-pub async fn find_sent(timelines: &Timelines, outgoing: &Outgoing) -> anyhow::Result<Option<String>> {
-    let message = &outgoing.message;
+/// The entries of the chat history with its recipient that may be `outgoing`.
+pub async fn find_sent(timelines: &Timelines, outgoing: &Outgoing) -> anyhow::Result<Vec<SentCandidate>> {
+    let mut candidates = Vec::new();
     for chat in chats_with(timelines, outgoing).await? {
         for page in 1..=MAX_PAGES {
             let page_number = page.to_string();
@@ -25,16 +27,13 @@ pub async fn find_sent(timelines: &Timelines, outgoing: &Outgoing) -> anyhow::Re
                 )
                 .await?;
             let messages = &body["data"]["messages"];
-            if let Some(uid) = messages.as_array().into_iter().flatten().find_map(|m| matching_uid(m, outgoing)) {
-                tracing::info!(message = %message.id, uid, "found an earlier send in the TimelinesAI chat history");
-                return Ok(Some(uid));
-            }
+            candidates.extend(messages.as_array().into_iter().flatten().filter_map(|m| candidate(m, outgoing)));
             if body["data"]["has_more_pages"] != true {
                 break;
             }
         }
     }
-    Ok(None)
+    Ok(candidates)
 }
 
 /// The ids of the recipient's chats on the sending account.
@@ -64,13 +63,14 @@ async fn chats_with(timelines: &Timelines, outgoing: &Outgoing) -> anyhow::Resul
     Ok(ids)
 }
 
-/// The uid of a history entry that is `outgoing`: from us, by the same account, same text and file, recent.
-fn matching_uid(entry: &Value, outgoing: &Outgoing) -> Option<String> {
+/// A history entry that may be `outgoing`: from us, by the same account, same text and file, recent.
+fn candidate(entry: &Value, outgoing: &Outgoing) -> Option<SentCandidate> {
     let message = &outgoing.message;
     if entry["from_me"] != true || entry["text"].as_str().unwrap_or_default().trim() != message.body.trim() {
         return None;
     }
-    if wire::millis(&entry["timestamp"])? < message.created_at - CLOCK_SLACK_MS {
+    let at = wire::millis(&entry["timestamp"])?;
+    if at < message.created_at - CLOCK_SLACK_MS {
         return None;
     }
     if let Some(sender) = wire::phone(&entry["sender_phone"])
@@ -83,7 +83,7 @@ fn matching_uid(entry: &Value, outgoing: &Outgoing) -> Option<String> {
     if file != expected {
         return None;
     }
-    entry["uid"].as_str().map(str::to_owned)
+    entry["uid"].as_str().map(|uid| SentCandidate { uid: uid.to_owned(), at })
 }
 
 #[cfg(test)]
@@ -127,6 +127,10 @@ mod tests {
     fn entry(text: &str, timestamp: &str, file: Option<&str>) -> Value {
         json!({"uid": "u1", "from_me": true, "text": text, "timestamp": timestamp, "sender_phone": "+4930901820",
                "recipient_phone": "+498963648018", "attachment_filename": file})
+    }
+
+    fn matching_uid(entry: &Value, outgoing: &Outgoing) -> Option<String> {
+        candidate(entry, outgoing).map(|c| c.uid)
     }
 
     #[test]
