@@ -17,6 +17,8 @@ pub enum RelayEvent {
     Message(Message),
     /// A message's delivery status moved.
     Status(StatusEvent),
+    /// The stream fell behind and missed events (`event: reload`): read the history again.
+    Reload,
 }
 
 /// What happened to the stream itself, beside its events.
@@ -36,6 +38,7 @@ pub struct EventStream {
     _on_message: Closure<dyn Fn(MessageEvent)>,
     _on_status: Closure<dyn Fn(MessageEvent)>,
     _on_expiring: Closure<dyn Fn()>,
+    _on_reload: Closure<dyn Fn()>,
     _on_open: Closure<dyn Fn()>,
     _on_error: Closure<dyn Fn()>,
 }
@@ -57,11 +60,13 @@ impl EventStream {
                 deliver(RelayEvent::Message(message));
             }
         });
+        let told = on_event.clone();
         let on_status = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
             if let Some(status) = event.data().as_string().and_then(|data| json::parse(&data)) {
-                on_event(RelayEvent::Status(status));
+                told(RelayEvent::Status(status));
             }
         });
+        let on_reload = Closure::<dyn Fn()>::new(move || on_event(RelayEvent::Reload));
         let on_change = std::rc::Rc::new(on_change);
         // `ends_at` is not needed: the next stream is opened at once.
         let expiring = on_change.clone();
@@ -69,6 +74,7 @@ impl EventStream {
         source.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref())?;
         source.add_event_listener_with_callback("status", on_status.as_ref().unchecked_ref())?;
         source.add_event_listener_with_callback("expiring", on_expiring.as_ref().unchecked_ref())?;
+        source.add_event_listener_with_callback("reload", on_reload.as_ref().unchecked_ref())?;
         let opened = on_change.clone();
         let on_open = Closure::<dyn Fn()>::new(move || opened(StreamChange::Opened));
         let closing = source.clone();
@@ -85,6 +91,7 @@ impl EventStream {
             _on_message: on_message,
             _on_status: on_status,
             _on_expiring: on_expiring,
+            _on_reload: on_reload,
             _on_open: on_open,
             _on_error: on_error,
         })

@@ -14,7 +14,7 @@ use sidechat_domain::E164;
 
 pub use settings::{
     DEFAULT_CORS_ORIGINS, DEFAULT_FRAME_ANCESTORS, DEFAULT_GRAPH_URL, DEFAULT_PIPEDRIVE_OAUTH_URL,
-    DEFAULT_TIMELINES_URL, ProviderKind, Settings, Signup,
+    DEFAULT_TIMELINES_URL, LogFormat, ProviderKind, Settings, Signup,
 };
 
 use crate::secrets::SecretKey;
@@ -61,6 +61,14 @@ pub struct Config {
     pub provider_timeout: std::time::Duration,
     /// `SIDECHAT_SEND_TIMEOUT_MS`: how long the provider may take to answer a send's call (default 30 s).
     pub send_timeout: std::time::Duration,
+    /// `SIDECHAT_MAX_STREAMS_PER_USER`: live event streams per user, across relays (default 10).
+    pub max_streams_per_user: u32,
+    /// `SIDECHAT_REQUEST_TIMEOUT_MS`: how long a request may take (default 30 s; not streams nor uploads).
+    pub request_timeout: std::time::Duration,
+    /// Who may read `/metrics`.
+    pub metrics: MetricsAccess,
+    /// `TIMELINES_REQUESTS_PER_SECOND`: this relay's requests per second to TimelinesAI (default 20).
+    pub timelines_requests_per_second: u32,
     /// `SIDECHAT_RETENTION_DAYS`: how long messages and files are kept (`None`: for ever).
     pub retention: Option<std::time::Duration>,
     /// `SIDECHAT_SEND_RATE_LIMIT`: new messages and uploads per second per workspace (default 20; 0: no limit).
@@ -90,6 +98,17 @@ pub enum ProviderConfig {
     Cloud(CloudConfig),
     /// `timelines`: TimelinesAI.
     Timelines(TimelinesConfig),
+}
+
+/// Who may read `/metrics`.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsAccess {
+    /// `SIDECHAT_METRICS_TOKEN`: on the main address, `/metrics` needs it as a bearer token.
+    pub token: Option<SecretString>,
+    /// `SIDECHAT_METRICS_LISTEN`: a separate address that serves `/metrics` without a token.
+    pub listen: Option<SocketAddr>,
+    /// Demo mode without a token: open on the main address.
+    pub open: bool,
 }
 
 /// The Cloud API's settings.
@@ -356,6 +375,14 @@ impl Config {
             cors_origins: settings.cors_origins.0,
             provider_timeout: std::time::Duration::from_millis(settings.provider_timeout_ms.max(1)),
             send_timeout: std::time::Duration::from_millis(settings.send_timeout_ms.max(1)),
+            max_streams_per_user: settings.max_streams_per_user,
+            request_timeout: std::time::Duration::from_millis(settings.request_timeout_ms.max(1)),
+            metrics: MetricsAccess {
+                open: demo && settings.metrics_token.is_none(),
+                token: settings.metrics_token.clone(),
+                listen: settings.metrics_listen,
+            },
+            timelines_requests_per_second: settings.timelines_requests_per_second,
             send_rate_limit: settings.send_rate_limit,
             retention: settings.retention_days.map(|days| std::time::Duration::from_secs(u64::from(days) * 86_400)),
             demo,

@@ -13,6 +13,7 @@ pub mod crm;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod fanout;
 pub mod ingest;
 pub mod limits;
 pub mod metrics;
@@ -79,6 +80,8 @@ pub struct AppState {
     pub closing: CancellationToken,
     /// Taken while a Pipedrive token is refreshed, so concurrent calls refresh once.
     pub pipedrive_refresh: Arc<tokio::sync::Mutex<()>>,
+    /// This relay among those sharing the database (a new id each start).
+    pub relay_id: Arc<str>,
 }
 
 /// A running relay: its state, its outbox worker and, where statuses are polled, its status poller.
@@ -92,6 +95,8 @@ pub struct Relay {
     poller: JoinHandle<()>,
     /// Deletes messages past the retention period, when there is one.
     retention: Option<JoinHandle<()>>,
+    /// Says the relay is alive, and tells and hears the other relays' events (PostgreSQL).
+    background: Vec<JoinHandle<()>>,
     /// On SQLite: the lock that keeps a second relay off the file, held until the relay is dropped.
     _sqlite_lock: Option<std::fs::File>,
 }
@@ -110,7 +115,16 @@ impl Relay {
             .user_agent(concat!("sidechat-relay/", env!("CARGO_PKG_VERSION")))
             .build()
             .context("building the HTTP client")?;
-        let events = Events::default();
+        let relay_id: Arc<str> = Arc::from(uuid::Uuid::new_v4().to_string());
+        store.relay_alive(&relay_id, jiff::Timestamp::now().as_millisecond()).await.context("registering the relay")?;
+        let mut background = Vec::new();
+        let events = if store.backend() == store::Backend::Postgres {
+            let (notices, to_send) = tokio::sync::mpsc::unbounded_channel();
+            background.push(tokio::spawn(fanout::send(store.clone(), to_send)));
+            Events::shared(&relay_id, notices)
+        } else {
+            Events::default()
+        };
         let previous_key = config.secret_key_previous.as_ref();
         let signer = Arc::new(UrlSigner::rotating(&config.secret_key, previous_key, &config.public_url));
         let sealer = Arc::new(Sealer::rotating(&config.secret_key, previous_key));
@@ -160,6 +174,12 @@ impl Relay {
             stop.clone(),
         ));
         let retention = config.retention.map(|keep| tokio::spawn(retention::run(store.clone(), keep, stop.clone())));
+        background.push(tokio::spawn(heartbeat(store.clone(), relay_id.clone(), clock.clone(), stop.clone())));
+        if store.backend() == store::Backend::Postgres {
+            let listen =
+                fanout::listen(config.database_url.clone(), relay_id.to_string(), ingest.clone(), stop.clone());
+            background.push(tokio::spawn(listen));
+        }
         let send_limit = Arc::new(limits::SendLimit::new(config.send_rate_limit));
         let state = AppState {
             config,
@@ -176,8 +196,9 @@ impl Relay {
             closing: CancellationToken::new(),
             send_limit,
             pipedrive_refresh: Arc::new(tokio::sync::Mutex::new(())),
+            relay_id,
         };
-        Ok(Self { state, stop, worker, poller, retention, _sqlite_lock: sqlite_lock })
+        Ok(Self { state, stop, worker, poller, retention, background, _sqlite_lock: sqlite_lock })
     }
 
     /// The HTTP routes.
@@ -193,7 +214,27 @@ impl Relay {
         if let Some(retention) = self.retention {
             let _ = retention.await;
         }
+        for task in self.background {
+            task.abort();
+            let _ = task.await;
+        }
+        if let Err(error) = self.state.store.relay_stopped(&self.state.relay_id).await {
+            tracing::warn!(error = %error, "forgetting this relay in the database");
+        }
         self.state.store.close().await;
+    }
+}
+
+/// Says the relay is alive every [`store::HEARTBEAT_MS`] until `stop` is cancelled.
+async fn heartbeat(store: Store, relay_id: Arc<str>, clock: clock::Clock, stop: CancellationToken) {
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(std::time::Duration::from_millis(store::HEARTBEAT_MS as u64)) => {}
+        }
+        if let Err(error) = store.relay_alive(&relay_id, clock.millis()).await {
+            tracing::warn!(error = %error, "telling the database this relay is alive");
+        }
     }
 }
 
@@ -252,7 +293,11 @@ pub fn build_router(state: AppState) -> Router {
         .merge(routes::webhooks::router())
         .merge(routes::widget::router(&state.config))
         .fallback(web::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web::time_limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::count_requests))
+        .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(web::request_span))
+        .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(tower_http::request_id::MakeRequestUuid))
         .with_state(state)
 }
 
@@ -284,6 +329,20 @@ pub async fn serve(mut config: Config, shutdown: impl Future<Output = ()> + Send
     let closing = relay.state.closing.clone();
     if let Some(hosts) = hosts {
         tokio::spawn(hosts.serve(closing.clone()));
+    }
+    if let Some(listen) = relay.state.config.metrics.listen {
+        let metrics = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen} (SIDECHAT_METRICS_LISTEN)"))?;
+        let router = routes::metrics::separate(relay.state.metrics.clone());
+        let closing = closing.clone();
+        tracing::info!(address = %listen, "serving /metrics on its own address");
+        tokio::spawn(async move {
+            let served = axum::serve(metrics, router).with_graceful_shutdown(closing.cancelled_owned()).await;
+            if let Err(error) = served {
+                tracing::error!(error = %error, "serving /metrics");
+            }
+        });
     }
     let shutdown = async move {
         shutdown.await;

@@ -61,7 +61,6 @@ enum SecretsCommand {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    sidechat_relay::telemetry::init();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => match ConfigError::from_clap(&error) {
@@ -69,6 +68,14 @@ async fn main() -> std::process::ExitCode {
             None => error.exit(),
         },
     };
+    let log_format = match &cli.command {
+        Command::Serve { settings, .. }
+        | Command::Secrets { command: SecretsCommand::Rotate { settings } }
+        | Command::Workspace {
+            command: WorkspaceCommand::List { settings } | WorkspaceCommand::Delete { settings, .. },
+        } => settings.log_format,
+    };
+    sidechat_relay::telemetry::init(log_format);
     if std::env::var_os("ZOHO_INSTALL_KEY").is_some() {
         // Whoever could read the org variable could use it: Zoho users sign in now.
         let error = ConfigError {

@@ -14,6 +14,7 @@ mod conversation;
 mod lifecycle;
 mod messages;
 mod outbox;
+mod relays;
 mod sessions;
 mod tickets;
 mod users;
@@ -37,6 +38,7 @@ pub use canned::CannedRow;
 pub use lifecycle::{Removed, WorkspaceSummary};
 pub use messages::{EarlyStatus, InboundMessage, MessageRow, StatusApplied};
 pub use outbox::{Claimed, Earlier, OutboxItem, SendOutcome};
+pub use relays::{ALIVE_MS, HEARTBEAT_MS, NewStream};
 pub use sessions::{Claim, NewSignIn, SessionRow, SignInRow};
 pub use tickets::{NewTicket, Redeemed};
 pub use users::{SealedTokens, UserProfile, UserRow};
@@ -127,6 +129,18 @@ impl Store {
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         sqlx::query("SELECT 1").execute(&mut *self.read().await?).await.map(|_| ())
+    }
+
+    /// Sends a PostgreSQL notification (`pg_notify`); nothing on SQLite, where one relay owns the file.
+    pub async fn notify(&self, channel: &str, payload: &str) -> Result<(), sqlx::Error> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(channel)
+                .bind(payload)
+                .execute(&mut *self.write().await?)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Closes every connection.

@@ -1,4 +1,5 @@
-//! HTTP plumbing shared by the routes: CORS for browser callers, request counting, the JSON 404.
+//! HTTP plumbing shared by the routes: CORS for browser callers, request counting, request ids and spans, the
+//! time limit on requests, the JSON 404.
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, Method, header};
@@ -42,6 +43,40 @@ pub async fn count_requests(State(state): State<AppState>, request: Request, nex
     let response = next.run(request).await;
     state.metrics.request(&method, &route, response.status().as_u16());
     response
+}
+
+/// Ends a request that takes longer than `SIDECHAT_REQUEST_TIMEOUT_MS` with 503 `timeout`; the event stream and
+/// uploads (which last as long as the panel stays open, or the file takes) are not limited.
+pub async fn time_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
+    let unlimited = matches!(route.as_deref(), Some("/api/v1/events" | "/api/v1/uploads"));
+    if unlimited {
+        return next.run(request).await;
+    }
+    let limit = state.config.request_timeout;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(
+                route = route.as_deref().unwrap_or("unmatched"),
+                limit_ms = limit.as_millis() as u64,
+                "a request took too long"
+            );
+            ApiError::new(
+                ErrorCode::Timeout,
+                format!("the request took longer than {} ms: try again", limit.as_millis()),
+            )
+            .into_response()
+        }
+    }
+}
+
+/// The span of one request: its id (`x-request-id`, made here when the caller sent none), method and route
+/// pattern (never the path itself, which may hold a webhook's secret, nor the query).
+pub fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str());
+    tracing::info_span!("request", request_id = %id, method = %request.method(), route = %route)
 }
 
 /// Unknown paths answer with the JSON error body too.

@@ -83,6 +83,8 @@ pub type Observer = Arc<dyn Fn(&Value) + Send + Sync>;
 struct Shared {
     recorded: Mutex<Recorded>,
     script: Mutex<VecDeque<Scripted>>,
+    /// How long the template list takes to answer.
+    templates_delay: Mutex<Duration>,
     observer: Option<Observer>,
 }
 
@@ -123,6 +125,11 @@ impl Graph {
     /// Queues answers for the next sends.
     pub fn script(&self, answers: impl IntoIterator<Item = Scripted>) {
         lock(&self.shared.script).extend(answers);
+    }
+
+    /// Makes the template list answer only after `delay` (to make a request to the relay time out).
+    pub fn delay_templates(&self, delay: Duration) {
+        *lock(&self.shared.templates_delay) = delay;
     }
 
     /// The send payloads received so far.

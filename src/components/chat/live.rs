@@ -8,7 +8,8 @@
 //!   and the history is read again (what happened during the switch may have been told by neither);
 //! - a stream that ends, or that could not be opened, is opened again later: 1 s after the first failure, the
 //!   wait doubling after each failure in a row up to a minute; once one is open, the history is read again;
-//! - a stream that opens while the history had failed to load reads it again too (the relay is back).
+//! - a stream that opens while the history had failed to load reads it again too (the relay is back);
+//! - a stream the relay says fell behind (`reload`) reads the history again.
 
 use leptos::prelude::*;
 use sidechat_domain::E164;
@@ -66,6 +67,8 @@ fn open(ctx: PanelCtx, state: ChatState, streams: Streams, number: E164, renewal
         let on_event = move |event| match event {
             RelayEvent::Message(message) => state.timeline.update(|t| t.upsert(message)),
             RelayEvent::Status(status) => state.timeline.update(|t| t.apply(&status)),
+            // The stream fell behind at the relay and missed events: the history says what they were.
+            RelayEvent::Reload => streams.reload.notify(),
         };
         let followed = number.clone();
         // An older stream's changes (its end, after the next one was opened) do not count.

@@ -48,8 +48,14 @@ pub enum ErrorCode {
     InvalidSetting,
     /// Too many requests (429).
     RateLimited,
+    /// The user already has as many live event streams open as the relay allows (429).
+    TooManyStreams,
     /// The provider did not answer a synchronous call (502).
     ProviderUnavailable,
+    /// The relay is at its limit of uploads in flight; `Retry-After` says when to try again (503).
+    Busy,
+    /// The request took longer than the relay allows (`SIDECHAT_REQUEST_TIMEOUT_MS`) (503).
+    Timeout,
 }
 
 impl ErrorCode {
@@ -73,8 +79,9 @@ impl ErrorCode {
             | Self::InvalidMergeField
             | Self::ModuleImmutable
             | Self::InvalidSetting => 422,
-            Self::RateLimited => 429,
+            Self::RateLimited | Self::TooManyStreams => 429,
             Self::ProviderUnavailable => 502,
+            Self::Busy | Self::Timeout => 503,
         }
     }
 }

@@ -110,7 +110,10 @@ fn error_body_shape_and_statuses() {
         (ErrorCode::InvalidMergeField, "invalid_merge_field", 422),
         (ErrorCode::ModuleImmutable, "module_immutable", 422),
         (ErrorCode::RateLimited, "rate_limited", 429),
+        (ErrorCode::TooManyStreams, "too_many_streams", 429),
         (ErrorCode::ProviderUnavailable, "provider_unavailable", 502),
+        (ErrorCode::Busy, "busy", 503),
+        (ErrorCode::Timeout, "timeout", 503),
     ];
     for (code, name, status) in cases {
         assert_eq!(serde_json::to_value(code).unwrap(), json!(name));

@@ -52,6 +52,15 @@ pub enum Signup {
     Open,
 }
 
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// For people reading a terminal.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
 /// The relay's settings as read, before they are checked together.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Settings (each also read from the environment variable shown)")]
@@ -198,6 +207,34 @@ pub struct Settings {
     /// New messages and uploads per second per workspace (0: no limit).
     #[arg(long, env = "SIDECHAT_SEND_RATE_LIMIT", default_value_t = 20, value_parser = read::per_second)]
     pub send_rate_limit: u32,
+
+    /// Live event streams one user may hold open at once, across every relay on the database (over it: 429
+    /// `too_many_streams`).
+    #[arg(long, env = "SIDECHAT_MAX_STREAMS_PER_USER", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub max_streams_per_user: u32,
+
+    /// How long a request may take before the relay answers 503 `timeout`, in milliseconds (not the event stream,
+    /// nor uploads).
+    #[arg(long, env = "SIDECHAT_REQUEST_TIMEOUT_MS", default_value_t = 30_000, value_parser = read::millis)]
+    pub request_timeout_ms: u64,
+
+    /// The bearer token `GET /metrics` needs (without it and without SIDECHAT_METRICS_LISTEN, `/metrics` answers
+    /// 404; demo mode keeps it open).
+    #[arg(long, env = "SIDECHAT_METRICS_TOKEN", hide_env_values = true, value_parser = read::secret_16)]
+    pub metrics_token: Option<SecretString>,
+
+    /// A separate address that serves `/metrics` without a token (keep it off the public network).
+    #[arg(long, env = "SIDECHAT_METRICS_LISTEN", value_parser = read::address)]
+    pub metrics_listen: Option<SocketAddr>,
+
+    /// How log lines are written: `text` or `json` (one object per line).
+    #[arg(long, env = "SIDECHAT_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+
+    /// TimelinesAI: requests per second this relay makes to TimelinesAI, shared fairly by every TimelinesAI
+    /// connection (TimelinesAI limits requests per IP address).
+    #[arg(long, env = "TIMELINES_REQUESTS_PER_SECOND", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub timelines_requests_per_second: u32,
 
     /// Demo mode only: where the dev host pages are served (default: the listen port + 1).
     #[arg(long, env = "SIDECHAT_DEMO_HOSTS_LISTEN", value_parser = read::address)]

@@ -1,6 +1,8 @@
 //! Server-Sent Events for one customer number of the caller's workspace: `event: message` with a Message,
-//! `event: status` with `{"id","status","error"}`, and `event: expiring` (`{"ends_at"}`) 30 s before the relay
-//! ends the stream.
+//! `event: status` with `{"id","status","error"}`, `event: reload` (`{}`) when the stream fell behind and may have
+//! missed events (the panel re-reads the history), and `event: expiring` (`{"ends_at"}`) 30 s before the relay
+//! ends the stream. A user holds at most `SIDECHAT_MAX_STREAMS_PER_USER` streams at once, across every relay on
+//! the database (over it: 429 `too_many_streams`).
 //!
 //! `EventSource` cannot send headers, and a credential in a URL ends up in logs, so the panel first buys a ticket
 //! (`POST /api/v1/events/ticket` with `{"phone"}`): single use, valid 60 s, bound to the user and the number, kept
@@ -31,7 +33,7 @@ use crate::AppState;
 use crate::auth::{self, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::events::Event;
-use crate::store::{NewTicket, WorkspaceId, timestamp};
+use crate::store::{NewStream, NewTicket, WorkspaceId, timestamp};
 
 /// How long a ticket may wait to be redeemed (ms).
 const TICKET_MS: i64 = 60_000;
@@ -88,7 +90,29 @@ struct EventsQuery {
 /// Who may stream which workspace's conversation, until when (ms).
 struct Grant {
     workspace: WorkspaceId,
+    user_id: String,
     credential_expires_at: Option<i64>,
+}
+
+/// A stream counted against its user's limit: uncounted when it ends, however it ends.
+struct Counted {
+    store: crate::store::Store,
+    id: String,
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        let (store, id) = (self.store.clone(), std::mem::take(&mut self.id));
+        // Dropped inside the runtime (the response body ends); without one the relay is stopping, and its
+        // streams are cleared with it.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(error) = store.close_stream(&id).await {
+                    tracing::warn!(error = %error, "uncounting an ended event stream");
+                }
+            });
+        }
+    }
 }
 
 async fn stream_events(
@@ -101,6 +125,18 @@ async fn stream_events(
     let contact = contact(phone)?;
     let now = jiff::Timestamp::now().as_millisecond();
     let grant = grant(&state, &headers, &query, &contact, now).await?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let stream = NewStream { id: &id, workspace: &grant.workspace, user_id: &grant.user_id, relay_id: &state.relay_id };
+    if !state.store.open_stream(&stream, state.config.max_streams_per_user, now).await? {
+        return Err(ApiError::new(
+            ErrorCode::TooManyStreams,
+            format!(
+                "this user already has {} live event streams open: close a panel, or wait for one to end",
+                state.config.max_streams_per_user
+            ),
+        ));
+    }
+    let counted = Counted { store: state.store.clone(), id };
     let ends_at = grant.credential_expires_at.map_or(now + STREAM_MS, |at| at.min(now + STREAM_MS));
     let closing = state.closing.clone().cancelled_owned();
     let workspace = grant.workspace;
@@ -108,14 +144,19 @@ async fn stream_events(
     let erased = tokio_util::sync::CancellationToken::new();
     let erasing = erased.clone();
     let events = BroadcastStream::new(state.events.subscribe()).filter_map(move |envelope| {
-        // A lagging stream skips what it missed; the widget reloads the list when it reconnects.
-        let envelope = envelope.ok()?;
-        if envelope.workspace != workspace || envelope.contact != contact.as_str() {
-            return None;
-        }
-        let event = match envelope.event {
+        // Kept by the stream: uncounted when the stream is dropped.
+        let _counted = &counted;
+        let event = match envelope {
+            // Fell behind: what it missed is lost here, so the panel re-reads the history.
+            Err(_lagged) => Event::Reload,
+            Ok(envelope) if envelope.everyone => envelope.event,
+            Ok(envelope) if envelope.workspace != workspace || envelope.contact != contact.as_str() => return None,
+            Ok(envelope) => envelope.event,
+        };
+        let event = match event {
             Event::Message(message) => SseEvent::default().event("message").json_data(message),
             Event::Status(status) => SseEvent::default().event("status").json_data(status),
+            Event::Reload => SseEvent::default().event("reload").json_data(serde_json::json!({})),
             Event::Erased => {
                 erasing.cancel();
                 return None;
@@ -157,11 +198,19 @@ async fn grant(
         if redeemed.contact != contact.as_str() {
             return Err(ApiError::unauthorized("the ticket was issued for another number"));
         }
-        return Ok(Grant { workspace: redeemed.workspace, credential_expires_at: redeemed.credential_expires_at });
+        return Ok(Grant {
+            workspace: redeemed.workspace,
+            user_id: redeemed.user_id,
+            credential_expires_at: redeemed.credential_expires_at,
+        });
     }
     if let Some(token) = auth::bearer(headers)? {
         let caller = auth::authenticate(state, token).await?;
-        return Ok(Grant { workspace: caller.workspace, credential_expires_at: caller.credential_expires_at });
+        return Ok(Grant {
+            workspace: caller.workspace,
+            user_id: caller.user.id,
+            credential_expires_at: caller.credential_expires_at,
+        });
     }
     if query.token.is_some() {
         return Err(ApiError::unauthorized(

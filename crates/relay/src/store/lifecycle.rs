@@ -190,6 +190,7 @@ impl Store {
             "attachments",
             "canned_texts",
             "stream_tickets",
+            "event_streams",
             "crm_tokens",
             "whatsapp_numbers",
             "whatsapp_connections",

@@ -16,6 +16,7 @@ mod pipedrive;
 mod restart;
 mod secrets;
 mod sign_in;
+mod streams;
 mod timelines;
 mod timelines_restart;
 mod top_level;

@@ -116,7 +116,7 @@ async fn a_relay_takes_over_the_sends_of_a_killed_relay_once_their_leases_run_ou
         let times = sends.iter().filter(|s| s["text"]["body"] == format!("message {i}")).count();
         assert_eq!(times, 2, "message {i} was in flight at the kill, so it went out again once");
     }
-    let metrics = http.get(format!("{url_b}/metrics")).send().await.unwrap().text().await.unwrap();
+    let metrics = metrics_of(&http, &url_b).await;
     assert!(metrics.contains(r#"sidechat_resends_total{cause="after_restart"} 3"#), "{metrics}");
 }
 

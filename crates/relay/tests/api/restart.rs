@@ -71,7 +71,7 @@ on_both_backends!(a_relay_killed_mid_send_resumes_its_outbox, |backend| async mo
         let times = sends.iter().filter(|s| s["text"]["body"] == format!("message {i}")).count();
         assert_eq!(times, 2, "message {i} was in flight at the kill, so it went out again once");
     }
-    let metrics = http.get(format!("{url}/metrics")).send().await.unwrap().text().await.unwrap();
+    let metrics = metrics_of(&http, &url).await;
     assert!(metrics.contains(r#"sidechat_resends_total{cause="after_restart"} 5"#), "{metrics}");
     assert!(metrics.contains(r#"sidechat_resends_total{cause="after_unknown"} 0"#), "{metrics}");
     println!("restart ({backend:?}): 5 accepted, 5 in flight at SIGKILL, 5 repeats counted, 0 lost");

@@ -108,6 +108,7 @@ on_both_backends!(no_secret_reaches_a_response_or_a_log_line, |backend| async mo
     let (admin, member) = (pipedrive_token_for(COMPANY, ADMIN_ID, 300), pipedrive_token_for(COMPANY, MEMBER_ID, 300));
     let mut secrets = vec![
         Secret::new("SIDECHAT_SECRET_KEY", SECRET_KEY),
+        Secret::new("SIDECHAT_METRICS_TOKEN", METRICS_TOKEN),
         Secret::new("the Pipedrive client secret", CLIENT_SECRET),
         Secret::new(
             "the app's Basic credentials",
@@ -195,7 +196,12 @@ on_both_backends!(no_secret_reaches_a_response_or_a_log_line, |backend| async mo
     assert_error(&answers.keep(forged).await, 401, "unauthorized");
     let genuine = answers.delete("/oauth/pipedrive/callback").basic_auth(CLIENT_ID, Some(CLIENT_SECRET)).json(&body);
     assert_eq!(answers.keep(genuine).await.0, 200);
-    assert_eq!(answers.keep(answers.get("/metrics")).await.0, 200);
+    assert_eq!(answers.keep(answers.get("/metrics").bearer_auth(METRICS_TOKEN)).await.0, 200);
+    assert_error(
+        &answers.keep(answers.get("/metrics").bearer_auth("guessed-metrics-token")).await,
+        401,
+        "unauthorized",
+    );
     assert_eq!(answers.keep(answers.get("/healthz")).await.0, 200);
 
     // everything the relay printed, to its exit

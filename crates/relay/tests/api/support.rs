@@ -24,6 +24,8 @@ pub const OTHER_WORKSPACE_COMPANY: u64 = 7003;
 pub const ZOHO_WIDGET_ORIGIN: &str = "https://plugin-sidechat.zappsusercontent.com";
 /// The test relays' `SIDECHAT_SECRET_KEY`.
 pub const SECRET_KEY: &str = "8f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+/// The test relays' `SIDECHAT_METRICS_TOKEN`.
+pub const METRICS_TOKEN: &str = "metrics-token-for-the-tests";
 /// The Pipedrive user the test tokens name by default (an admin in the stand-in's test data).
 pub const PIPEDRIVE_USER: u64 = 42;
 
@@ -143,6 +145,7 @@ impl TestApp {
             ("PIPEDRIVE_COMPANY_IDS", format!("{INSTALLED_COMPANY},{OTHER_WORKSPACE_COMPANY}")),
             // Concurrent-retry tests send bursts far above a person's pace; the limit has a test of its own.
             ("SIDECHAT_SEND_RATE_LIMIT", "0".into()),
+            ("SIDECHAT_METRICS_TOKEN", METRICS_TOKEN.into()),
         ];
         tweak(&mut settings);
         let config =
@@ -473,11 +476,17 @@ pub fn relay_command(database_url: &str, dir: &TempDir, settings: &[(&str, Strin
         .env("PIPEDRIVE_CLIENT_SECRET", PIPEDRIVE_SECRET)
         .env("PIPEDRIVE_COMPANY_IDS", INSTALLED_COMPANY.to_string())
         .env("SIDECHAT_SECRET_KEY", SECRET_KEY)
+        .env("SIDECHAT_METRICS_TOKEN", METRICS_TOKEN)
         .env("RUST_LOG", "warn");
     for (name, value) in settings {
         command.env(name, value);
     }
     command
+}
+
+/// Spawns `command` (a [`relay_command`]) keeping everything it prints, and waits for its address.
+pub fn launch_printing(command: std::process::Command) -> (RelayProcess, String, Printed) {
+    launch(command, true)
 }
 
 /// Spawns the relay, keeps its standard output (and standard error with `stderr`), and waits for its address.
@@ -584,6 +593,13 @@ pub async fn until_outbound_sent_within(http: &Client, url: &str, count: usize, 
         (outbound.len() == count && outbound.iter().all(|m| m["status"] == "sent")).then_some(outbound)
     })
     .await
+}
+
+/// `GET /metrics` of the relay at `url`, with the test relays' token.
+pub async fn metrics_of(http: &Client, url: &str) -> String {
+    let answer = http.get(format!("{url}/metrics")).bearer_auth(METRICS_TOKEN).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    answer.text().await.unwrap()
 }
 
 /// Reads server-sent events until `done` says enough, within a bound; returns them as (event, data).

@@ -38,6 +38,6 @@ on_both_backends!(a_relay_killed_mid_send_finds_what_went_out_and_sends_nothing_
     let listed: Vec<&str> = outbound.iter().map(|m| m["id"].as_str().unwrap()).collect();
     assert_eq!(listed, ids.iter().map(String::as_str).collect::<Vec<_>>(), "nothing accepted was lost");
     assert_eq!(mock.sends().len(), 3, "each message reached TimelinesAI once");
-    let metrics = http.get(format!("{url}/metrics")).send().await.unwrap().text().await.unwrap();
+    let metrics = metrics_of(&http, &url).await;
     assert!(metrics.contains(r#"sidechat_resends_total{cause="after_restart"} 0"#), "{metrics}");
 });

@@ -156,6 +156,10 @@ async fn subscribe(State(shared): State<Arc<Shared>>, Path(id): Path<String>, he
 }
 
 async fn templates(State(shared): State<Arc<Shared>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    let delay = *lock(&shared.templates_delay);
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     let business = match business(&shared, &headers) {
         Ok(business) => business,
         Err(refusal) => return *refusal,
