@@ -171,8 +171,14 @@ impl Relay {
             ingest.clone(),
             whatsapp.clone(),
             config.timelines_poll_interval,
+            config.timelines_requests_per_second,
             stop.clone(),
         ));
+        background.push(tokio::spawn(providers::timelines::catch_up::run(
+            ingest.clone(),
+            whatsapp.clone(),
+            stop.clone(),
+        )));
         let retention = config.retention.map(|keep| tokio::spawn(retention::run(store.clone(), keep, stop.clone())));
         background.push(tokio::spawn(heartbeat(store.clone(), relay_id.clone(), clock.clone(), stop.clone())));
         if store.backend() == store::Backend::Postgres {
@@ -180,7 +186,10 @@ impl Relay {
                 fanout::listen(config.database_url.clone(), relay_id.to_string(), ingest.clone(), stop.clone());
             background.push(tokio::spawn(listen));
         }
-        let send_limit = Arc::new(limits::SendLimit::new(config.send_rate_limit));
+        let send_limit = Arc::new(match store.backend() {
+            store::Backend::Sqlite => limits::SendLimit::new(config.send_rate_limit),
+            store::Backend::Postgres => limits::SendLimit::shared(config.send_rate_limit, store.clone()),
+        });
         let state = AppState {
             config,
             store,

@@ -1,24 +1,34 @@
-//! Status polling, for providers that send no status webhooks (TimelinesAI): every interval, each outbound
-//! message sent but not yet read is looked up and its status fed to [`Ingest::status`], like a webhook's.
-//! A message is polled until it is read (or failed), for at most [`POLL_FOR`].
+//! Status polling, for providers that send no status webhooks (TimelinesAI). Every interval, each TimelinesAI
+//! connection asks for the statuses of its messages sent but not yet read, least recently asked first
+//! (round-robin, so new messages get their ticks even when many old ones stay `delivered`), and feeds what it
+//! hears to [`Ingest::status`], like a webhook's. A message is asked about until it is read or failed, for at
+//! most [`POLL_FOR`] after it was accepted, and at most [`DELIVERED_FOR`] after it was delivered (customers with
+//! read receipts off never read). The relay's request budget (`TIMELINES_REQUESTS_PER_SECOND`) paces the calls;
+//! each round asks for at most what the budget allows in an interval, shared by the connections.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sidechat_domain::wire::DeliveryStatus;
 use tokio_util::sync::CancellationToken;
 
-use std::sync::Arc;
-
 use crate::ingest::Ingest;
 use crate::whatsapp::{Connection, WhatsApp};
 
-/// How long after it was accepted a message's status is still polled.
+/// How long after it was accepted a message's status is still asked for.
 pub const POLL_FOR: Duration = Duration::from_secs(7 * 24 * 3600);
-/// The most messages looked up in one round.
-const PER_ROUND: i64 = 500;
+/// How long after it was delivered a message's status is still asked for.
+pub const DELIVERED_FOR: Duration = Duration::from_secs(48 * 3600);
 
-/// Polls every TimelinesAI connection every `interval` until `stop` is cancelled.
-pub async fn run(ingest: Ingest, whatsapp: Arc<WhatsApp>, interval: Duration, stop: CancellationToken) {
+/// Polls every TimelinesAI connection every `interval` until `stop` is cancelled, spending at most
+/// `per_second` × `interval` requests a round.
+pub async fn run(
+    ingest: Ingest,
+    whatsapp: Arc<WhatsApp>,
+    interval: Duration,
+    per_second: u32,
+    stop: CancellationToken,
+) {
     loop {
         tokio::select! {
             () = stop.cancelled() => break,
@@ -31,54 +41,61 @@ pub async fn run(ingest: Ingest, whatsapp: Arc<WhatsApp>, interval: Duration, st
                 continue;
             }
         };
-        for connection in connections {
-            tokio::select! {
-                () = stop.cancelled() => return,
-                () = round(&ingest, &connection) => {}
-            }
+        if connections.is_empty() {
+            continue;
+        }
+        let budget = (f64::from(per_second) * interval.as_secs_f64()).floor() as i64;
+        let each = (budget / connections.len() as i64).max(1);
+        let rounds = connections.iter().map(|connection| round(&ingest, connection, interval, each));
+        tokio::select! {
+            () = stop.cancelled() => return,
+            _ = futures::future::join_all(rounds) => {}
         }
     }
 }
 
-/// One pass over the messages awaiting a status.
-async fn round(ingest: &Ingest, connection: &Connection) {
+/// One pass over up to `limit` of a connection's messages awaiting a status.
+async fn round(ingest: &Ingest, connection: &Connection, interval: Duration, limit: i64) {
     let (workspace, provider) = (connection.workspace(), &connection.provider);
-    let since = jiff::Timestamp::now().as_millisecond() - POLL_FOR.as_millis() as i64;
-    let pending = match ingest.store.unread_sent(workspace, since, PER_ROUND).await {
-        Ok(pending) => pending,
+    // Its numbers as stored, and those the provider listed since (the list is kept, and read again in the
+    // background).
+    let mut senders: Vec<String> = connection.row.numbers.iter().map(|number| number.sender_id.clone()).collect();
+    match provider.senders().await {
+        Ok(listed) => {
+            let new: Vec<String> =
+                listed.into_iter().map(|sender| sender.id).filter(|id| !senders.contains(id)).collect();
+            senders.extend(new);
+        }
+        Err(error) => {
+            tracing::warn!(connection = %connection.row.id, error = format!("{error:#}"), "listing senders to poll")
+        }
+    }
+    let now = ingest.clock.millis();
+    let since = now - POLL_FOR.as_millis() as i64;
+    let delivered_since = now - DELIVERED_FOR.as_millis() as i64;
+    // Not one asked within the last interval (by this relay or another).
+    let asked_before = now - interval.as_millis() as i64 + 1;
+    let due = ingest.store.claim_polls(workspace, &senders, since, delivered_since, asked_before, now, limit).await;
+    let due = match due {
+        Ok(due) => due,
         Err(error) => {
             tracing::error!(error = %error, "reading the messages awaiting a status");
             return;
         }
     };
-    if pending.is_empty() {
-        return;
-    }
-    // A workspace may have several connections: each asks only about the messages of its own numbers.
-    let senders = match provider.senders().await {
-        Ok(senders) => senders,
-        Err(error) => {
-            tracing::warn!(connection = %connection.row.id, error = format!("{error:#}"), "listing senders to poll");
-            return;
-        }
-    };
-    for message in pending {
-        if !senders.iter().any(|sender| sender.id == message.sender_id) {
-            continue;
-        }
-        let Some(provider_id) = message.provider_id.as_deref() else { continue };
-        let status = match provider.status(provider_id).await {
+    for (id, provider_id) in due {
+        let status = match provider.status(&provider_id).await {
             Ok(Some(status)) => status,
             Ok(None) => continue,
             Err(error) => {
-                tracing::warn!(message = %message.id, error = format!("{error:#}"), "polling a delivery status");
+                tracing::warn!(message = %id, error = format!("{error:#}"), "polling a delivery status");
                 continue;
             }
         };
         let error = (status == DeliveryStatus::Failed)
             .then_some(("provider_failed", "the provider reported that the message could not be sent"));
-        if let Err(error) = ingest.status(workspace, provider_id, status, error).await {
-            tracing::error!(message = %message.id, error = format!("{error:#}"), "applying a polled status");
+        if let Err(error) = ingest.status(workspace, &provider_id, status, error).await {
+            tracing::error!(message = %id, error = format!("{error:#}"), "applying a polled status");
         }
     }
 }

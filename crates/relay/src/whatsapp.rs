@@ -55,6 +55,8 @@ pub struct WhatsApp {
     config: Arc<Config>,
     /// Clients by connection id, with the row version they were made for.
     clients: Mutex<HashMap<String, (i64, Arc<Provider>)>>,
+    /// The relay's one budget of requests to TimelinesAI, shared by every TimelinesAI connection.
+    timelines_budget: timelines::Budget,
     /// Each workspace's connections as last read, and when.
     read: Mutex<HashMap<WorkspaceId, (std::time::Instant, Vec<Connection>)>>,
 }
@@ -62,7 +64,17 @@ pub struct WhatsApp {
 impl WhatsApp {
     /// The connections of the relay's database.
     pub fn new(store: Store, sealer: Arc<Sealer>, http: reqwest::Client, ingest: Ingest, config: Arc<Config>) -> Self {
-        Self { store, sealer, http, ingest, config, clients: Mutex::default(), read: Mutex::default() }
+        let timelines_budget = timelines::Budget::new(config.timelines_requests_per_second);
+        Self {
+            store,
+            sealer,
+            http,
+            ingest,
+            config,
+            clients: Mutex::default(),
+            read: Mutex::default(),
+            timelines_budget,
+        }
     }
 
     /// A workspace's connections in use, oldest first. A connection whose client cannot be made (its secret does
@@ -96,6 +108,23 @@ impl WhatsApp {
     pub async fn senders(&self, workspace: &WorkspaceId, user_id: &str) -> Result<Vec<Sender>, ApiError> {
         let connections = self.usable(workspace, user_id).await?;
         senders_of(&connections).await
+    }
+
+    /// The numbers `user_id` may send from, as stored: no call to a provider (TimelinesAI's numbers are those its
+    /// connection knew when it was made).
+    pub async fn stored_senders(&self, workspace: &WorkspaceId, user_id: &str) -> Result<Vec<Sender>, sqlx::Error> {
+        let connections = self.usable(workspace, user_id).await?;
+        Ok(connections
+            .iter()
+            .flat_map(|connection| {
+                connection.row.numbers.iter().map(|number| Sender {
+                    id: number.sender_id.clone(),
+                    phone: number.phone.clone(),
+                    label: number.label.clone(),
+                    provider: connection.row.provider,
+                })
+            })
+            .collect())
     }
 
     /// The connection of one of `user_id`'s numbers, and that number; `unknown_sender` (or `not_connected` when
@@ -204,6 +233,8 @@ impl WhatsApp {
                     config.clone(),
                     self.http.clone(),
                     self.config.send_timeout,
+                    self.timelines_budget.clone(),
+                    row.id.clone(),
                 )),
                 Some(ProviderConfig::Sandbox) => Provider::Sandbox(self.sandbox(row)),
                 None => anyhow::bail!("the relay's settings configure no WhatsApp connection any more"),
@@ -235,6 +266,8 @@ impl WhatsApp {
                 },
                 self.http.clone(),
                 self.config.send_timeout,
+                self.timelines_budget.clone(),
+                row.id.clone(),
             )),
             ProviderKind::Sandbox => Provider::Sandbox(self.sandbox(row)),
         })

@@ -238,6 +238,14 @@ pub const TIMELINES_RETRY_AFTER: Duration = Duration::from_secs(1);
 /// the API filters on it.
 pub const TIMELINES_CHATS_FILTER_BY_PHONE: bool = true;
 
+/// `GET /chats/{id}/messages?after=` keeps the messages after that time, given in RFC 3339; the sources name the
+/// filter, not its format. (The relay also filters by time itself and deduplicates by uid.)
+pub const TIMELINES_MESSAGES_AFTER_RFC3339: bool = true;
+
+/// Lists (`/chats`, `/chats/{id}/messages`) come a page of [`TIMELINES_PAGE_SIZE`] at a time, with
+/// `has_more_pages`; the sources show `page` and `has_more_pages`, not the page size.
+pub const TIMELINES_PAGE_SIZE: usize = 50;
+
 /// A message sent through the API enters the chat history with `status: "Sent"`, `origin: "Public API"` and
 /// `message_type: "whatsapp"`, and its status history starts with `Sent`. The history's fields are assumed.
 pub const TIMELINES_SENT_STATUS: &str = "Sent";

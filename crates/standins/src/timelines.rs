@@ -1,7 +1,8 @@
 //! A local TimelinesAI public API, following its documented shapes under `/integrations/api`:
-//! `GET /whatsapp_accounts`, `POST /messages`, `POST /files_upload`, `GET /chats?phone=`,
-//! `GET /chats/{id}/messages`, `GET /messages/{uid}/status_history`. It checks the bearer token, records what it
-//! receives, keeps a chat history of what it sent, and answers sends from a script, then with success.
+//! `GET /whatsapp_accounts`, `POST /messages`, `POST /files_upload`, `GET /chats?phone=&whatsapp_account_id=`,
+//! `GET /chats/{id}/messages?from_me=&after=`, `GET /messages/{uid}/status_history`. It checks the bearer token,
+//! records what it receives, keeps a chat history of what it sent and of what customers wrote
+//! ([`Timelines::customer_writes`]), and answers sends from a script, then with success.
 
 mod routes;
 
@@ -78,6 +79,8 @@ struct Recorded {
     unauthorized: usize,
     /// How often the account list was read.
     account_reads: usize,
+    /// The uids whose status history was read, in order.
+    status_reads: Vec<String>,
 }
 
 /// One chat and the messages sent in it.
@@ -97,6 +100,28 @@ struct Workspace {
     statuses: HashMap<String, Vec<Value>>,
     /// file uid → file name.
     files: HashMap<String, String>,
+    /// How many customer messages were written.
+    inbound: usize,
+}
+
+impl Workspace {
+    /// The chat of a customer with an account, opened if it is new.
+    fn chat(&mut self, phone: &str, account_id: &str) -> &mut Chat {
+        let index = match self.chats.iter().position(|c| c.phone == phone && c.account_id == account_id) {
+            Some(index) => index,
+            None => {
+                let id = self.chats.len() as u64 + 9001;
+                self.chats.push(Chat {
+                    id,
+                    phone: phone.to_owned(),
+                    account_id: account_id.to_owned(),
+                    messages: vec![],
+                });
+                self.chats.len() - 1
+            }
+        };
+        &mut self.chats[index]
+    }
 }
 
 /// Shared by the handle and the handlers.
@@ -155,6 +180,24 @@ impl Timelines {
     /// How often the account list was read.
     pub fn account_reads(&self) -> usize {
         lock(&self.shared.recorded).account_reads
+    }
+
+    /// The uids whose status history was read, in order.
+    pub fn status_reads(&self) -> Vec<String> {
+        lock(&self.shared.recorded).status_reads.clone()
+    }
+
+    /// A customer writes to an account: the message enters the chat history (no webhook is sent: the tests
+    /// post those themselves). Returns its uid.
+    pub fn customer_writes(&self, customer: &str, account_id: &str, account_phone: &str, text: &str) -> String {
+        let mut workspace = lock(&self.shared.workspace);
+        let uid = format!("tl-in-{}", workspace.inbound + 1);
+        workspace.inbound += 1;
+        let entry = json!({"uid": uid, "timestamp": jiff::Timestamp::now().to_string(), "from_me": false,
+            "text": text, "sender_phone": customer, "recipient_phone": account_phone, "status": "Received",
+            "message_type": "whatsapp", "has_attachment": false, "attachment_filename": null});
+        workspace.chat(customer, account_id).messages.push(entry);
+        uid
     }
 
     /// Adds a status (`"Delivered"`, `"read"`…) to a sent message's history, as WhatsApp would report it.

@@ -21,3 +21,8 @@ CREATE TABLE early_statuses (
     PRIMARY KEY (workspace_id, provider_id, status)
 );
 CREATE INDEX early_statuses_by_age ON early_statuses (received_at);
+
+-- Status polling (TimelinesAI): when each message's status was last asked for, so polls go round-robin by it.
+ALTER TABLE messages ADD COLUMN polled_at BIGINT;
+CREATE INDEX messages_to_poll ON messages (workspace_id, polled_at)
+    WHERE direction = 'out' AND status IN ('sent', 'delivered') AND provider_id IS NOT NULL;

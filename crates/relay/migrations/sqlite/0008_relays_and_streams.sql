@@ -18,3 +18,12 @@ CREATE TABLE event_streams (
 );
 CREATE INDEX event_streams_by_user ON event_streams (workspace_id, user_id);
 CREATE INDEX event_streams_by_relay ON event_streams (relay_id);
+
+-- Each workspace's allowance of new messages and uploads (a token bucket: SIDECHAT_SEND_RATE_LIMIT a second, up to
+-- as many at once), so the limit holds across the relays of one PostgreSQL database (a relay alone on SQLite
+-- counts in memory).
+CREATE TABLE send_buckets (
+    workspace_id TEXT PRIMARY KEY REFERENCES workspaces (id),
+    tokens REAL NOT NULL,
+    updated_at BIGINT NOT NULL
+);

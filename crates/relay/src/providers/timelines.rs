@@ -5,10 +5,14 @@
 //!
 //! Paths never end in `/`: TimelinesAI answers `/chats/` with an HTML 404.
 
+pub mod budget;
+pub mod catch_up;
 mod history;
 mod wire;
 
 use secrecy::ExposeSecret;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use reqwest::multipart::{Form, Part};
@@ -16,50 +20,77 @@ use serde_json::{Value, json};
 use sidechat_domain::E164;
 use sidechat_domain::attachment;
 use sidechat_domain::wire::{DeliveryStatus, Sender};
-use tokio::sync::Mutex;
 
 use super::{Outgoing, Refusal, SendError, retry_after};
 use crate::config::TimelinesConfig;
 use crate::store::StoredAttachment;
 
+pub use budget::Budget;
 pub use wire::{millis, parse_status, phone};
 
-/// How long the list of WhatsApp accounts is reused before TimelinesAI is asked again.
+/// How long the list of WhatsApp accounts is used before it is read again (in the background).
 const ACCOUNTS_TTL: Duration = Duration::from_secs(60);
 
-/// The TimelinesAI client.
+/// The TimelinesAI client of one connection.
 pub struct Timelines {
-    config: TimelinesConfig,
-    http: reqwest::Client,
-    /// The active accounts, and when they were read.
-    accounts: Mutex<Option<(Instant, Vec<Sender>)>>,
+    /// What a background refresh of the account list needs too.
+    shared: Arc<Shared>,
     /// How long the call that sends a message may take (`SIDECHAT_SEND_TIMEOUT_MS`).
     send_timeout: Duration,
 }
 
+/// The client's parts a background task shares.
+struct Shared {
+    config: TimelinesConfig,
+    http: reqwest::Client,
+    /// The relay's one budget of requests to TimelinesAI.
+    budget: Budget,
+    /// Whose turns this client's requests take in the budget (its connection).
+    key: String,
+    /// The active accounts, and when they were read. Never held across a call.
+    accounts: Mutex<Option<(Instant, Vec<Sender>)>>,
+    /// Whether a background read of the accounts is under way.
+    refreshing: AtomicBool,
+}
+
 impl Timelines {
-    /// A client for the configured workspace.
-    pub fn new(config: TimelinesConfig, http: reqwest::Client, send_timeout: Duration) -> Self {
-        Self { config, http, accounts: Mutex::new(None), send_timeout }
+    /// A client for connection `key`, drawing on the relay's `budget`.
+    pub fn new(
+        config: TimelinesConfig,
+        http: reqwest::Client,
+        send_timeout: Duration,
+        budget: Budget,
+        key: String,
+    ) -> Self {
+        let shared =
+            Shared { config, http, budget, key, accounts: Mutex::new(None), refreshing: AtomicBool::new(false) };
+        Self { shared: Arc::new(shared), send_timeout }
     }
 
     /// How often delivery statuses are polled.
     pub fn poll_interval(&self) -> Duration {
-        self.config.poll_interval
+        self.shared.config.poll_interval
     }
 
-    /// The workspace's active WhatsApp accounts, read at most once a minute.
+    /// The workspace's active WhatsApp accounts. Once read, the list answers at once; past a minute it is read
+    /// again in the background (the stale list answering meanwhile). Only the first call waits for TimelinesAI.
     pub async fn senders(&self) -> anyhow::Result<Vec<Sender>> {
-        let mut cached = self.accounts.lock().await;
-        if let Some((read_at, senders)) = cached.as_ref()
-            && read_at.elapsed() < ACCOUNTS_TTL
-        {
-            return Ok(senders.clone());
+        let cached = self.shared.accounts.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        match cached {
+            Some((read_at, senders)) => {
+                if read_at.elapsed() >= ACCOUNTS_TTL && !self.shared.refreshing.swap(true, Ordering::AcqRel) {
+                    let shared = self.shared.clone();
+                    tokio::spawn(async move {
+                        if let Err(error) = shared.read_accounts().await {
+                            tracing::warn!(error = format!("{error:#}"), "reading the TimelinesAI accounts again");
+                        }
+                        shared.refreshing.store(false, Ordering::Release);
+                    });
+                }
+                Ok(senders)
+            }
+            None => self.shared.read_accounts().await,
         }
-        let body = self.get("/whatsapp_accounts", &[]).await?;
-        let senders = wire::active_senders(&body);
-        *cached = Some((Instant::now(), senders.clone()));
-        Ok(senders)
     }
 
     /// The account id behind a business number: from the account list when it answers in time, otherwise
@@ -89,10 +120,12 @@ impl Timelines {
         if let Some(file) = outgoing.attachments.first() {
             payload["file_uid"] = json!(self.upload(file).await?);
         }
+        self.shared.budget.acquire(&self.shared.key).await;
         let answer = self
+            .shared
             .http
             .post(self.url("/messages"))
-            .bearer_auth(self.config.token.expose_secret())
+            .bearer_auth(self.shared.config.token.expose_secret())
             .timeout(self.send_timeout)
             .json(&payload)
             .send()
@@ -117,10 +150,12 @@ impl Timelines {
             .file_name(file.meta.name.clone())
             .mime_str(&accepted.mime)
             .map_err(|e| SendError::Permanent { code: "unsupported_attachment".to_owned(), message: e.to_string() })?;
+        self.shared.budget.acquire(&self.shared.key).await;
         let answer = self
+            .shared
             .http
             .post(self.url("/files_upload"))
-            .bearer_auth(self.config.token.expose_secret())
+            .bearer_auth(self.shared.config.token.expose_secret())
             .multipart(Form::new().part("file", part))
             .send()
             .await
@@ -147,6 +182,26 @@ impl Timelines {
 
     /// A GET answered with `"status": "ok"`.
     async fn get(&self, path: &str, query: &[(&str, &str)]) -> anyhow::Result<Value> {
+        self.shared.get(path, query).await
+    }
+
+    fn url(&self, path: &str) -> String {
+        self.shared.url(path)
+    }
+}
+
+impl Shared {
+    /// Reads the active accounts and keeps them.
+    async fn read_accounts(&self) -> anyhow::Result<Vec<Sender>> {
+        let body = self.get("/whatsapp_accounts", &[]).await?;
+        let senders = wire::active_senders(&body);
+        *self.accounts.lock().unwrap_or_else(PoisonError::into_inner) = Some((Instant::now(), senders.clone()));
+        Ok(senders)
+    }
+
+    /// A GET answered with `"status": "ok"`, in its turn of the budget.
+    async fn get(&self, path: &str, query: &[(&str, &str)]) -> anyhow::Result<Value> {
+        self.budget.acquire(&self.key).await;
         let answer =
             self.http.get(self.url(path)).query(query).bearer_auth(self.config.token.expose_secret()).send().await?;
         let status = answer.status();

@@ -55,8 +55,9 @@ async fn list_messages(
             .ok_or_else(|| ApiError::invalid(format!("`limit` must be a number from 1 to {MAX_LIMIT}")))?,
     };
     let workspace = &caller.workspace;
-    let senders = state.whatsapp.senders(workspace, &caller.user.id).await?;
+    // The log first, and the numbers as stored: the history never waits for a provider.
     let rows = state.store.recent_messages(workspace, contact.as_str(), limit).await?;
+    let senders = state.whatsapp.stored_senders(workspace, &caller.user.id).await?;
     // The newest message is on the page: its sender is the one that last talked with the number.
     let last_sender = rows.last().map(|row| row.sender_id.clone());
     // The number that last talked with the customer, where the user may still send from it.
@@ -64,7 +65,15 @@ async fn list_messages(
     let sender_id = query.sender.or(usable_last).or_else(|| senders.first().map(|s| s.id.clone()));
     let window = match sender_id {
         Some(sender_id) => {
-            let sender = find_sender(&senders, &sender_id)?;
+            let listed;
+            let sender = match senders.iter().find(|s| s.id == sender_id) {
+                Some(sender) => sender,
+                // A number the connection gained since it was stored: only then is the provider asked.
+                None => {
+                    listed = state.whatsapp.senders(workspace, &caller.user.id).await?;
+                    find_sender(&listed, &sender_id)?
+                }
+            };
             let last_inbound = match last_inbound_from_page(&rows, limit, &sender.id) {
                 Some(on_page) => on_page,
                 None => state.store.last_inbound_at(workspace, contact.as_str(), &sender.id).await?,
@@ -106,7 +115,7 @@ async fn send_message(
     if let Some(existing) = state.store.idempotent_message(workspace, &key).await? {
         return answer_existing(&state, existing, &request_hash);
     }
-    state.send_limit.check(workspace)?;
+    state.send_limit.check(workspace, state.ingest.clock.millis()).await?;
 
     wire::check_body(&request).map_err(|code| {
         let message = match code {

@@ -32,7 +32,7 @@ async fn upload_file(
     State(state): State<AppState>,
     mut form: Multipart,
 ) -> ApiResult<(StatusCode, Json<UploadResponse>)> {
-    state.send_limit.check(&caller.workspace)?;
+    state.send_limit.check(&caller.workspace, state.ingest.clock.millis()).await?;
     let mut stored: Option<StoredAttachment> = None;
     while let Some(mut field) =
         form.next_field().await.map_err(|e| ApiError::invalid(format!("unreadable upload: {e}")))?

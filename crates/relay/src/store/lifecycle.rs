@@ -191,6 +191,7 @@ impl Store {
             "canned_texts",
             "stream_tickets",
             "event_streams",
+            "send_buckets",
             "crm_tokens",
             "whatsapp_numbers",
             "whatsapp_connections",

@@ -363,25 +363,46 @@ impl Store {
         Ok(reports)
     }
 
-    /// A workspace's outbound messages accepted by the provider but not yet read, oldest first, created since
-    /// `since` (ms): what status polling asks about.
-    pub async fn unread_sent(
+    /// Claims the workspace's messages whose status is to be asked for next, from `sender_ids`: sent but not yet
+    /// read, accepted since `since`, and not `delivered` since before `delivered_since` (a customer who turned
+    /// read receipts off would be asked for ever); least recently asked first, none asked since `asked_before`.
+    /// Each is stamped as asked `now`, so a poll goes round-robin, and two relays do not ask for the same one.
+    /// Returns (message id, provider id) pairs.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn claim_polls(
         &self,
         workspace: &WorkspaceId,
+        sender_ids: &[String],
         since: i64,
+        delivered_since: i64,
+        asked_before: i64,
+        now: i64,
         limit: i64,
-    ) -> Result<Vec<MessageRow>, sqlx::Error> {
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM messages WHERE workspace_id = $1 AND direction = 'out'
-             AND status IN ('sent', 'delivered') AND provider_id IS NOT NULL AND created_at >= $2
-             ORDER BY created_at LIMIT $3"
-        ))
-        .bind(workspace.as_str())
-        .bind(since)
-        .bind(limit)
-        .fetch_all(&mut *self.read().await?)
-        .await?;
-        rows.iter().map(message).collect()
+    ) -> Result<Vec<(String, String)>, sqlx::Error> {
+        if sender_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let senders: Vec<String> = (0..sender_ids.len()).map(|i| format!("${}", i + 7)).collect();
+        let skip_locked = if self.backend == super::Backend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
+        let sql = format!(
+            "UPDATE messages SET polled_at = $1
+             WHERE id IN (SELECT id FROM messages
+                 WHERE workspace_id = $2 AND direction = 'out' AND provider_id IS NOT NULL
+                   AND (status = 'sent' OR (status = 'delivered' AND updated_at >= $3))
+                   AND created_at >= $4 AND (polled_at IS NULL OR polled_at <= $5)
+                   AND sender_id IN ({})
+                 ORDER BY COALESCE(polled_at, 0), created_at LIMIT $6 {skip_locked})
+             RETURNING id, provider_id",
+            senders.join(", ")
+        );
+        let mut query =
+            sqlx::query(&sql).bind(now).bind(workspace.as_str()).bind(delivered_since).bind(since).bind(asked_before);
+        query = query.bind(limit);
+        for sender in sender_ids {
+            query = query.bind(sender);
+        }
+        let rows = query.fetch_all(&mut *self.write().await?).await?;
+        rows.iter().map(|row| Ok((row.try_get("id")?, row.try_get("provider_id")?))).collect()
     }
 
     /// Fills each message's attachments.

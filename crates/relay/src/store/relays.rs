@@ -46,6 +46,31 @@ impl Store {
         Ok(())
     }
 
+    /// Takes one new message or upload from a workspace's allowance (PostgreSQL only): `per_second` a second, up to
+    /// as many at once; false when there is none left.
+    pub async fn take_send_allowance(
+        &self,
+        workspace: &WorkspaceId,
+        per_second: u32,
+        now: i64,
+    ) -> Result<bool, sqlx::Error> {
+        // Refilled for the time since the last take (never backwards: relays' clocks differ a little).
+        let refilled = "LEAST($2, send_buckets.tokens + GREATEST(0, $3 - send_buckets.updated_at) * $2 / 1000.0)";
+        let taken = sqlx::query(&format!(
+            "INSERT INTO send_buckets (workspace_id, tokens, updated_at) VALUES ($1, $2 - 1, $3)
+             ON CONFLICT (workspace_id) DO UPDATE
+                 SET tokens = {refilled} - 1, updated_at = GREATEST(send_buckets.updated_at, $3)
+                 WHERE {refilled} >= 1
+             RETURNING tokens"
+        ))
+        .bind(workspace.as_str())
+        .bind(f64::from(per_second))
+        .bind(now)
+        .fetch_optional(&mut *self.write().await?)
+        .await?;
+        Ok(taken.is_some())
+    }
+
     /// Forgets this relay and its streams (a clean stop).
     pub async fn relay_stopped(&self, relay_id: &str) -> Result<(), sqlx::Error> {
         let mut writer = self.write().await?;

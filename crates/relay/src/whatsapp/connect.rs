@@ -313,16 +313,27 @@ pub async fn settle_settings_connection(
                 timelines::check_accounts(http, &timelines.api_url, token),
             )
             .await;
-            let numbers = match accounts {
-                Ok(Ok(accounts)) => accounts.into_iter().map(number_row).collect(),
+            let listed = match accounts {
+                Ok(Ok(accounts)) => Some(accounts.into_iter().map(number_row).collect()),
                 Ok(Err(refusal)) => {
                     tracing::warn!(?refusal, "TimelinesAI did not list the accounts of TIMELINES_API_TOKEN");
-                    Vec::new()
+                    None
                 }
                 Err(_) => {
                     tracing::warn!("TimelinesAI took too long to list the accounts of TIMELINES_API_TOKEN");
-                    Vec::new()
+                    None
                 }
+            };
+            // Unlisted now: the numbers known from an earlier start stay (the history and polling read them).
+            let numbers = match listed {
+                Some(numbers) => numbers,
+                None => store
+                    .whatsapp_connections(operator)
+                    .await?
+                    .into_iter()
+                    .find(|row| row.from_settings && row.provider == ProviderKind::Timelines)
+                    .map(|row| row.numbers)
+                    .unwrap_or_default(),
             };
             let secret = timelines.webhook_secret.expose_secret();
             Some(NewConnection {

@@ -1,5 +1,6 @@
-//! Live event streams at scale: a cap per user that holds across relays, `event: reload` for a stream that fell
-//! behind, and events that reach panels connected to any relay on one PostgreSQL.
+//! Live event streams and limits at scale: a cap per user that holds across relays, `event: reload` for a stream
+//! that fell behind, events that reach panels connected to any relay on one PostgreSQL, and a send limit that
+//! counts the sends through every relay.
 
 use std::time::Duration;
 
@@ -95,6 +96,23 @@ async fn events_and_the_stream_cap_reach_across_relays() {
         429,
         "too_many_streams",
     );
+    a.stop().await;
+    b.stop().await;
+}
+
+/// Two relays on one PostgreSQL: the send limit of a workspace counts the sends through both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_send_limit_holds_across_relays() {
+    let database_url = postgres_database().await;
+    let limit = |settings: &mut Vec<(&'static str, String)>| settings.push(("SIDECHAT_SEND_RATE_LIMIT", "2".into()));
+    let a = TestApp::spawn_on(&database_url, limit).await;
+    let b = TestApp::spawn_on(&database_url, limit).await;
+    a.customer_writes("sandbox-de", "+4930901820", CUSTOMER, "Hi").await;
+    let body = |i: usize| json!({"from": "sandbox-de", "to": CUSTOMER, "body": format!("burst {i}")});
+    assert_eq!(send_as(&a, &bearer(), "limit-0", &body(0)).await.0, 202);
+    assert_eq!(send_as(&b, &bearer(), "limit-1", &body(1)).await.0, 202);
+    assert_error(&send_as(&a, &bearer(), "limit-2", &body(2)).await, 429, "rate_limited");
+    assert_error(&send_as(&b, &bearer(), "limit-3", &body(3)).await, 429, "rate_limited");
     a.stop().await;
     b.stop().await;
 }

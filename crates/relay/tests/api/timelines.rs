@@ -14,7 +14,18 @@ use crate::support::*;
 const CUSTOMER: &str = "+498963648018";
 
 async fn spawn_timelines(backend: Backend, mock: &Timelines, timeout_ms: u64) -> TestApp {
+    spawn_timelines_with(backend, mock, timeout_ms, &[]).await
+}
+
+/// [`spawn_timelines`] with more settings.
+async fn spawn_timelines_with(
+    backend: Backend,
+    mock: &Timelines,
+    timeout_ms: u64,
+    more: &[(&'static str, &str)],
+) -> TestApp {
     let url = mock.url.clone();
+    let more: Vec<(&'static str, String)> = more.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
     TestApp::spawn(backend, |settings| {
         settings.retain(|(k, _)| *k != "SIDECHAT_PROVIDER");
         settings.extend([
@@ -26,6 +37,7 @@ async fn spawn_timelines(backend: Backend, mock: &Timelines, timeout_ms: u64) ->
             ("SIDECHAT_PROVIDER_TIMEOUT_MS", timeout_ms.to_string()),
             ("SIDECHAT_SEND_TIMEOUT_MS", timeout_ms.to_string()),
         ]);
+        settings.extend(more);
     })
     .await
 }
@@ -245,5 +257,107 @@ on_both_backends!(identical_texts_in_a_row_are_each_delivered_once, |backend| as
     assert_eq!(provider_id(&app, &third).await, "tl-msg-4", "sent again, as it never went out");
     let metrics = app.state.metrics.render();
     assert!(metrics.contains(r#"sidechat_resends_total{cause="after_unknown"} 1"#), "{metrics}");
+    app.stop().await;
+});
+
+on_both_backends!(statuses_are_polled_round_robin_and_delivered_ones_rest_after_two_days, |backend| async move {
+    let mock = Timelines::start().await;
+    // One status a round: the budget (10 a second) over a 100 ms interval.
+    let settings = [("TIMELINES_POLL_INTERVAL_MS", "100"), ("TIMELINES_REQUESTS_PER_SECOND", "10")];
+    let app = spawn_timelines_with(backend, &mock, 5_000, &settings).await;
+    let mut uids = Vec::new();
+    for i in 0..3 {
+        let id = send_text(&app, &format!("polled-{i}"), &format!("status {i}")).await;
+        until_status(&app, &id, "sent").await;
+        uids.push(provider_id(&app, &id).await);
+    }
+    // Each round asks for the one asked least recently: the three take turns.
+    let start = mock.status_reads().len();
+    let reads = eventually(Duration::from_secs(20), || async {
+        let reads = mock.status_reads();
+        (reads.len() >= start + 6).then(|| reads[start..start + 6].to_vec())
+    })
+    .await;
+    for uid in &uids {
+        assert_eq!(reads.iter().filter(|r| *r == uid).count(), 2, "{reads:?}");
+    }
+    assert_eq!(reads[..3], reads[3..], "round-robin: {reads:?}");
+
+    // The first is delivered; two days later it is no longer asked about, while the others still are.
+    mock.report(&uids[0], "Delivered");
+    let delivered = app.state.store.message_by_provider_id(&app.state.operator, &uids[0]).await.unwrap().unwrap();
+    until_status(&app, &delivered.id, "delivered").await;
+    app.state.ingest.clock.advance(Duration::from_secs(49 * 3600));
+    let after = mock.status_reads().len() + 1; // a round may be under way
+    eventually(Duration::from_secs(20), || async { (mock.status_reads().len() >= after + 6).then_some(()) }).await;
+    let later = mock.status_reads()[after..].to_vec();
+    assert!(!later.contains(&uids[0]), "{later:?}");
+    assert!(later.contains(&uids[1]) && later.contains(&uids[2]), "{later:?}");
+    app.stop().await;
+});
+
+on_both_backends!(what_customers_wrote_while_no_webhook_came_is_caught_up_at_start, |backend| async move {
+    let mock = Timelines::start().await;
+    // Written while the relay was down: TimelinesAI gave up on its webhooks.
+    let first = mock.customer_writes(CUSTOMER, ACCOUNT_ID, SENDER_PHONE, "Are you there?");
+    mock.customer_writes(CUSTOMER, ACCOUNT_ID, SENDER_PHONE, "Hello?");
+    mock.customer_writes("+551199998888", OTHER_ACCOUNT_ID, OTHER_PHONE, "Olá");
+    let app = spawn_timelines(backend, &mock, 5_000).await;
+    let inbound = eventually(Duration::from_secs(20), || async {
+        let inbound: Vec<Value> = messages(&app).await.into_iter().filter(|m| m["direction"] == "in").collect();
+        (inbound.len() == 2).then_some(inbound)
+    })
+    .await;
+    let bodies: Vec<&str> = inbound.iter().map(|m| m["body"].as_str().unwrap()).collect();
+    assert_eq!(bodies, ["Are you there?", "Hello?"]);
+    assert_eq!((inbound[0]["from"].as_str(), inbound[0]["to"].as_str()), (Some(CUSTOMER), Some(SENDER_PHONE)));
+    // Every number's chats are caught up.
+    eventually(Duration::from_secs(20), || async {
+        let answer = app.get("/api/v1/messages?phone=%2B551199998888").header("authorization", bearer());
+        let (_, other) = json(answer.send().await.unwrap()).await;
+        (other["messages"][0]["body"] == "Olá").then_some(())
+    })
+    .await;
+
+    // The webhook TimelinesAI retries after all: still one message.
+    let mut late = received(&first, "Are you there?");
+    late["message"]["timestamp"] = json!(jiff::Timestamp::now().to_string());
+    assert_eq!(webhook(&app, WEBHOOK_SECRET, &late).await.0, 200);
+    assert_eq!(messages(&app).await.iter().filter(|m| m["direction"] == "in").count(), 2);
+    app.stop().await;
+});
+
+on_both_backends!(the_history_is_read_from_the_log_without_waiting_for_timelines, |backend| async move {
+    let (_dir, database_url) = binary_workspace(backend).await;
+    let mock = Timelines::start().await;
+    let settings = |url: String| {
+        move |settings: &mut Vec<(&'static str, String)>| {
+            settings.retain(|(k, _)| *k != "SIDECHAT_PROVIDER");
+            settings.extend([
+                ("SIDECHAT_PROVIDER", "timelines".to_owned()),
+                ("TIMELINES_API_URL", url),
+                ("TIMELINES_API_TOKEN", TOKEN.to_owned()),
+                ("TIMELINES_WEBHOOK_SECRET", WEBHOOK_SECRET.to_owned()),
+                ("SIDECHAT_PROVIDER_TIMEOUT_MS", "2000".to_owned()),
+            ]);
+        }
+    };
+    let app = TestApp::spawn_on(&database_url, settings(mock.url.clone())).await;
+    let id = send_text(&app, "before-outage", "sent before the outage").await;
+    until_status(&app, &id, "sent").await;
+    app.stop().await;
+
+    // TimelinesAI is gone; a relay started now has never listed its accounts.
+    let gone = mock.url.clone();
+    drop(mock);
+    let app = TestApp::spawn_on(&database_url, settings(gone)).await;
+    let started = std::time::Instant::now();
+    let (status, page) =
+        json(app.get("/api/v1/messages?phone=%2B498963648018").header("authorization", bearer()).send().await.unwrap())
+            .await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["messages"][0]["body"], "sent before the outage");
+    assert_eq!(page["window"]["enforced"], false, "TimelinesAI numbers have no window");
+    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
     app.stop().await;
 });

@@ -11,10 +11,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use super::{API_PATH, Account, Chat, Scripted, Shared, WORKSPACES, lock};
+use super::{API_PATH, Account, Scripted, Shared, WORKSPACES, lock};
 use crate::assumptions::{
-    TIMELINES_API_ORIGIN, TIMELINES_CHATS_FILTER_BY_PHONE, TIMELINES_RETRY_AFTER, TIMELINES_SENT_STATUS,
-    TIMELINES_STATUS_HISTORY_ENVELOPED, TIMELINES_UNKNOWN_ACCOUNT, timelines_error_body,
+    TIMELINES_API_ORIGIN, TIMELINES_CHATS_FILTER_BY_PHONE, TIMELINES_MESSAGES_AFTER_RFC3339, TIMELINES_PAGE_SIZE,
+    TIMELINES_RETRY_AFTER, TIMELINES_SENT_STATUS, TIMELINES_STATUS_HISTORY_ENVELOPED, TIMELINES_UNKNOWN_ACCOUNT,
+    timelines_error_body,
 };
 use crate::multipart;
 
@@ -126,21 +127,7 @@ fn log_sent(shared: &Shared, uid: &str, sent: Sent<'_>) {
         "sender_phone": sent.account_phone, "recipient_phone": sent.phone, "status": TIMELINES_SENT_STATUS,
         "origin": TIMELINES_API_ORIGIN, "message_type": "whatsapp", "has_attachment": file.is_some(),
         "attachment_filename": file});
-    let next_id = workspace.chats.len() as u64 + 9001;
-    let index = match workspace.chats.iter().position(|c| c.phone == sent.phone && c.account_id == sent.account_id) {
-        Some(index) => index,
-        None => {
-            let chat = Chat {
-                id: next_id,
-                phone: sent.phone.to_owned(),
-                account_id: sent.account_id.to_owned(),
-                messages: vec![],
-            };
-            workspace.chats.push(chat);
-            workspace.chats.len() - 1
-        }
-    };
-    workspace.chats[index].messages.push(entry);
+    workspace.chat(sent.phone, sent.account_id).messages.push(entry);
     workspace.statuses.insert(uid.to_owned(), vec![json!({"status": TIMELINES_SENT_STATUS, "timestamp": now})]);
 }
 
@@ -173,13 +160,28 @@ async fn chats(
     }
     let workspace = lock(&shared.workspace);
     let phone = query.get("phone").filter(|_| TIMELINES_CHATS_FILTER_BY_PHONE);
+    let account = query.get("whatsapp_account_id");
     let chats: Vec<Value> = workspace
         .chats
         .iter()
-        .filter(|c| phone.is_none_or(|p| *p == c.phone))
-        .map(|c| json!({"id": c.id, "name": c.phone, "phone": c.phone, "is_group": false, "whatsapp_account_id": c.account_id}))
+        .filter(|c| phone.is_none_or(|p| *p == c.phone) && account.is_none_or(|a| *a == c.account_id))
+        .map(|c| {
+            let last = c.messages.last();
+            json!({"id": c.id, "name": c.phone, "phone": c.phone, "is_group": false, "whatsapp_account_id": c.account_id,
+                   "last_message_uid": last.map(|m| m["uid"].clone()),
+                   "last_message_timestamp": last.map(|m| m["timestamp"].clone())})
+        })
         .collect();
-    ok(json!({"chats": chats, "has_more_pages": false}))
+    paged("chats", chats, &query)
+}
+
+/// One page (`page`, from 1) of a list, with `has_more_pages`.
+fn paged(name: &str, items: Vec<Value>, query: &HashMap<String, String>) -> Response {
+    let page = query.get("page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).max(1);
+    let more = items.len() > page * TIMELINES_PAGE_SIZE;
+    let items: Vec<Value> =
+        items.into_iter().skip((page - 1) * TIMELINES_PAGE_SIZE).take(TIMELINES_PAGE_SIZE).collect();
+    ok(json!({name: items, "has_more_pages": more}))
 }
 
 async fn chat_messages(
@@ -191,17 +193,34 @@ async fn chat_messages(
     if let Some(refusal) = refused(&shared, &headers) {
         return refusal;
     }
+    let after = match query.get("after").filter(|_| TIMELINES_MESSAGES_AFTER_RFC3339) {
+        Some(after) => match after.parse::<jiff::Timestamp>() {
+            Ok(after) => Some(after),
+            Err(_) => return error(400, "after must be a date and time"),
+        },
+        None => None,
+    };
+    let from_me = query.get("from_me").map(|f| f == "true");
     let workspace = lock(&shared.workspace);
     let Some(chat) = workspace.chats.iter().find(|c| c.id == id) else { return error(404, "Chat not found") };
-    // Everything in this stand-in's history is from us, so `from_me=false` finds nothing.
-    let messages = if query.get("from_me").is_some_and(|f| f == "false") { vec![] } else { chat.messages.clone() };
-    ok(json!({"messages": messages}))
+    let messages: Vec<Value> = chat
+        .messages
+        .iter()
+        .filter(|m| from_me.is_none_or(|wanted| m["from_me"] == wanted))
+        .filter(|m| {
+            let at = m["timestamp"].as_str().and_then(|t| t.parse::<jiff::Timestamp>().ok());
+            after.is_none_or(|after| at.is_some_and(|at| at > after))
+        })
+        .cloned()
+        .collect();
+    paged("messages", messages, &query)
 }
 
 async fn status_history(State(shared): State<Arc<Shared>>, headers: HeaderMap, Path(uid): Path<String>) -> Response {
     if let Some(refusal) = refused(&shared, &headers) {
         return refusal;
     }
+    lock(&shared.recorded).status_reads.push(uid.clone());
     match lock(&shared.workspace).statuses.get(&uid) {
         Some(history) if TIMELINES_STATUS_HISTORY_ENVELOPED => ok(Value::Array(history.clone())),
         Some(history) => Json(history.clone()).into_response(),
