@@ -61,6 +61,10 @@ pub struct Config {
     pub provider_timeout: std::time::Duration,
     /// `SIDECHAT_SEND_TIMEOUT_MS`: how long the provider may take to answer a send's call (default 30 s).
     pub send_timeout: std::time::Duration,
+    /// `SIDECHAT_FILES_DIR`: where file bytes are kept.
+    pub files_dir: PathBuf,
+    /// `SIDECHAT_MAX_UPLOADS`: uploads received at once (default 8).
+    pub max_uploads: u32,
     /// `SIDECHAT_MAX_STREAMS_PER_USER`: live event streams per user, across relays (default 10).
     pub max_streams_per_user: u32,
     /// `SIDECHAT_REQUEST_TIMEOUT_MS`: how long a request may take (default 30 s; not streams nor uploads).
@@ -312,6 +316,7 @@ impl Config {
         let database_url = settings.database_url.clone().unwrap_or_else(|| {
             if demo { "sqlite://sidechat-demo.db".to_owned() } else { "sqlite://sidechat.db".to_owned() }
         });
+        let files_dir = settings.files_dir.clone().unwrap_or_else(|| default_files_dir(&database_url));
         let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{listen}"));
         if !widget_dir.join("index.html").is_file() {
             return Err(ConfigError::new(
@@ -375,6 +380,8 @@ impl Config {
             cors_origins: settings.cors_origins.0,
             provider_timeout: std::time::Duration::from_millis(settings.provider_timeout_ms.max(1)),
             send_timeout: std::time::Duration::from_millis(settings.send_timeout_ms.max(1)),
+            files_dir,
+            max_uploads: settings.max_uploads,
             max_streams_per_user: settings.max_streams_per_user,
             request_timeout: std::time::Duration::from_millis(settings.request_timeout_ms.max(1)),
             metrics: MetricsAccess {
@@ -421,6 +428,16 @@ fn demo_pipedrive() -> PipedriveConfig {
         oauth_url: DEFAULT_PIPEDRIVE_OAUTH_URL.to_owned(),
         // The demo's company (`demo::DEMO_COMPANY_ID`); any other is refused, as on a closed relay.
         company_ids: vec![1],
+    }
+}
+
+/// `files/` beside a SQLite file, else in the working directory.
+fn default_files_dir(database_url: &str) -> PathBuf {
+    let sqlite = database_url.strip_prefix("sqlite:").map(|rest| rest.trim_start_matches("//"));
+    let file = sqlite.map(|path| path.split_once('?').map_or(path, |(path, _)| path));
+    match file.map(std::path::Path::new).and_then(std::path::Path::parent) {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.join("files"),
+        _ => PathBuf::from("files"),
     }
 }
 

@@ -118,7 +118,19 @@ impl IntoResponse for ApiError {
                     body.error.field = extra.field;
                     body.error.connect_url = extra.connect_url;
                 }
-                (status, Json(body)).into_response()
+                let mut response = (status, Json(body)).into_response();
+                // When to try again: a busy relay in a few seconds, a rate limit within the second.
+                let retry = match code {
+                    ErrorCode::Busy => Some("5"),
+                    ErrorCode::RateLimited => Some("1"),
+                    _ => None,
+                };
+                if let Some(seconds) = retry {
+                    response
+                        .headers_mut()
+                        .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static(seconds));
+                }
+                response
             }
             Self::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "internal error");

@@ -25,6 +25,8 @@ pub struct Ingest {
     pub metrics: Arc<Metrics>,
     /// Now, for rules that depend on time.
     pub clock: Clock,
+    /// Where file bytes are kept.
+    pub files: crate::files::Files,
 }
 
 impl Ingest {

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod fanout;
+pub mod files;
 pub mod ingest;
 pub mod limits;
 pub mod metrics;
@@ -82,6 +83,10 @@ pub struct AppState {
     pub pipedrive_refresh: Arc<tokio::sync::Mutex<()>>,
     /// This relay among those sharing the database (a new id each start).
     pub relay_id: Arc<str>,
+    /// A permit per upload being received (`SIDECHAT_MAX_UPLOADS`).
+    pub uploads: Arc<tokio::sync::Semaphore>,
+    /// Wakes the fetcher of inbound media.
+    pub media: Arc<Notify>,
 }
 
 /// A running relay: its state, its outbox worker and, where statuses are polled, its status poller.
@@ -130,12 +135,15 @@ impl Relay {
         let sealer = Arc::new(Sealer::rotating(&config.secret_key, previous_key));
         let metrics = Arc::new(Metrics::default());
         let clock = clock::Clock::default();
+        let files =
+            files::Files::directory(&config.files_dir).context("opening the file store (SIDECHAT_FILES_DIR)")?;
         let ingest = Ingest {
             store: store.clone(),
             events: events.clone(),
             signer: signer.clone(),
             metrics: metrics.clone(),
             clock: clock.clone(),
+            files: files.clone(),
         };
         if config.provider.is_none() {
             tracing::info!(
@@ -180,6 +188,10 @@ impl Relay {
             stop.clone(),
         )));
         let retention = config.retention.map(|keep| tokio::spawn(retention::run(store.clone(), keep, stop.clone())));
+        let media = Arc::new(Notify::new());
+        let uploads = Arc::new(tokio::sync::Semaphore::new(config.max_uploads as usize));
+        let upkeep = files::upkeep::run(files, ingest.clone(), whatsapp.clone(), media.clone(), stop.clone());
+        background.push(tokio::spawn(upkeep));
         background.push(tokio::spawn(heartbeat(store.clone(), relay_id.clone(), clock.clone(), stop.clone())));
         if store.backend() == store::Backend::Postgres {
             let listen =
@@ -206,6 +218,8 @@ impl Relay {
             send_limit,
             pipedrive_refresh: Arc::new(tokio::sync::Mutex::new(())),
             relay_id,
+            uploads,
+            media,
         };
         Ok(Self { state, stop, worker, poller, retention, background, _sqlite_lock: sqlite_lock })
     }

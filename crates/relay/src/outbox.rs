@@ -21,10 +21,11 @@ use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use crate::files::Files;
 use crate::ingest::Ingest;
 use crate::metrics::{ResendCause, SendResult};
-use crate::providers::{Outgoing, Provider, SendError, pick_sent};
-use crate::store::{Earlier, OutboxItem, SendOutcome, WorkspaceId};
+use crate::providers::{Outgoing, OutgoingFile, Provider, SendError, pick_sent};
+use crate::store::{Bytes, Earlier, OutboxItem, SendOutcome, WorkspaceId};
 use crate::whatsapp::WhatsApp;
 
 /// How many sends may be under way at once.
@@ -321,14 +322,26 @@ async fn outgoing(
     workspace: &WorkspaceId,
     message: crate::store::MessageRow,
 ) -> Result<Outgoing, Unsendable> {
+    let missing = |name: &str| {
+        Unsendable::Gone(SendOutcome::Failed {
+            code: "attachment_missing".to_owned(),
+            message: format!("the file {name} is no longer stored"),
+        })
+    };
     let mut attachments = Vec::with_capacity(message.attachments.len());
-    for meta in &message.attachments {
-        let file = ingest.store.attachment(workspace, &meta.id).await.map_err(|e| Unsendable::ForNow(e.into()))?;
-        let Some(file) = file else {
-            return Err(Unsendable::Gone(SendOutcome::Failed {
-                code: "attachment_missing".to_owned(),
-                message: format!("the file {} is no longer stored", meta.name),
-            }));
+    for listed in &message.attachments {
+        let found = ingest.store.attachment(workspace, &listed.id).await.map_err(|e| Unsendable::ForNow(e.into()))?;
+        let file = match found {
+            Some((meta, Bytes::Database(data))) => OutgoingFile::bytes(meta, data),
+            Some((meta, Bytes::Files)) => {
+                let key = Files::key(workspace, &meta.id);
+                match ingest.files.readable(&key).await {
+                    Ok(_) => OutgoingFile::in_files(meta, ingest.files.clone(), key),
+                    Err(object_store::Error::NotFound { .. }) => return Err(missing(&listed.name)),
+                    Err(other) => return Err(Unsendable::ForNow(other.into())),
+                }
+            }
+            None | Some((_, Bytes::Pending)) => return Err(missing(&listed.name)),
         };
         attachments.push(file);
     }

@@ -9,17 +9,69 @@ use std::time::Duration;
 
 use sidechat_domain::wire::{DeliveryStatus, Sender, Template, TemplateSend};
 
-use crate::store::{MessageRow, StoredAttachment};
+use crate::files::Files;
+use crate::store::{AttachmentMeta, MessageRow};
 
 /// A message to hand to a provider.
 #[derive(Debug, Clone)]
 pub struct Outgoing {
     /// The stored message (sender, recipient, body).
     pub message: MessageRow,
-    /// Its files, with their bytes.
-    pub attachments: Vec<StoredAttachment>,
+    /// Its files, opened when the provider uploads them.
+    pub attachments: Vec<OutgoingFile>,
     /// The approved template, for a send outside the window.
     pub template: Option<TemplateSend>,
+}
+
+/// A file to send: its description, and where its bytes are read from, as a stream, when it is uploaded.
+#[derive(Debug, Clone)]
+pub struct OutgoingFile {
+    /// Name, size, type.
+    pub meta: AttachmentMeta,
+    source: FileSource,
+}
+
+#[derive(Debug, Clone)]
+enum FileSource {
+    /// In the file store.
+    Files(Files, object_store::path::Path),
+    /// In memory (a file an earlier release kept in the database, not moved out yet).
+    Bytes(bytes::Bytes),
+}
+
+impl OutgoingFile {
+    /// A file in the file store, under `key`.
+    pub fn in_files(meta: AttachmentMeta, files: Files, key: object_store::path::Path) -> Self {
+        Self { meta, source: FileSource::Files(files, key) }
+    }
+
+    /// A file whose bytes are at hand.
+    pub fn bytes(meta: AttachmentMeta, data: Vec<u8>) -> Self {
+        Self { meta, source: FileSource::Bytes(data.into()) }
+    }
+
+    /// The file as a multipart part of type `mime`, its bytes streamed from where they are kept.
+    pub async fn part(&self, mime: &str) -> Result<reqwest::multipart::Part, SendError> {
+        let part = match &self.source {
+            FileSource::Bytes(data) => reqwest::multipart::Part::stream_with_length(data.clone(), data.len() as u64),
+            FileSource::Files(files, key) => {
+                let opened = files.open(key).await.map_err(|error| match error {
+                    object_store::Error::NotFound { .. } => SendError::Permanent {
+                        code: "attachment_missing".to_owned(),
+                        message: format!("the file {} is no longer stored", self.meta.name),
+                    },
+                    other => SendError::Retryable {
+                        reason: format!("reading the file {} from the file store: {other}", self.meta.name),
+                        retry_after: None,
+                    },
+                })?;
+                reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(opened.bytes), opened.size)
+            }
+        };
+        part.file_name(self.meta.name.clone())
+            .mime_str(mime)
+            .map_err(|e| SendError::Permanent { code: "unsupported_attachment".to_owned(), message: e.to_string() })
+    }
 }
 
 /// Why a send did not go through.

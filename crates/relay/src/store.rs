@@ -32,8 +32,7 @@ use connections::{Connections, Lease};
 
 pub use accept::{Accepted, NewOutbound};
 pub use admin_log::AdminLogRow;
-pub use attachments::AttachmentMeta;
-pub use attachments::StoredAttachment;
+pub use attachments::{AttachmentMeta, Bytes, PendingMedia};
 pub use canned::CannedRow;
 pub use lifecycle::{Removed, WorkspaceSummary};
 pub use messages::{EarlyStatus, InboundMessage, MessageRow, StatusApplied};

@@ -208,6 +208,16 @@ pub struct Settings {
     #[arg(long, env = "SIDECHAT_SEND_RATE_LIMIT", default_value_t = 20, value_parser = read::per_second)]
     pub send_rate_limit: u32,
 
+    /// Where file bytes are kept (uploads, record files, inbound media): a directory, created if missing (default
+    /// `files/` beside the SQLite file; with PostgreSQL, `files/` in the working directory). Several relays need
+    /// the same directory (a shared mount).
+    #[arg(long, env = "SIDECHAT_FILES_DIR")]
+    pub files_dir: Option<PathBuf>,
+
+    /// Uploads received at once (over it: 503 `busy` with `Retry-After`); each holds at most 2 MB in memory.
+    #[arg(long, env = "SIDECHAT_MAX_UPLOADS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub max_uploads: u32,
+
     /// Live event streams one user may hold open at once, across every relay on the database (over it: 429
     /// `too_many_streams`).
     #[arg(long, env = "SIDECHAT_MAX_STREAMS_PER_USER", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]

@@ -4,7 +4,7 @@
 //! Throttling comes back as HTTP 429 or as HTTP 400 with a throttling code (130429, 131056, 4, 80007): the
 //! decision to retry reads the Graph error code, not the status.
 
-use reqwest::multipart::{Form, Part};
+use reqwest::multipart::Form;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -75,7 +75,7 @@ impl Cloud {
                 sidechat_domain::Provider::Cloud,
                 &file.meta.name,
                 Some(&file.meta.mime),
-                file.data.len() as u64,
+                file.meta.size.max(0) as u64,
             )
             .map_err(|e| SendError::Permanent { code: "unsupported_attachment".to_owned(), message: e.to_string() })?;
             let media_id = self.upload(&message.sender_id, file, &accepted.mime).await?;
@@ -111,16 +111,8 @@ impl Cloud {
         })
     }
 
-    async fn upload(
-        &self,
-        sender_id: &str,
-        file: &crate::store::StoredAttachment,
-        mime: &str,
-    ) -> Result<String, SendError> {
-        let part = Part::bytes(file.data.clone())
-            .file_name(file.meta.name.clone())
-            .mime_str(mime)
-            .map_err(|e| SendError::Permanent { code: "unsupported_attachment".to_owned(), message: e.to_string() })?;
+    async fn upload(&self, sender_id: &str, file: &super::OutgoingFile, mime: &str) -> Result<String, SendError> {
+        let part = file.part(mime).await?;
         let form = Form::new().text("messaging_product", "whatsapp").text("type", mime.to_owned()).part("file", part);
         let url = format!("{}/{sender_id}/media", self.config.graph_url);
         let answer = self
@@ -249,47 +241,55 @@ async fn refusal_or_body(answer: reqwest::Response) -> Result<Value, Refusal> {
     })
 }
 
-/// A file a customer sent, fetched from Meta.
-pub struct InboundMedia {
-    /// The file's name (the customer's for documents, made up from the type otherwise).
-    pub name: String,
-    /// Its MIME type.
-    pub mime: String,
-    /// Its bytes.
-    pub data: Vec<u8>,
+/// Why an inbound file could not be fetched.
+#[derive(Debug, thiserror::Error)]
+pub enum MediaError {
+    /// Meta says it has no such file (or it is over the limit): asking again will not help.
+    #[error("{0}")]
+    Gone(String),
+    /// Meta did not answer, or answered with trouble of its own: try again later.
+    #[error(transparent)]
+    Later(#[from] anyhow::Error),
 }
 
 impl Cloud {
-    /// Fetches an inbound message's media: `GET /{media_id}` for its short-lived URL, then the bytes from that
-    /// URL, both with the token.
-    pub async fn download_media(
-        &self,
-        media_id: &str,
-        kind: &str,
-        filename: Option<&str>,
-    ) -> anyhow::Result<InboundMedia> {
-        let info: Value = self
-            .http
-            .get(format!("{}/{media_id}", self.config.graph_url))
-            .bearer_auth(self.config.token.expose_secret())
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
-        let url = info["url"].as_str().ok_or_else(|| anyhow::anyhow!("the media answer has no url: {info}"))?;
-        let mime = info["mime_type"].as_str().unwrap_or("application/octet-stream").to_owned();
-        let answer =
-            self.http.get(url).bearer_auth(self.config.token.expose_secret()).send().await?.error_for_status()?;
+    /// An inbound message's media, ready to be read as a stream: `GET /{media_id}` for its short-lived URL, then
+    /// the file from that URL, both with the token. A file announced as larger than the limit is refused.
+    pub async fn media_response(&self, media_id: &str) -> Result<reqwest::Response, MediaError> {
+        let token = self.config.token.expose_secret();
+        let url = format!("{}/{}", self.config.graph_url, urlencoding::encode(media_id));
+        let info = self.http.get(url).bearer_auth(token).send().await.map_err(anyhow::Error::from)?;
+        let info: Value = checked(info).await?.json().await.map_err(anyhow::Error::from)?;
+        let url = info["url"].as_str().ok_or_else(|| MediaError::Gone("the media answer has no url".to_owned()))?;
+        let answer = self.http.get(url).bearer_auth(token).send().await.map_err(anyhow::Error::from)?;
+        let answer = checked(answer).await?;
         if answer.content_length().is_some_and(|length| length > attachment::MAX_ATTACHMENT_BYTES) {
-            anyhow::bail!("the media is larger than {} bytes", attachment::MAX_ATTACHMENT_BYTES);
+            return Err(MediaError::Gone(format!(
+                "the media is larger than {} bytes",
+                attachment::MAX_ATTACHMENT_BYTES
+            )));
         }
-        let data = answer.bytes().await?.to_vec();
-        let name = match filename {
-            Some(name) if !name.trim().is_empty() => name.trim().to_owned(),
-            _ => format!("{kind}-{}.{}", media_id.chars().rev().take(6).collect::<String>(), extension(&mime)),
-        };
-        Ok(InboundMedia { name, mime, data })
+        Ok(answer)
+    }
+}
+
+/// A media answer: a refusal (4xx but 429) means the file is gone; other failures are worth another try.
+async fn checked(answer: reqwest::Response) -> Result<reqwest::Response, MediaError> {
+    let status = answer.status();
+    if status.is_success() {
+        return Ok(answer);
+    }
+    if status.is_client_error() && status.as_u16() != 429 {
+        return Err(MediaError::Gone(format!("Graph answered {status}")));
+    }
+    Err(MediaError::Later(anyhow::anyhow!("Graph answered {status}")))
+}
+
+/// The name of an inbound file: the customer's for a document, else made up from its kind, id and type.
+pub fn media_name(kind: &str, media_id: &str, filename: Option<&str>, mime: &str) -> String {
+    match filename {
+        Some(name) if !name.trim().is_empty() => name.trim().to_owned(),
+        _ => format!("{kind}-{}.{}", media_id.chars().rev().take(6).collect::<String>(), extension(mime)),
     }
 }
 

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use reqwest::multipart::{Form, Part};
+use reqwest::multipart::Form;
 use serde_json::{Value, json};
 use sidechat_domain::E164;
 use sidechat_domain::attachment;
@@ -23,7 +23,6 @@ use sidechat_domain::wire::{DeliveryStatus, Sender};
 
 use super::{Outgoing, Refusal, SendError, retry_after};
 use crate::config::TimelinesConfig;
-use crate::store::StoredAttachment;
 
 pub use budget::Budget;
 pub use wire::{millis, parse_status, phone};
@@ -138,18 +137,15 @@ impl Timelines {
             .ok_or_else(|| SendError::Unknown { reason: format!("TimelinesAI answered without a message_uid: {body}") })
     }
 
-    async fn upload(&self, file: &StoredAttachment) -> Result<String, SendError> {
+    async fn upload(&self, file: &super::OutgoingFile) -> Result<String, SendError> {
         let accepted = attachment::check(
             sidechat_domain::Provider::Timelines,
             &file.meta.name,
             Some(&file.meta.mime),
-            file.data.len() as u64,
+            file.meta.size.max(0) as u64,
         )
         .map_err(|e| SendError::Permanent { code: "unsupported_attachment".to_owned(), message: e.to_string() })?;
-        let part = Part::bytes(file.data.clone())
-            .file_name(file.meta.name.clone())
-            .mime_str(&accepted.mime)
-            .map_err(|e| SendError::Permanent { code: "unsupported_attachment".to_owned(), message: e.to_string() })?;
+        let part = file.part(&accepted.mime).await?;
         self.shared.budget.acquire(&self.shared.key).await;
         let answer = self
             .shared

@@ -1,6 +1,8 @@
-//! `POST /api/v1/uploads`: one file for a later send (Zoho record files and local files travel this way);
+//! `POST /api/v1/uploads`: one file for a later send (Zoho record files and local files travel this way),
+//! streamed into the file store as it arrives; at most `SIDECHAT_MAX_UPLOADS` at once (503 `busy` with
+//! `Retry-After` past it). An upload no message takes is removed after a day.
 //! `GET /api/v1/attachments/{id}?w=…&expires=…&sig=…`: a file's bytes through its capability URL (see
-//! `signing`), for `<img>` and downloads, cached by the browser for a day.
+//! `signing`), streamed, for `<img>` and downloads, cached by the browser for a day.
 
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -14,8 +16,9 @@ use sidechat_domain::wire::{ErrorCode, Upload, UploadResponse};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::files::{Files, PutError};
 use crate::signing::SignedLink;
-use crate::store::{AttachmentMeta, StoredAttachment};
+use crate::store::{AttachmentMeta, Bytes};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -33,12 +36,16 @@ async fn upload_file(
     mut form: Multipart,
 ) -> ApiResult<(StatusCode, Json<UploadResponse>)> {
     state.send_limit.check(&caller.workspace, state.ingest.clock.millis()).await?;
-    let mut stored: Option<StoredAttachment> = None;
-    while let Some(mut field) =
-        form.next_field().await.map_err(|e| ApiError::invalid(format!("unreadable upload: {e}")))?
-    {
+    // Held until the file is stored: the bytes in flight stay bounded.
+    let _slot = state.uploads.clone().try_acquire_owned().map_err(|_| {
+        ApiError::new(ErrorCode::Busy, "the relay is receiving as many files as it takes at once: try again shortly")
+    })?;
+    let mut stored: Option<AttachmentMeta> = None;
+    while let Some(field) = form.next_field().await.map_err(|e| ApiError::invalid(format!("unreadable upload: {e}")))? {
         let Some(name) = field.file_name().map(clean_name) else { continue };
-        if stored.is_some() {
+        if let Some(first) = &stored {
+            // The first file is kept by no message: it goes.
+            let _ = state.ingest.files.delete(&Files::key(&caller.workspace, &first.id)).await;
             return Err(ApiError::invalid("send one file per upload"));
         }
         let mime = field
@@ -46,23 +53,22 @@ async fn upload_file(
             .map(str::to_owned)
             .filter(|m| !m.is_empty() && m != "application/octet-stream")
             .unwrap_or_else(|| mime_from_name(&name).to_owned());
-        let mut data = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(|e| too_large_or_invalid(&e.body_text()))? {
-            data.extend_from_slice(&chunk);
-            if data.len() as u64 > MAX_ATTACHMENT_BYTES {
-                return Err(too_large());
-            }
-        }
-        if data.is_empty() {
+        let id = uuid::Uuid::now_v7().to_string();
+        let key = Files::key(&caller.workspace, &id);
+        let size = state.ingest.files.put(&key, field, MAX_ATTACHMENT_BYTES).await.map_err(|error| match error {
+            PutError::TooLarge(_) => too_large(),
+            PutError::Read(error) => too_large_or_invalid(&error.body_text()),
+            PutError::Store(error) => ApiError::Internal(anyhow::Error::new(error).context("writing an upload")),
+        })?;
+        if size == 0 {
+            let _ = state.ingest.files.delete(&key).await;
             return Err(ApiError::new(ErrorCode::UnsupportedAttachment, format!("{name}: the file is empty")));
         }
-        let meta = AttachmentMeta { id: uuid::Uuid::now_v7().to_string(), name, size: data.len() as i64, mime };
-        stored = Some(StoredAttachment { meta, data });
+        stored = Some(AttachmentMeta { id, name, size: size as i64, mime });
     }
-    let file =
+    let meta =
         stored.ok_or_else(|| ApiError::invalid("the upload holds no file (a multipart field with a file name)"))?;
-    state.store.insert_attachment(&caller.workspace, &file, jiff::Timestamp::now().as_millisecond()).await?;
-    let meta = file.meta;
+    state.store.insert_attachment(&caller.workspace, &meta, None, state.ingest.clock.millis()).await?;
     let upload = Upload { id: meta.id, name: meta.name, size: meta.size as u64, mime: meta.mime };
     Ok((StatusCode::CREATED, Json(UploadResponse { upload })))
 }
@@ -105,14 +111,33 @@ async fn download_attachment(
     let link = SignedLink { workspace: &workspace, id: &id, expires, signature: &signature };
     let workspace =
         state.signer.verify(&link, now).ok_or_else(|| ApiError::unauthorized("this link is forged or has expired"))?;
-    let file = state.store.attachment(&workspace, &id).await?.ok_or_else(|| ApiError::not_found("attachment"))?;
-    let disposition = if file.meta.mime.starts_with("image/") { "inline" } else { "attachment" };
-    let filename = urlencoding::encode(&file.meta.name).into_owned();
-    let mut response = file.data.into_response();
+    let (meta, bytes) =
+        state.store.attachment(&workspace, &id).await?.ok_or_else(|| ApiError::not_found("attachment"))?;
+    let mut response = match bytes {
+        Bytes::Database(data) => data.into_response(),
+        Bytes::Files => {
+            let opened = state.ingest.files.open(&Files::key(&workspace, &id)).await.map_err(|error| match error {
+                object_store::Error::NotFound { .. } => ApiError::not_found("attachment"),
+                other => ApiError::Internal(anyhow::Error::new(other).context("reading a stored file")),
+            })?;
+            let mut response = axum::body::Body::from_stream(opened.bytes).into_response();
+            response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(opened.size));
+            response
+        }
+        Bytes::Pending => {
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                "the file is still being fetched from WhatsApp: try again in a moment",
+            ));
+        }
+    };
+    let file = meta;
+    let disposition = if file.mime.starts_with("image/") { "inline" } else { "attachment" };
+    let filename = urlencoding::encode(&file.name).into_owned();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(&file.meta.mime).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        HeaderValue::from_str(&file.mime).unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'"));

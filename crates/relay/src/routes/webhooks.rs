@@ -21,7 +21,8 @@ use subtle::ConstantTimeEq;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::store::{AttachmentMeta, InboundMessage, StoredAttachment};
+use crate::files::upkeep::MediaRef;
+use crate::store::{AttachmentMeta, InboundMessage};
 
 mod timelines;
 
@@ -95,7 +96,11 @@ async fn receive_cloud_events(State(state): State<AppState>, headers: HeaderMap,
             if state.store.message_by_provider_id(workspace, &inbound.provider_id).await?.is_none() {
                 attach_media(&state, &connection, message, &mut inbound).await?;
             }
+            let with_media = !inbound.attachment_ids.is_empty();
             state.ingest.inbound(workspace, inbound).await?;
+            if with_media {
+                state.media.notify_one();
+            }
         }
         for report in value["statuses"].as_array().into_iter().flatten() {
             let (Some(id), Some(status)) =
@@ -116,8 +121,8 @@ async fn receive_cloud_events(State(state): State<AppState>, headers: HeaderMap,
     Ok(StatusCode::OK)
 }
 
-/// Fetches the file of a media message into the store and links it; a file that cannot be fetched is noted in
-/// the body rather than holding up the rest of the webhook.
+/// Links the file of a media message, to be fetched from Meta in the background ([`crate::files::upkeep`]): the
+/// webhook is answered without waiting for Meta's media servers.
 async fn attach_media(
     state: &AppState,
     connection: &crate::whatsapp::Connection,
@@ -126,28 +131,21 @@ async fn attach_media(
 ) -> ApiResult<()> {
     let kind = message["type"].as_str().unwrap_or_default();
     let media = &message[kind];
-    let (Some(media_id), crate::providers::Provider::Cloud(cloud)) =
-        (media["id"].as_str(), connection.provider.as_ref())
+    let (Some(media_id), crate::providers::Provider::Cloud(_)) = (media["id"].as_str(), connection.provider.as_ref())
     else {
         return Ok(());
     };
-    match cloud.download_media(media_id, kind, media["filename"].as_str()).await {
-        Ok(file) => {
-            let meta = AttachmentMeta {
-                id: uuid::Uuid::now_v7().to_string(),
-                name: file.name,
-                size: file.data.len() as i64,
-                mime: file.mime,
-            };
-            let stored = StoredAttachment { meta, data: file.data };
-            state.store.insert_attachment(connection.workspace(), &stored, inbound.at).await?;
-            inbound.attachment_ids.push(stored.meta.id);
-        }
-        Err(error) => {
-            tracing::warn!(error = format!("{error:#}"), media_id, "an inbound file could not be fetched from Meta");
-            inbound.body = format!("{} (the file could not be fetched)", inbound.body);
-        }
-    }
+    let mime = media["mime_type"].as_str().unwrap_or("application/octet-stream").to_owned();
+    let meta = AttachmentMeta {
+        id: uuid::Uuid::now_v7().to_string(),
+        name: crate::providers::cloud::media_name(kind, media_id, media["filename"].as_str(), &mime),
+        size: 0,
+        mime,
+    };
+    let reference = MediaRef { sender: inbound.sender_id.clone(), media: media_id.to_owned() };
+    let reference = serde_json::to_string(&reference).map_err(anyhow::Error::from)?;
+    state.store.insert_attachment(connection.workspace(), &meta, Some(&reference), inbound.at).await?;
+    inbound.attachment_ids.push(meta.id);
     Ok(())
 }
 

@@ -104,7 +104,16 @@ impl Store {
         let sql = format!("DELETE FROM messages WHERE workspace_id = $1 AND {condition}");
         let messages = scope.query(&sql, workspace).execute(&mut *tx).await?.rows_affected();
         let mut removed_files = 0;
+        let unlinked = "workspace_id = $1 AND id = $2
+             AND NOT EXISTS (SELECT 1 FROM message_attachments ma WHERE ma.attachment_id = attachments.id)";
+        let now = jiff::Timestamp::now().as_millisecond();
         for file in &files {
+            sqlx::query(&super::attachments::queue_deletions(unlinked, "$3"))
+                .bind(workspace.as_str())
+                .bind(file)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
             removed_files += sqlx::query(
                 "DELETE FROM attachments WHERE workspace_id = $1 AND id = $2
                  AND NOT EXISTS (SELECT 1 FROM message_attachments ma WHERE ma.attachment_id = attachments.id)",
@@ -181,6 +190,13 @@ impl Store {
     pub async fn delete_workspace(&self, workspace: &WorkspaceId) -> Result<(), sqlx::Error> {
         let mut writer = self.write().await?;
         let mut tx = sqlx::Connection::begin(&mut *writer).await?;
+        // Its files go with it.
+        let now = jiff::Timestamp::now().as_millisecond();
+        sqlx::query(&super::attachments::queue_deletions("workspace_id = $1", "$2"))
+            .bind(workspace.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         // Children before parents: the foreign keys hold throughout.
         for table in [
             "message_attachments",

@@ -133,11 +133,18 @@ on_both_backends!(inbound_media_is_fetched_with_the_token_and_served_signed, |ba
     }));
     assert_eq!(cloud_webhook(&app, &photo, APP_SECRET).await.0, 200);
     assert_eq!(cloud_webhook(&app, &photo, APP_SECRET).await.0, 200, "a repeated delivery is accepted and ignored");
-    let (_, page) =
-        json(app.get("/api/v1/messages?phone=%2B498963648018").header("authorization", bearer()).send().await.unwrap())
-            .await;
+    // The files are fetched in the background, after the webhook was answered.
+    let page = eventually(Duration::from_secs(20), || async {
+        let answer = app.get("/api/v1/messages?phone=%2B498963648018").header("authorization", bearer());
+        let (_, page) = json(answer.send().await.unwrap()).await;
+        let messages = page["messages"].as_array()?.clone();
+        let settled = messages.len() == 2
+            && messages[0]["attachments"][0]["size"] != 0
+            && messages[1]["attachments"].as_array().is_some_and(Vec::is_empty);
+        settled.then_some(page)
+    })
+    .await;
     let messages = page["messages"].as_array().unwrap();
-    assert_eq!(messages.len(), 2, "{page}");
     assert_eq!(messages[0]["body"], "[image] the roof");
     let file = &messages[0]["attachments"][0];
     assert_eq!(file["mime"], "image/jpeg");

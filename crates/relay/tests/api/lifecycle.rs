@@ -76,6 +76,15 @@ on_both_backends!(an_admin_erases_one_customers_conversation, |backend| async mo
     assert!(page(&app, &admin, CUSTOMER).await.is_empty());
     assert_eq!(page(&app, &admin, OTHER_CUSTOMER).await.len(), 1, "other conversations stay");
     assert_eq!(app.http.get(&file_url).send().await.unwrap().status(), 404, "the file is gone");
+    // and so are its bytes, from the file store
+    let key = sidechat_relay::files::Files::key(
+        &app.state.store.account_workspace("pipedrive", &A.to_string()).await.unwrap().unwrap(),
+        uploaded["upload"]["id"].as_str().unwrap(),
+    );
+    eventually(Duration::from_secs(30), || async {
+        matches!(app.state.ingest.files.readable(&key).await, Err(object_store::Error::NotFound { .. })).then_some(())
+    })
+    .await;
     let ended = tokio::time::timeout(Duration::from_secs(5), stream.bytes()).await;
     assert!(ended.is_ok(), "the open stream of the erased conversation ended");
     // a retry of the erased send's key is a new message now: nothing of the old one is kept

@@ -327,3 +327,106 @@ on_both_backends!(files_the_provider_cannot_carry_are_refused, |backend| async m
 fn colleague() -> String {
     format!("Bearer {}", pipedrive_token_for(INSTALLED_COMPANY, PIPEDRIVE_USER + 1, 300))
 }
+
+on_both_backends!(files_live_outside_the_database_and_unsent_uploads_go_after_a_day, |backend| async move {
+    let files_dir = TempDir::new();
+    let dir = files_dir.0.display().to_string();
+    let app = TestApp::spawn(backend, |settings| settings.push(("SIDECHAT_FILES_DIR", dir))).await;
+    app.customer_writes(SENDER, SENDER_PHONE, CUSTOMER, "Hi").await;
+    let upload = |name: &'static str, data: Vec<u8>| {
+        let part = reqwest::multipart::Part::bytes(data).file_name(name).mime_str("application/pdf").unwrap();
+        app.post("/api/v1/uploads")
+            .header("authorization", bearer())
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+    };
+    let offer: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    let (status, sent_file) = json(upload("offer.pdf", offer.clone()).await.unwrap()).await;
+    assert_eq!(status, 201, "{sent_file}");
+    let sent_id = sent_file["upload"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(sent_file["upload"]["size"], offer.len());
+    let workspace = app.state.operator.clone();
+    assert_eq!(stored_bytes(&app, &workspace, &sent_id).await, offer, "the file store holds the bytes");
+    let on_disk = files_dir.0.join(workspace.as_str()).join(&sent_id);
+    assert_eq!(std::fs::metadata(&on_disk).unwrap().len(), offer.len() as u64, "in SIDECHAT_FILES_DIR");
+
+    // Sent, then read back through its link: the same bytes.
+    let body = json!({"from": SENDER, "to": CUSTOMER, "body": "the offer", "attachments": [{"upload": sent_id}]});
+    let (status, sent) = json(send(&app, Some("with-file"), &body).send().await.unwrap()).await;
+    assert_eq!(status, 202, "{sent}");
+    let url = sent["message"]["attachments"][0]["url"].as_str().unwrap().replace("http://relay.test", &app.url);
+    let read = app.http.get(&url).send().await.unwrap();
+    assert_eq!(read.headers()["content-length"], offer.len().to_string().as_str());
+    assert_eq!(read.bytes().await.unwrap().as_ref(), offer.as_slice());
+
+    // Another upload no message takes: removed, file and all, a day later.
+    let (_, unsent) = json(upload("draft.pdf", b"%PDF draft".to_vec()).await.unwrap()).await;
+    let unsent_id = unsent["upload"]["id"].as_str().unwrap().to_owned();
+    let unsent_path = files_dir.0.join(workspace.as_str()).join(&unsent_id);
+    assert!(unsent_path.exists());
+    app.state.ingest.clock.advance(Duration::from_secs(25 * 3600));
+    eventually(Duration::from_secs(30), || async { (!unsent_path.exists()).then_some(()) }).await;
+    assert!(app.state.store.attachment(&workspace, &unsent_id).await.unwrap().is_none());
+    assert!(on_disk.exists(), "a file a message took stays");
+
+    // A stored file that cannot be read fails the health check.
+    assert_eq!(app.get("/healthz").send().await.unwrap().status(), 200);
+    std::fs::remove_file(&on_disk).unwrap();
+    let (status, health) = json(app.get("/healthz").send().await.unwrap()).await;
+    assert_eq!((status, health["failing"].as_str()), (503, Some("files")), "{health}");
+    app.stop().await;
+});
+
+on_both_backends!(uploads_over_the_limit_at_once_are_told_to_come_back, |backend| async move {
+    let app = TestApp::spawn(backend, |settings| settings.push(("SIDECHAT_MAX_UPLOADS", "1".into()))).await;
+    // One upload whose body keeps coming: it holds the only slot.
+    let (feed, body) = futures::channel::mpsc::unbounded::<Result<bytes::Bytes, std::io::Error>>();
+    let boundary = "sidechat-test-boundary";
+    let head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+    );
+    feed.unbounded_send(Ok(bytes::Bytes::from(head))).unwrap();
+    feed.unbounded_send(Ok(bytes::Bytes::from(vec![7u8; 64 * 1024]))).unwrap();
+    let slow = app
+        .post("/api/v1/uploads")
+        .header("authorization", bearer())
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(reqwest::Body::wrap_stream(body))
+        .send();
+    let slow = tokio::spawn(slow);
+    // Once the slow one is being received, the next is turned away.
+    eventually(Duration::from_secs(10), || async { (app.state.uploads.available_permits() == 0).then_some(()) }).await;
+    let busy = eventually(Duration::from_secs(10), || async {
+        let part = reqwest::multipart::Part::bytes(b"%PDF".to_vec())
+            .file_name("next.pdf")
+            .mime_str("application/pdf")
+            .unwrap();
+        let answer = app
+            .post("/api/v1/uploads")
+            .header("authorization", bearer())
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .unwrap();
+        (answer.status() == 503).then_some(answer)
+    })
+    .await;
+    assert_eq!(busy.headers()["retry-after"], "5");
+    assert_error(&json(busy).await, 503, "busy");
+    // The slow one ends: the slot is free again.
+    feed.unbounded_send(Ok(bytes::Bytes::from(format!("\r\n--{boundary}--\r\n")))).unwrap();
+    drop(feed);
+    let (status, done) = json(slow.await.unwrap().unwrap()).await;
+    assert_eq!(status, 201, "{done}");
+    let part =
+        reqwest::multipart::Part::bytes(b"%PDF".to_vec()).file_name("next.pdf").mime_str("application/pdf").unwrap();
+    let answer = app
+        .post("/api/v1/uploads")
+        .header("authorization", bearer())
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 201);
+    app.stop().await;
+});

@@ -332,9 +332,7 @@ on_both_backends!(a_send_with_a_record_file_stores_the_pipedrive_file, |backend|
     assert_eq!(attachment["mime"], "application/pdf");
     assert_eq!(attachment["size"], file_bytes(9001).unwrap().len());
     let workspace = app.state.store.account_workspace("pipedrive", &NEW_COMPANY.to_string()).await.unwrap().unwrap();
-    let stored =
-        app.state.store.attachment(&workspace, attachment["id"].as_str().unwrap()).await.unwrap().expect("stored");
-    assert_eq!(stored.data, file_bytes(9001).unwrap());
+    assert_eq!(stored_bytes(&app, &workspace, attachment["id"].as_str().unwrap()).await, file_bytes(9001).unwrap());
     assert_eq!(pipedrive.downloads(9001), 1);
     assert_eq!(pipedrive.callers_of("/api/v1/files/9001/download"), [NEW_COMPANY]);
 

@@ -595,6 +595,16 @@ pub async fn until_outbound_sent_within(http: &Client, url: &str, count: usize, 
     .await
 }
 
+/// The bytes of a stored file, read from the file store; the database holds none of them.
+pub async fn stored_bytes(app: &TestApp, workspace: &sidechat_relay::store::WorkspaceId, id: &str) -> Vec<u8> {
+    let (_, where_) = app.state.store.attachment(workspace, id).await.unwrap().expect("a stored attachment");
+    assert_eq!(where_, sidechat_relay::store::Bytes::Files, "the bytes are in the file store, not the database");
+    let key = sidechat_relay::files::Files::key(workspace, id);
+    let opened = app.state.ingest.files.open(&key).await.expect("the file is in the file store");
+    let chunks: Vec<bytes::Bytes> = opened.bytes.map(|chunk| chunk.unwrap()).collect().await;
+    chunks.concat()
+}
+
 /// `GET /metrics` of the relay at `url`, with the test relays' token.
 pub async fn metrics_of(http: &Client, url: &str) -> String {
     let answer = http.get(format!("{url}/metrics")).bearer_auth(METRICS_TOKEN).send().await.unwrap();

@@ -5,6 +5,8 @@
 
 mod previous_release;
 
+use std::time::Duration;
+
 use serde_json::{Value, json};
 use sidechat_domain::wire::DeliveryStatus;
 use sidechat_standins::pipedrive::test_data::{ADMIN_ID, MEMBER_ID};
@@ -138,6 +140,15 @@ async fn assert_history_kept(app: &TestApp, logged: &[(String, i64)]) {
     let download = download.send().await.unwrap();
     assert_eq!(download.status(), 200);
     assert_eq!(download.bytes().await.unwrap().as_ref(), OFFER, "the file's bytes, as stored before");
+    // Moved out of the database into the file store, in the background.
+    let operator = app.state.operator.clone();
+    let id = offer["id"].as_str().unwrap().to_owned();
+    eventually(Duration::from_secs(10), || async {
+        let (_, bytes) = app.state.store.attachment(&operator, &id).await.unwrap()?;
+        (bytes == sidechat_relay::store::Bytes::Files).then_some(())
+    })
+    .await;
+    assert_eq!(stored_bytes(app, &operator, &id).await, OFFER);
     let elsewhere = read(app, SECOND, MEMBER_ID, "/api/v1/messages?phone=%2B498963648018").await;
     assert_eq!(elsewhere["messages"], json!([]), "the history stays in the operator workspace");
 }

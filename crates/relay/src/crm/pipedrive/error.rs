@@ -63,6 +63,9 @@ pub enum PipedriveError {
     /// The store failed.
     #[error("database")]
     Store(#[from] sqlx::Error),
+    /// The file store failed.
+    #[error("file store")]
+    Files(#[source] object_store::Error),
 }
 
 impl From<PipedriveError> for ApiError {
@@ -94,6 +97,7 @@ impl From<PipedriveError> for ApiError {
             }
             PipedriveError::Unsendable { name, error } => crate::error::attachment_refusal(&name, &error),
             PipedriveError::Store(error) => ApiError::from(error),
+            PipedriveError::Files(error) => ApiError::Internal(anyhow::Error::new(error).context("file store")),
         }
     }
 }

@@ -11,7 +11,8 @@ use super::session::Session;
 use super::shapes::{V1File, parse_id};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::store::{AttachmentMeta, StoredAttachment};
+use crate::files::{Files, PutError};
+use crate::store::AttachmentMeta;
 
 /// Downloads a file of the caller's company and stores it; a file the provider would refuse (by its listed name
 /// and size) is refused before downloading.
@@ -46,32 +47,28 @@ pub async fn fetch_file(
             .map_err(|error| PipedriveError::Unsendable { name: name.clone(), error })?;
     }
     let response = session.send(&format!("/api/v1/files/{id}/download"), "record file").await?;
-    let data = read_limited(response, id).await?;
-    let meta = AttachmentMeta {
-        id: uuid::Uuid::now_v7().to_string(),
-        mime: mime_from_name(&name).to_owned(),
-        size: i64::try_from(data.len()).unwrap_or(i64::MAX),
-        name,
-    };
-    let now = jiff::Timestamp::now().as_millisecond();
-    state.store.insert_attachment(&caller.workspace, &StoredAttachment { meta: meta.clone(), data }, now).await?;
-    Ok(meta)
-}
-
-/// The body, stopping as soon as it passes the limit (the listed size may be wrong).
-async fn read_limited(mut response: reqwest::Response, id: u64) -> Result<Vec<u8>, PipedriveError> {
     if let Some(length) = response.content_length().filter(|length| *length > MAX_ATTACHMENT_BYTES) {
         return Err(PipedriveError::TooLarge(length));
     }
-    let what = || format!("GET /api/v1/files/{id}/download");
-    let mut data = Vec::new();
-    while let Some(chunk) =
-        response.chunk().await.map_err(|source| PipedriveError::Unreachable { what: what(), source })?
-    {
-        data.extend_from_slice(&chunk);
-        if data.len() as u64 > MAX_ATTACHMENT_BYTES {
-            return Err(PipedriveError::TooLarge(data.len() as u64));
-        }
-    }
-    Ok(data)
+    // Streamed into the file store, stopping as soon as it passes the limit (the listed size may be wrong).
+    let attachment_id = uuid::Uuid::now_v7().to_string();
+    let key = Files::key(&caller.workspace, &attachment_id);
+    let size =
+        state.ingest.files.put(&key, response.bytes_stream(), MAX_ATTACHMENT_BYTES).await.map_err(
+            |error| match error {
+                PutError::TooLarge(size) => PipedriveError::TooLarge(size),
+                PutError::Read(source) => {
+                    PipedriveError::Unreachable { what: format!("GET /api/v1/files/{id}/download"), source }
+                }
+                PutError::Store(error) => PipedriveError::Files(error),
+            },
+        )?;
+    let meta = AttachmentMeta {
+        id: attachment_id,
+        mime: mime_from_name(&name).to_owned(),
+        size: i64::try_from(size).unwrap_or(i64::MAX),
+        name,
+    };
+    state.store.insert_attachment(&caller.workspace, &meta, None, state.ingest.clock.millis()).await?;
+    Ok(meta)
 }

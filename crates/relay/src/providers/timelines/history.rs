@@ -93,7 +93,8 @@ mod tests {
     use sidechat_domain::wire::DeliveryStatus;
 
     use super::*;
-    use crate::store::{AttachmentMeta, MessageRow, StoredAttachment};
+    use crate::providers::OutgoingFile;
+    use crate::store::{AttachmentMeta, MessageRow};
 
     fn outgoing(file: Option<&str>) -> Outgoing {
         let message = MessageRow {
@@ -115,9 +116,10 @@ mod tests {
             attachments: Vec::new(),
         };
         let attachments = file
-            .map(|name| StoredAttachment {
-                meta: AttachmentMeta { id: "a1".into(), name: name.into(), size: 3, mime: "application/pdf".into() },
-                data: b"pdf".to_vec(),
+            .map(|name| {
+                let meta =
+                    AttachmentMeta { id: "a1".into(), name: name.into(), size: 3, mime: "application/pdf".into() };
+                OutgoingFile::bytes(meta, b"pdf".to_vec())
             })
             .into_iter()
             .collect();
