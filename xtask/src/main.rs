@@ -7,6 +7,7 @@ mod demo;
 mod gzip;
 mod pack_zoho;
 mod postgres;
+mod s3;
 mod test;
 mod tools;
 

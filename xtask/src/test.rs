@@ -4,6 +4,7 @@ use crate::build;
 use crate::cmd::{self, cargo, exec};
 use crate::pack_zoho::{self, RelayUrl};
 use crate::postgres;
+use crate::s3;
 use crate::tools;
 
 /// Runs formatting, clippy, native tests, the domain crate for wasm, the Zoho package's checks, and the browser
@@ -55,9 +56,16 @@ pub fn run() -> anyhow::Result<()> {
     ]))?;
 
     let postgres = postgres::start()?;
-    cmd::step("native tests (the relay's on SQLite and PostgreSQL)");
-    exec(cargo().args(["test", "--workspace"]).env("SIDECHAT_TEST_POSTGRES_URL", &postgres.url))?;
-    drop(postgres);
+    let s3 = s3::start()?;
+    cmd::step("native tests (the relay's on SQLite and PostgreSQL, its file store in a directory and in S3)");
+    exec(
+        cargo()
+            .args(["test", "--workspace"])
+            .env("SIDECHAT_TEST_POSTGRES_URL", &postgres.url)
+            .env("SIDECHAT_TEST_S3_ENDPOINT", &s3.endpoint)
+            .env("SIDECHAT_TEST_S3_BUCKET", s3::BUCKET),
+    )?;
+    drop((postgres, s3));
 
     cmd::step("widget components in headless Chromium (wasm-bindgen-test)");
     tools::ensure_wasm_bindgen()?;

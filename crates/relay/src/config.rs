@@ -63,6 +63,8 @@ pub struct Config {
     pub send_timeout: std::time::Duration,
     /// `SIDECHAT_FILES_DIR`: where file bytes are kept.
     pub files_dir: PathBuf,
+    /// `SIDECHAT_FILES_URL`: S3-compatible storage for file bytes instead of `files_dir`.
+    pub files_url: Option<String>,
     /// `SIDECHAT_MAX_UPLOADS`: uploads received at once (default 8).
     pub max_uploads: u32,
     /// `SIDECHAT_MAX_STREAMS_PER_USER`: live event streams per user, across relays (default 10).
@@ -381,6 +383,7 @@ impl Config {
             provider_timeout: std::time::Duration::from_millis(settings.provider_timeout_ms.max(1)),
             send_timeout: std::time::Duration::from_millis(settings.send_timeout_ms.max(1)),
             files_dir,
+            files_url: settings.files_url.clone(),
             max_uploads: settings.max_uploads,
             max_streams_per_user: settings.max_streams_per_user,
             request_timeout: std::time::Duration::from_millis(settings.request_timeout_ms.max(1)),

@@ -1,7 +1,8 @@
 //! Where file bytes live: uploads, record files fetched for a send, inbound media. Never in the database: in a
-//! directory (`SIDECHAT_FILES_DIR`, by default `files/` beside the SQLite file), through the `object_store` crate,
-//! so every read and write is a stream and no file is ever held whole in memory. Several relays need the same
-//! directory (a shared mount).
+//! directory (`SIDECHAT_FILES_DIR`, by default `files/` beside the SQLite file) or in S3-compatible storage
+//! (`SIDECHAT_FILES_URL=s3://bucket/prefix`, credentials and endpoint from the `AWS_*` variables), through the
+//! `object_store` crate, so every read and write is a stream and no file is ever held whole in memory. Several
+//! relays need the same directory (a shared mount) or the same bucket.
 //!
 //! Objects are named `{workspace}/{attachment id}`. The database's `attachments` row says a file is there
 //! (`stored = 'files'`); files of rows that are deleted are queued in `file_deletions` in the same transaction and
@@ -19,13 +20,17 @@ use crate::store::WorkspaceId;
 
 pub mod upkeep;
 
-/// The bytes written per part of a streamed write (what a write holds in memory at most, twice).
-const CHUNK: usize = 1024 * 1024;
+/// The bytes written per part of a streamed write to a directory (a write holds at most three in memory).
+const DIRECTORY_CHUNK: usize = 1024 * 1024;
+/// The same for S3, whose parts but the last must be at least 5 MiB.
+const S3_CHUNK: usize = 5 * 1024 * 1024;
 
 /// The file store. Cheap to clone.
 #[derive(Clone)]
 pub struct Files {
     store: Arc<dyn ObjectStore>,
+    /// The part size of its streamed writes.
+    chunk: usize,
     /// Where it is, for people (never a credential).
     pub describe: String,
 }
@@ -61,7 +66,21 @@ impl Files {
         std::fs::create_dir_all(dir)
             .map_err(|error| anyhow::anyhow!("cannot create the files directory {}: {error}", dir.display()))?;
         let store = object_store::local::LocalFileSystem::new_with_prefix(dir)?;
-        Ok(Self { store: Arc::new(store), describe: dir.display().to_string() })
+        Ok(Self { store: Arc::new(store), chunk: DIRECTORY_CHUNK, describe: dir.display().to_string() })
+    }
+
+    /// Files in S3-compatible storage at `url` (`s3://bucket/prefix`), with the credentials, region and endpoint
+    /// of the `AWS_*` variables (`AWS_ENDPOINT_URL` for storage other than Amazon's; `AWS_ALLOW_HTTP=true` for one
+    /// without TLS).
+    pub fn s3(url: &str) -> anyhow::Result<Self> {
+        let parsed = reqwest::Url::parse(url).map_err(|e| anyhow::anyhow!("`{url}` is not a URL: {e}"))?;
+        if parsed.scheme() != "s3" || parsed.host_str().is_none_or(str::is_empty) {
+            anyhow::bail!("`{url}` is not an S3 URL (s3://bucket/prefix)");
+        }
+        let bucket = object_store::aws::AmazonS3Builder::from_env().with_url(url).build()?;
+        let prefix = parsed.path().trim_matches('/').to_owned();
+        let store = object_store::prefix::PrefixStore::new(bucket, prefix.as_str());
+        Ok(Self { store: Arc::new(store), chunk: S3_CHUNK, describe: url.to_owned() })
     }
 
     /// The name of an attachment's file.
@@ -77,7 +96,7 @@ impl Files {
         max: u64,
     ) -> Result<u64, PutError<E>> {
         let upload = self.store.put_multipart(key).await.map_err(PutError::Store)?;
-        let mut writer = WriteMultipart::new_with_chunk_size(upload, CHUNK);
+        let mut writer = WriteMultipart::new_with_chunk_size(upload, self.chunk);
         let mut size = 0u64;
         let mut chunks = std::pin::pin!(chunks);
         let failed = loop {

@@ -135,8 +135,12 @@ impl Relay {
         let sealer = Arc::new(Sealer::rotating(&config.secret_key, previous_key));
         let metrics = Arc::new(Metrics::default());
         let clock = clock::Clock::default();
-        let files =
-            files::Files::directory(&config.files_dir).context("opening the file store (SIDECHAT_FILES_DIR)")?;
+        let files = match &config.files_url {
+            Some(url) => files::Files::s3(url).context("opening the file store (SIDECHAT_FILES_URL)")?,
+            None => {
+                files::Files::directory(&config.files_dir).context("opening the file store (SIDECHAT_FILES_DIR)")?
+            }
+        };
         let ingest = Ingest {
             store: store.clone(),
             events: events.clone(),

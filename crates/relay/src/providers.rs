@@ -98,6 +98,29 @@ pub enum SendError {
     },
 }
 
+impl SendError {
+    /// The same failure of a call that cannot have sent the message (a file upload before the send): an unknown
+    /// outcome there is only a reason to try again.
+    pub fn not_sent(self) -> Self {
+        match self {
+            Self::Unknown { reason } => Self::Retryable { reason, retry_after: None },
+            other => other,
+        }
+    }
+}
+
+/// An error with its causes, `outer: inner: …` (reqwest's own text leaves the causes out).
+pub fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 /// The provider in use.
 pub enum Provider {
     /// The built-in counterpart.

@@ -58,6 +58,15 @@ pub fn secret_16(raw: &str) -> Result<SecretString, String> {
     secret_of_length(raw, 16)
 }
 
+/// An S3 URL: `s3://bucket` or `s3://bucket/prefix`.
+pub fn s3_url(raw: &str) -> Result<String, String> {
+    let raw = raw.trim();
+    match raw.strip_prefix("s3://") {
+        Some(rest) if !rest.is_empty() && !rest.starts_with('/') => Ok(raw.to_owned()),
+        _ => Err(format!("`{raw}` is not an S3 URL (s3://bucket/prefix)")),
+    }
+}
+
 /// A number of milliseconds.
 pub fn millis(raw: &str) -> Result<u64, String> {
     raw.trim().parse().map_err(|_| format!("`{}` is not a number of milliseconds", raw.trim()))

@@ -214,6 +214,12 @@ pub struct Settings {
     #[arg(long, env = "SIDECHAT_FILES_DIR")]
     pub files_dir: Option<PathBuf>,
 
+    /// Where file bytes are kept instead of SIDECHAT_FILES_DIR: S3-compatible storage, `s3://bucket/prefix`, with
+    /// the credentials, region and endpoint of the AWS_* variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+    /// AWS_REGION, AWS_ENDPOINT_URL for storage other than Amazon's).
+    #[arg(long, env = "SIDECHAT_FILES_URL", value_parser = read::s3_url)]
+    pub files_url: Option<String>,
+
     /// Uploads received at once (over it: 503 `busy` with `Retry-After`); each holds at most 2 MB in memory.
     #[arg(long, env = "SIDECHAT_MAX_UPLOADS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub max_uploads: u32,

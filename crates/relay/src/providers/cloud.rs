@@ -122,12 +122,13 @@ impl Cloud {
             .multipart(form)
             .send()
             .await
-            .map_err(unknown)?;
-        let body: Value = read(answer).await?;
-        body["id"]
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| SendError::Unknown { reason: format!("the media upload answered without an id: {body}") })
+            .map_err(|error| unknown(error).not_sent())?;
+        // Nothing is sent by an upload: whatever went wrong, the message can be tried again.
+        let body: Value = read(answer).await.map_err(SendError::not_sent)?;
+        body["id"].as_str().map(str::to_owned).ok_or_else(|| SendError::Retryable {
+            reason: format!("the media upload answered without an id: {body}"),
+            retry_after: None,
+        })
     }
 
     /// The business account's approved templates.
@@ -349,7 +350,7 @@ pub fn placeholders(body: &str) -> Vec<String> {
 }
 
 fn unknown(error: reqwest::Error) -> SendError {
-    SendError::Unknown { reason: format!("no answer from the Cloud API: {error}") }
+    SendError::Unknown { reason: format!("no answer from the Cloud API: {}", super::with_causes(&error)) }
 }
 
 /// Reads a Graph answer, classifying failures by the Graph error code.

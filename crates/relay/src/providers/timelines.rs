@@ -155,14 +155,14 @@ impl Timelines {
             .multipart(Form::new().part("file", part))
             .send()
             .await
-            .map_err(unknown)?;
-        let body = read(answer).await?;
+            .map_err(|error| unknown(error).not_sent())?;
+        // Nothing is sent by an upload: whatever went wrong, the message can be tried again.
+        let body = read(answer).await.map_err(SendError::not_sent)?;
         let data = &body["data"];
-        data["uid"]
-            .as_str()
-            .or(data["file_uid"].as_str())
-            .map(str::to_owned)
-            .ok_or_else(|| SendError::Unknown { reason: format!("the file upload answered without a uid: {body}") })
+        data["uid"].as_str().or(data["file_uid"].as_str()).map(str::to_owned).ok_or_else(|| SendError::Retryable {
+            reason: format!("the file upload answered without a uid: {body}"),
+            retry_after: None,
+        })
     }
 
     /// After a send with an unknown outcome: the chat history's entries that may be the same message.
@@ -235,7 +235,7 @@ pub async fn check_accounts(http: &reqwest::Client, api_url: &str, token: &str) 
 }
 
 fn unknown(error: reqwest::Error) -> SendError {
-    SendError::Unknown { reason: format!("no answer from TimelinesAI: {error}") }
+    SendError::Unknown { reason: format!("no answer from TimelinesAI: {}", super::with_causes(&error)) }
 }
 
 /// Reads an answer to a send or an upload, classifying failures by HTTP status.

@@ -7,6 +7,7 @@ mod auth;
 mod canned;
 mod cloud;
 mod demo;
+mod files;
 mod health;
 mod lifecycle;
 mod messages;

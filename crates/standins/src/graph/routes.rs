@@ -22,7 +22,8 @@ use crate::server::BaseUrl;
 pub(super) fn router(shared: Arc<Shared>) -> Router {
     let api = Router::new()
         .route("/{id}/messages", post(send))
-        .route("/{id}/media", post(upload))
+        // Graph takes documents of up to 100 MB.
+        .route("/{id}/media", post(upload).layer(axum::extract::DefaultBodyLimit::max(101 * 1024 * 1024)))
         .route("/{id}/message_templates", get(templates))
         .route("/{id}/subscribed_apps", post(subscribe))
         .route("/{id}", get(object))

@@ -24,7 +24,8 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
     let api = Router::new()
         .route("/whatsapp_accounts", get(accounts))
         .route("/messages", post(send))
-        .route("/files_upload", post(upload))
+        // Files of up to 100 MB, as WhatsApp takes.
+        .route("/files_upload", post(upload).layer(axum::extract::DefaultBodyLimit::max(101 * 1024 * 1024)))
         .route("/chats", get(chats))
         .route("/chats/{id}/messages", get(chat_messages))
         .route("/messages/{uid}/status_history", get(status_history))
