@@ -18,30 +18,18 @@ async fn files_live_in_s3_compatible_storage() {
     let prefix = format!("run-{}", uuid::Uuid::new_v4().simple());
     let (dir, database_url) = binary_workspace(Backend::Sqlite).await;
     let graph = Graph::start().await;
-    let settings = [
-        ("SIDECHAT_PROVIDER", "cloud".to_owned()),
-        ("WHATSAPP_GRAPH_URL", graph.url.clone()),
-        ("WHATSAPP_TOKEN", TOKEN.to_owned()),
-        ("WHATSAPP_SENDERS", format!("{PHONE_NUMBER_ID}={SENDER_PHONE}")),
-        ("WHATSAPP_WABA_ID", WABA_ID.to_owned()),
-        ("WHATSAPP_APP_SECRET", APP_SECRET.to_owned()),
-        ("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN.to_owned()),
+    let mut settings = cloud_settings(&graph.url);
+    settings.extend([
         ("SIDECHAT_FILES_URL", format!("s3://{bucket}/{prefix}")),
         ("AWS_ACCESS_KEY_ID", "test".to_owned()),
         ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
         ("AWS_REGION", "us-east-1".to_owned()),
         ("AWS_ENDPOINT_URL", endpoint.clone()),
         ("AWS_ALLOW_HTTP", "true".to_owned()),
-    ];
+    ]);
     let (_relay, url) = start_binary(&database_url, &dir, &settings);
     let http = reqwest::Client::new();
-    let inbound = json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": {
-        "messaging_product": "whatsapp", "metadata": {"display_phone_number": "4930901820", "phone_number_id": PHONE_NUMBER_ID},
-        "messages": [{"from": "498963648018", "id": "wamid.IN", "timestamp": jiff::Timestamp::now().as_second().to_string(), "type": "text", "text": {"body": "Hi"}}]}}]}]});
-    let raw = serde_json::to_vec(&inbound).unwrap();
-    let signature = meta_signature(&raw, APP_SECRET);
-    let answer = http.post(format!("{url}/webhooks/whatsapp")).header("x-hub-signature-256", signature).body(raw);
-    assert_eq!(answer.send().await.unwrap().status(), 200);
+    customer_writes_by_webhook(&http, &url).await;
 
     // Larger than one part: written to S3 in several.
     let brochure: Vec<u8> = (0..7_000_000u32).map(|i| (i % 253) as u8).collect();

@@ -62,24 +62,18 @@ on_both_backends!(metrics_need_the_token_or_their_own_address, |backend| async m
 /// answering 404. Request ids come back on every answer, and a request past `SIDECHAT_REQUEST_TIMEOUT_MS` is 503.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_on_their_own_address_request_ids_and_time_limits() {
-    use sidechat_standins::graph::*;
+    use sidechat_standins::graph::Graph;
     let (dir, database_url) = binary_workspace(Backend::Sqlite).await;
     let graph = Graph::start().await;
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let settings = [
-        ("SIDECHAT_PROVIDER", "cloud".to_owned()),
-        ("WHATSAPP_GRAPH_URL", graph.url.clone()),
-        ("WHATSAPP_TOKEN", TOKEN.to_owned()),
-        ("WHATSAPP_SENDERS", format!("{PHONE_NUMBER_ID}={SENDER_PHONE}")),
-        ("WHATSAPP_WABA_ID", WABA_ID.to_owned()),
-        ("WHATSAPP_APP_SECRET", APP_SECRET.to_owned()),
-        ("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN.to_owned()),
+    let mut settings = cloud_settings(&graph.url);
+    settings.extend([
         ("SIDECHAT_METRICS_TOKEN", String::new()),
         ("SIDECHAT_METRICS_LISTEN", format!("127.0.0.1:{port}")),
         ("SIDECHAT_REQUEST_TIMEOUT_MS", "500".to_owned()),
         ("SIDECHAT_LOG_FORMAT", "json".to_owned()),
         ("RUST_LOG", "info".to_owned()),
-    ];
+    ]);
     let mut command = relay_command(&database_url, &dir, &settings);
     command.env_remove("SIDECHAT_METRICS_TOKEN");
     let (relay, url, printed) = launch_printing(command);

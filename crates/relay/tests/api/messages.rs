@@ -396,18 +396,13 @@ on_both_backends!(uploads_over_the_limit_at_once_are_told_to_come_back, |backend
     let slow = tokio::spawn(slow);
     // Once the slow one is being received, the next is turned away.
     eventually(Duration::from_secs(10), || async { (app.state.uploads.available_permits() == 0).then_some(()) }).await;
+    let next = || async {
+        let part = reqwest::multipart::Part::bytes(b"%PDF".to_vec()).file_name("next.pdf").mime_str("application/pdf");
+        let form = reqwest::multipart::Form::new().part("file", part.unwrap());
+        app.post("/api/v1/uploads").header("authorization", bearer()).multipart(form).send().await.unwrap()
+    };
     let busy = eventually(Duration::from_secs(10), || async {
-        let part = reqwest::multipart::Part::bytes(b"%PDF".to_vec())
-            .file_name("next.pdf")
-            .mime_str("application/pdf")
-            .unwrap();
-        let answer = app
-            .post("/api/v1/uploads")
-            .header("authorization", bearer())
-            .multipart(reqwest::multipart::Form::new().part("file", part))
-            .send()
-            .await
-            .unwrap();
+        let answer = next().await;
         (answer.status() == 503).then_some(answer)
     })
     .await;
@@ -418,15 +413,6 @@ on_both_backends!(uploads_over_the_limit_at_once_are_told_to_come_back, |backend
     drop(feed);
     let (status, done) = json(slow.await.unwrap().unwrap()).await;
     assert_eq!(status, 201, "{done}");
-    let part =
-        reqwest::multipart::Part::bytes(b"%PDF".to_vec()).file_name("next.pdf").mime_str("application/pdf").unwrap();
-    let answer = app
-        .post("/api/v1/uploads")
-        .header("authorization", bearer())
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 201);
+    assert_eq!(next().await.status(), 201);
     app.stop().await;
 });

@@ -12,17 +12,10 @@ use crate::support::*;
 
 /// The Cloud API settings pointing at the Graph stand-in, with short timeouts so leases run out within a test.
 fn cloud(graph_url: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("SIDECHAT_PROVIDER", "cloud".to_owned()),
-        ("WHATSAPP_GRAPH_URL", graph_url.to_owned()),
-        ("WHATSAPP_TOKEN", TOKEN.to_owned()),
-        ("WHATSAPP_SENDERS", format!("{PHONE_NUMBER_ID}={SENDER_PHONE}")),
-        ("WHATSAPP_WABA_ID", WABA_ID.to_owned()),
-        ("WHATSAPP_APP_SECRET", APP_SECRET.to_owned()),
-        ("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN.to_owned()),
-        ("SIDECHAT_SEND_TIMEOUT_MS", "2000".to_owned()),
-        ("SIDECHAT_PROVIDER_TIMEOUT_MS", "2000".to_owned()),
-    ]
+    let mut settings = cloud_settings(graph_url);
+    settings
+        .extend([("SIDECHAT_SEND_TIMEOUT_MS", "2000".to_owned()), ("SIDECHAT_PROVIDER_TIMEOUT_MS", "2000".to_owned())]);
+    settings
 }
 
 /// A raw connection to a relay's database, to do what no API does.
@@ -90,18 +83,7 @@ async fn a_relay_takes_over_the_sends_of_a_killed_relay_once_their_leases_run_ou
     let http = reqwest::Client::new();
     let (first, url_a) = start_binary(&database_url, &dir, &cloud(&graph.url));
     let (_second, url_b) = start_binary(&database_url, &dir, &cloud(&graph.url));
-    let inbound = json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": {
-        "messaging_product": "whatsapp", "metadata": {"display_phone_number": "4930901820", "phone_number_id": PHONE_NUMBER_ID},
-        "messages": [{"from": "498963648018", "id": "wamid.IN", "timestamp": jiff::Timestamp::now().as_second().to_string(), "type": "text", "text": {"body": "Hi"}}]}}]}]});
-    let raw = serde_json::to_vec(&inbound).unwrap();
-    let answer = http
-        .post(format!("{url_a}/webhooks/whatsapp"))
-        .header("x-hub-signature-256", meta_signature(&raw, APP_SECRET))
-        .body(raw)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 200);
+    customer_writes_by_webhook(&http, &url_a).await;
 
     graph.script((0..3).map(|_| Scripted::Slow(Duration::from_secs(30))));
     let ids = send_numbered(&http, &url_a, PHONE_NUMBER_ID, 3).await;

@@ -12,37 +12,13 @@ use sidechat_standins::graph::*;
 use crate::on_both_backends;
 use crate::support::*;
 
-/// The customer's first message, as a signed Cloud API webhook, opening the window.
-async fn customer_writes(http: &reqwest::Client, url: &str) {
-    let inbound = json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": {
-        "messaging_product": "whatsapp", "metadata": {"display_phone_number": "4930901820", "phone_number_id": PHONE_NUMBER_ID},
-        "messages": [{"from": "498963648018", "id": "wamid.IN", "timestamp": jiff::Timestamp::now().as_second().to_string(), "type": "text", "text": {"body": "Hi"}}]}}]}]});
-    let raw = serde_json::to_vec(&inbound).unwrap();
-    let signature = meta_signature(&raw, APP_SECRET);
-    let answer = http
-        .post(format!("{url}/webhooks/whatsapp"))
-        .header("x-hub-signature-256", signature)
-        .body(raw)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 200);
-}
-
 /// The Cloud API settings pointing at the Graph stand-in. Short timeouts: on PostgreSQL a killed relay's sends
 /// wait for their leases to run out (on SQLite the restarted relay, which owns the file, ends them at start).
 fn cloud(graph_url: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("SIDECHAT_SEND_TIMEOUT_MS", "3000".to_owned()),
-        ("SIDECHAT_PROVIDER_TIMEOUT_MS", "3000".to_owned()),
-        ("SIDECHAT_PROVIDER", "cloud".to_owned()),
-        ("WHATSAPP_GRAPH_URL", graph_url.to_owned()),
-        ("WHATSAPP_TOKEN", TOKEN.to_owned()),
-        ("WHATSAPP_SENDERS", format!("{PHONE_NUMBER_ID}={SENDER_PHONE}")),
-        ("WHATSAPP_WABA_ID", WABA_ID.to_owned()),
-        ("WHATSAPP_APP_SECRET", APP_SECRET.to_owned()),
-        ("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN.to_owned()),
-    ]
+    let mut settings = cloud_settings(graph_url);
+    settings
+        .extend([("SIDECHAT_SEND_TIMEOUT_MS", "3000".to_owned()), ("SIDECHAT_PROVIDER_TIMEOUT_MS", "3000".to_owned())]);
+    settings
 }
 
 on_both_backends!(a_relay_killed_mid_send_resumes_its_outbox, |backend| async move {
@@ -52,7 +28,7 @@ on_both_backends!(a_relay_killed_mid_send_resumes_its_outbox, |backend| async mo
     let http = reqwest::Client::new();
 
     let (first, url) = start_binary(&database_url, &dir, &cloud(&graph_url));
-    customer_writes(&http, &url).await;
+    customer_writes_by_webhook(&http, &url).await;
 
     // Five sends the provider holds for a long time: all five are in flight when the relay is killed.
     graph.script((0..5).map(|_| Scripted::Slow(Duration::from_secs(30))));
@@ -84,7 +60,7 @@ on_both_backends!(sigterm_finishes_the_sends_under_way, |backend| async move {
     let http = reqwest::Client::new();
     let zoho = bearer();
     let (mut relay, url) = start_binary(&database_url, &dir, &cloud(&graph_url));
-    customer_writes(&http, &url).await;
+    customer_writes_by_webhook(&http, &url).await;
     // An open panel's event stream must not hold the shutdown up.
     let stream = http
         .get(format!("{url}/api/v1/events?phone=%2B498963648018"))

@@ -605,6 +605,34 @@ pub async fn stored_bytes(app: &TestApp, workspace: &sidechat_relay::store::Work
     chunks.concat()
 }
 
+/// The settings of a relay binary whose operator workspace sends through the Cloud API of the Graph stand-in at
+/// `graph_url`.
+pub fn cloud_settings(graph_url: &str) -> Vec<(&'static str, String)> {
+    use sidechat_standins::graph::*;
+    vec![
+        ("SIDECHAT_PROVIDER", "cloud".to_owned()),
+        ("WHATSAPP_GRAPH_URL", graph_url.to_owned()),
+        ("WHATSAPP_TOKEN", TOKEN.to_owned()),
+        ("WHATSAPP_SENDERS", format!("{PHONE_NUMBER_ID}={SENDER_PHONE}")),
+        ("WHATSAPP_WABA_ID", WABA_ID.to_owned()),
+        ("WHATSAPP_APP_SECRET", APP_SECRET.to_owned()),
+        ("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN.to_owned()),
+    ]
+}
+
+/// The customer (+498963648018) writes "Hi" to the Cloud API number of the relay at `url`, as a signed webhook:
+/// the window opens.
+pub async fn customer_writes_by_webhook(http: &Client, url: &str) {
+    use sidechat_standins::graph::*;
+    let inbound = json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp", "metadata": {"display_phone_number": "4930901820", "phone_number_id": PHONE_NUMBER_ID},
+        "messages": [{"from": "498963648018", "id": "wamid.IN", "timestamp": jiff::Timestamp::now().as_second().to_string(), "type": "text", "text": {"body": "Hi"}}]}}]}]});
+    let raw = serde_json::to_vec(&inbound).unwrap();
+    let signature = meta_signature(&raw, APP_SECRET);
+    let answer = http.post(format!("{url}/webhooks/whatsapp")).header("x-hub-signature-256", signature).body(raw);
+    assert_eq!(answer.send().await.unwrap().status(), 200);
+}
+
 /// `GET /metrics` of the relay at `url`, with the test relays' token.
 pub async fn metrics_of(http: &Client, url: &str) -> String {
     let answer = http.get(format!("{url}/metrics")).bearer_auth(METRICS_TOKEN).send().await.unwrap();
