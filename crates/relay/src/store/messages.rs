@@ -344,6 +344,16 @@ impl Store {
         workspace: &WorkspaceId,
         provider_id: &str,
     ) -> Result<Vec<EarlyStatus>, sqlx::Error> {
+        // Almost every send has none: a read (beside the writer, on SQLite) settles that without a write.
+        let any =
+            sqlx::query("SELECT 1 AS found FROM early_statuses WHERE workspace_id = $1 AND provider_id = $2 LIMIT 1")
+                .bind(workspace.as_str())
+                .bind(provider_id)
+                .fetch_optional(&mut *self.read().await?)
+                .await?;
+        if any.is_none() {
+            return Ok(Vec::new());
+        }
         let rows = sqlx::query(
             "DELETE FROM early_statuses WHERE workspace_id = $1 AND provider_id = $2
              RETURNING status, error_code, error_message",

@@ -95,6 +95,7 @@ impl TestApp {
                     "SIDECHAT_LISTEN"
                         | "SIDECHAT_DATABASE_URL"
                         | "SIDECHAT_WIDGET_DIR"
+                        | "SIDECHAT_FILES_DIR"
                         | "SIDECHAT_PUBLIC_URL"
                         | "SIDECHAT_SECRET_KEY"
                 )
@@ -131,6 +132,8 @@ impl TestApp {
             ("SIDECHAT_LISTEN", "127.0.0.1:0".into()),
             ("SIDECHAT_DATABASE_URL", database_url),
             ("SIDECHAT_WIDGET_DIR", dir.0.join("widget").display().to_string()),
+            // Beside the test's database, never in the working directory (a PostgreSQL relay's default).
+            ("SIDECHAT_FILES_DIR", dir.0.join("files").display().to_string()),
             ("SIDECHAT_PROVIDER", "sandbox".into()),
             // The demo's CRM is read through the public URL, so it must be the real one; elsewhere a fixed name
             // keeps OAuth redirect URIs and signed links predictable.
@@ -472,6 +475,7 @@ pub fn relay_command(database_url: &str, dir: &TempDir, settings: &[(&str, Strin
         .env("SIDECHAT_LISTEN", "127.0.0.1:0")
         .env("SIDECHAT_DATABASE_URL", database_url)
         .env("SIDECHAT_WIDGET_DIR", dir.0.join("widget"))
+        .env("SIDECHAT_FILES_DIR", dir.0.join("files"))
         .env("PIPEDRIVE_CLIENT_ID", sidechat_standins::pipedrive::test_data::CLIENT_ID)
         .env("PIPEDRIVE_CLIENT_SECRET", PIPEDRIVE_SECRET)
         .env("PIPEDRIVE_COMPANY_IDS", INSTALLED_COMPANY.to_string())
