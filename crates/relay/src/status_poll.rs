@@ -57,19 +57,7 @@ pub async fn run(
 /// One pass over up to `limit` of a connection's messages awaiting a status.
 async fn round(ingest: &Ingest, connection: &Connection, interval: Duration, limit: i64) {
     let (workspace, provider) = (connection.workspace(), &connection.provider);
-    // Its numbers as stored, and those the provider listed since (the list is kept, and read again in the
-    // background).
-    let mut senders: Vec<String> = connection.row.numbers.iter().map(|number| number.sender_id.clone()).collect();
-    match provider.senders().await {
-        Ok(listed) => {
-            let new: Vec<String> =
-                listed.into_iter().map(|sender| sender.id).filter(|id| !senders.contains(id)).collect();
-            senders.extend(new);
-        }
-        Err(error) => {
-            tracing::warn!(connection = %connection.row.id, error = format!("{error:#}"), "listing senders to poll")
-        }
-    }
+    let senders: Vec<String> = connection.known_senders().await.into_iter().map(|sender| sender.id).collect();
     let now = ingest.clock.millis();
     let since = now - POLL_FOR.as_millis() as i64;
     let delivered_since = now - DELIVERED_FOR.as_millis() as i64;

@@ -120,6 +120,12 @@ impl Store {
         self.writes.get().await
     }
 
+    /// What a claim's inner `SELECT` ends with: on PostgreSQL, rows another relay is claiming are skipped, not
+    /// waited for; SQLite has one writer, and one relay.
+    fn skip_locked(&self) -> &'static str {
+        if self.backend == Backend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" }
+    }
+
     /// Which database this is.
     pub fn backend(&self) -> Backend {
         self.backend

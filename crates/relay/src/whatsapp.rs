@@ -43,6 +43,21 @@ impl Connection {
     pub fn workspace(&self) -> &WorkspaceId {
         &self.row.workspace
     }
+
+    /// Every number it may have sent from: those the provider lists (TimelinesAI's list is kept, and read again
+    /// in the background), and those stored that it no longer lists.
+    pub async fn known_senders(&self) -> Vec<Sender> {
+        let mut senders = self.provider.senders().await.unwrap_or_else(|error| {
+            tracing::warn!(connection = %self.row.id, error = format!("{error:#}"), "listing senders");
+            Vec::new()
+        });
+        for number in &self.row.numbers {
+            if !senders.iter().any(|known| known.id == number.sender_id) {
+                senders.push(number.sender(self.row.provider));
+            }
+        }
+        senders
+    }
 }
 
 /// Every workspace's connections.
@@ -116,14 +131,7 @@ impl WhatsApp {
         let connections = self.usable(workspace, user_id).await?;
         Ok(connections
             .iter()
-            .flat_map(|connection| {
-                connection.row.numbers.iter().map(|number| Sender {
-                    id: number.sender_id.clone(),
-                    phone: number.phone.clone(),
-                    label: number.label.clone(),
-                    provider: connection.row.provider,
-                })
-            })
+            .flat_map(|connection| connection.row.numbers.iter().map(|number| number.sender(connection.row.provider)))
             .collect())
     }
 
@@ -173,12 +181,8 @@ impl WhatsApp {
     pub async fn cloud_number(&self, phone_number_id: &str) -> Result<Option<(Connection, Sender)>, sqlx::Error> {
         let Some(row) = self.store.whatsapp_connection_of_number(phone_number_id).await? else { return Ok(None) };
         let Some(connection) = self.serve(row) else { return Ok(None) };
-        let sender = connection.row.numbers.iter().find(|n| n.sender_id == phone_number_id).map(|number| Sender {
-            id: number.sender_id.clone(),
-            phone: number.phone.clone(),
-            label: number.label.clone(),
-            provider: connection.row.provider,
-        });
+        let number = connection.row.numbers.iter().find(|n| n.sender_id == phone_number_id);
+        let sender = number.map(|number| number.sender(connection.row.provider));
         Ok(sender.map(|sender| (connection, sender)))
     }
 
@@ -274,16 +278,7 @@ impl WhatsApp {
     }
 
     fn sandbox(&self, row: &ConnectionRow) -> sandbox::Sandbox {
-        let senders = row
-            .numbers
-            .iter()
-            .map(|n| Sender {
-                id: n.sender_id.clone(),
-                phone: n.phone.clone(),
-                label: n.label.clone(),
-                provider: ProviderKind::Sandbox,
-            })
-            .collect();
+        let senders = row.numbers.iter().map(|number| number.sender(ProviderKind::Sandbox)).collect();
         sandbox::Sandbox::new(self.ingest.clone(), row.workspace.clone(), senders)
     }
 }

@@ -256,17 +256,7 @@ fn present(state: &AppState, row: &ConnectionRow, live: Option<Vec<Sender>>) -> 
         }
         Provider::Sandbox => None,
     };
-    let senders = live.unwrap_or_else(|| {
-        row.numbers
-            .iter()
-            .map(|n| Sender {
-                id: n.sender_id.clone(),
-                phone: n.phone.clone(),
-                label: n.label.clone(),
-                provider: row.provider,
-            })
-            .collect()
-    });
+    let senders = live.unwrap_or_else(|| row.numbers.iter().map(|number| number.sender(row.provider)).collect());
     WhatsAppConnection {
         id: row.id.clone(),
         provider: row.provider,

@@ -162,7 +162,7 @@ impl Store {
 
     /// Claims up to `limit` inbound files due to be fetched, each until `lease_until` (ms).
     pub async fn claim_media(&self, now: i64, lease_until: i64, limit: i64) -> Result<Vec<PendingMedia>, sqlx::Error> {
-        let skip_locked = if self.backend == super::Backend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
+        let skip_locked = self.skip_locked();
         let rows = sqlx::query(&format!(
             "UPDATE attachments SET fetch_after = $2
              WHERE id IN (SELECT id FROM attachments WHERE stored = 'pending' AND fetch_after <= $1

@@ -393,7 +393,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let senders: Vec<String> = (0..sender_ids.len()).map(|i| format!("${}", i + 7)).collect();
-        let skip_locked = if self.backend == super::Backend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
+        let skip_locked = self.skip_locked();
         let sql = format!(
             "UPDATE messages SET polled_at = $1
              WHERE id IN (SELECT id FROM messages

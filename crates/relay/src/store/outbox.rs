@@ -10,9 +10,9 @@
 use sidechat_domain::wire::DeliveryStatus;
 use sqlx::Row;
 
+use super::Store;
 use super::messages::{COLUMNS, MessageRow, message};
 use super::workspaces::WorkspaceId;
-use super::{Backend, Store};
 
 /// What became of a send attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,8 +91,7 @@ impl Store {
     /// A claimed row that cannot be read is marked failed here, so it neither stops the other claims nor comes
     /// back when its lease runs out.
     pub async fn claim_due(&self, now: i64, lease_until: i64, limit: i64) -> Result<Claimed, sqlx::Error> {
-        // PostgreSQL: a row another relay is claiming is skipped, not waited for.
-        let skip_locked = if self.backend == Backend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
+        let skip_locked = self.skip_locked();
         let rows = sqlx::query(&format!(
             "UPDATE messages SET attempts = attempts + 1, next_attempt_at = $2, lease_until = $2,
                  interrupted_at = CASE WHEN lease_until IS NULL THEN NULL ELSE $1 END

@@ -71,6 +71,18 @@ pub struct NumberRow {
     pub label: String,
 }
 
+impl NumberRow {
+    /// The number as a sender of a `provider` connection.
+    pub fn sender(&self, provider: Provider) -> sidechat_domain::wire::Sender {
+        sidechat_domain::wire::Sender {
+            id: self.sender_id.clone(),
+            phone: self.phone.clone(),
+            label: self.label.clone(),
+            provider,
+        }
+    }
+}
+
 /// A connection to keep, its credentials checked and sealed.
 #[derive(Debug, Clone)]
 pub struct NewConnection {

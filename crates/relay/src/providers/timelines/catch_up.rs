@@ -56,17 +56,7 @@ pub async fn run(ingest: Ingest, whatsapp: Arc<WhatsApp>, stop: CancellationToke
 async fn catch_up(ingest: &Ingest, connection: &Connection) -> anyhow::Result<usize> {
     let Provider::Timelines(timelines) = connection.provider.as_ref() else { return Ok(0) };
     let workspace = connection.workspace();
-    let mut numbers: Vec<Sender> = timelines.senders().await.unwrap_or_default();
-    for number in &connection.row.numbers {
-        if !numbers.iter().any(|known| known.id == number.sender_id) {
-            numbers.push(Sender {
-                id: number.sender_id.clone(),
-                phone: number.phone.clone(),
-                label: number.label.clone(),
-                provider: sidechat_domain::Provider::Timelines,
-            });
-        }
-    }
+    let numbers = connection.known_senders().await;
     let look_back = ingest.clock.millis() - LOOK_BACK.as_millis() as i64;
     let mut logged = 0;
     for number in &numbers {
