@@ -43,7 +43,9 @@ pub struct Envelope {
 /// What one relay tells the others: which conversation changed and how, to be read from the database.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notice {
-    /// The relay it comes from (its own notices come back to it, and are skipped).
+    /// The relay it comes from, for an erasure (which that relay told its own streams of); empty for the
+    /// notices the database sends.
+    #[serde(default)]
     pub relay: String,
     /// The workspace.
     pub workspace: String,
@@ -93,27 +95,30 @@ impl Events {
 
     /// Tells every open stream of the conversation, here and on the other relays.
     pub fn publish(&self, workspace: &WorkspaceId, contact: &str, event: Event) {
-        if let Some((relay, notices)) = &self.others {
-            let told = match &event {
-                Event::Message(message) => Some((NoticeKind::Message, Some(message.id.clone()))),
-                Event::Status(status) => Some((NoticeKind::Status, Some(status.id.clone()))),
-                Event::Erased => Some((NoticeKind::Erased, None)),
-                // A reload concerns this relay's streams only.
-                Event::Reload => None,
-            };
-            if let Some((kind, id)) = told {
+        match (&self.others, &event) {
+            // On PostgreSQL a logged message and a status change come back to every relay, this one included,
+            // from the database (a trigger, migration 0010), in commit order: told from here as well, a stream
+            // could see a status older than one it was already told.
+            (Some(_), Event::Message(_) | Event::Status(_)) => return,
+            (Some((relay, notices)), Event::Erased) => {
                 let notice = Notice {
                     relay: relay.to_string(),
                     workspace: workspace.as_str().to_owned(),
                     contact: contact.to_owned(),
-                    kind,
-                    id,
+                    kind: NoticeKind::Erased,
+                    id: None,
                 };
                 // The task that sends notices ends only with the relay.
                 let _ = notices.send(notice);
             }
+            _ => {}
         }
         self.publish_here(workspace, contact, event);
+    }
+
+    /// Whether any stream is open on this relay.
+    pub fn watched(&self) -> bool {
+        self.sender.receiver_count() > 0
     }
 
     /// Tells this relay's open streams of the conversation only.

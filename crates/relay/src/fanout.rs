@@ -1,6 +1,8 @@
-//! Live events between relays sharing one PostgreSQL database: each event a relay publishes goes to the others
-//! as a `NOTIFY` on [`CHANNEL`] naming what changed ([`Notice`]); each relay `LISTEN`s, reads what changed from the
-//! database and tells its own streams. When the listening connection drops, notices may have been lost: every
+//! Live events between relays sharing one PostgreSQL database: each change goes to the others as a `NOTIFY` on
+//! [`CHANNEL`] naming what changed ([`Notice`]); each relay `LISTEN`s, reads what changed from the database and
+//! tells its own streams. A logged message and a status change are told by a trigger on `messages` (migration
+//! 0010), in the transaction that makes them and to the writing relay too, so a relay killed after a commit loses
+//! no notice and every relay tells its streams in commit order; an erased conversation is told by [`send`]. When the listening connection drops, notices may have been lost: every
 //! stream on the relay is told to reload once it is back.
 
 use std::time::Duration;
@@ -20,7 +22,7 @@ pub const CHANNEL: &str = "sidechat_events";
 /// How long to wait before listening again after the database refused.
 const AFTER_ERROR: Duration = Duration::from_secs(1);
 
-/// Sends this relay's notices, in order, until the channel closes.
+/// Sends this relay's notices (erased conversations), in order, until the channel closes.
 pub async fn send(store: Store, mut notices: mpsc::UnboundedReceiver<Notice>) {
     while let Some(notice) = notices.recv().await {
         let payload = match serde_json::to_string(&notice) {
@@ -89,6 +91,9 @@ async fn connect(database_url: &str) -> Result<PgListener, sqlx::Error> {
 
 /// Reads what a notice names and tells this relay's streams of it.
 async fn tell_here(ingest: &Ingest, notice: Notice) -> anyhow::Result<()> {
+    if !ingest.events.watched() {
+        return Ok(());
+    }
     let workspace = WorkspaceId::trusted(notice.workspace);
     let contact = notice.contact;
     let event = match (notice.kind, notice.id) {

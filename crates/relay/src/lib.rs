@@ -110,6 +110,7 @@ impl Relay {
     /// Opens the database (applying migrations) and starts the outbox (and the status poller, if needed).
     pub async fn start(config: Config) -> anyhow::Result<Self> {
         let sqlite_lock = lock_sqlite(&config.database_url)?;
+        let relay_id: Arc<str> = Arc::from(uuid::Uuid::new_v4().to_string());
         let store = Store::connect(&config.database_url).await?;
         let operator = admission::settle(&store, &config).await?;
         // libphonenumber's metadata loads on first use, a tenth of a second: at start, not on the first send's time.
@@ -120,7 +121,6 @@ impl Relay {
             .user_agent(concat!("sidechat-relay/", env!("CARGO_PKG_VERSION")))
             .build()
             .context("building the HTTP client")?;
-        let relay_id: Arc<str> = Arc::from(uuid::Uuid::new_v4().to_string());
         store.relay_alive(&relay_id, jiff::Timestamp::now().as_millisecond()).await.context("registering the relay")?;
         let mut background = Vec::new();
         let events = if store.backend() == store::Backend::Postgres {

@@ -197,6 +197,17 @@ pub fn graph_not_reachable(method: &str, id: &str) -> (u16, i64, String) {
     )
 }
 
+/// The errors the stand-in answers a send with in its fault mode ([`crate::graph::Faults`]), as (status, code,
+/// message): throttling (130429 as a `400`, 80007 as a `429`) and the server errors Graph gives under load (`500`
+/// with code 1, `503` with code 2). The sources name the codes and say Graph answers 429 and 503 under load; which
+/// status carries which code is assumed, and so is that a call refused this way sent nothing.
+pub const GRAPH_FAULTS: [(u16, i64, &str); 4] = [
+    (400, 130429, "Rate limit hit"),
+    (429, 80007, "Rate limit issues"),
+    (500, 1, "An unknown error occurred"),
+    (503, 2, "Service temporarily unavailable"),
+];
+
 /// `GET /{phone_number_id}` writes `display_phone_number` as people read it (`+49 40 123456780`): a `+`, the
 /// country code, a space, the rest. The sources show one example with spaces and dashes, not the rule.
 pub fn graph_display_number(e164: &str) -> String {

@@ -7,6 +7,7 @@ mod auth;
 mod canned;
 mod cloud;
 mod demo;
+mod faults;
 mod files;
 mod health;
 mod lifecycle;

@@ -18,12 +18,6 @@ fn cloud(graph_url: &str) -> Vec<(&'static str, String)> {
     settings
 }
 
-/// A raw connection to a relay's database, to do what no API does.
-async fn database(url: &str) -> sqlx::AnyConnection {
-    sqlx::any::install_default_drivers();
-    <sqlx::AnyConnection as sqlx::Connection>::connect(url).await.expect("opening the relay's database")
-}
-
 on_both_backends!(an_unreadable_queued_row_fails_alone_and_the_outbox_goes_on, |backend| async move {
     let app = TestApp::spawn(backend, |_| {}).await;
     app.customer_writes("sandbox-de", "+4930901820", "+498963648018", "Hi").await;

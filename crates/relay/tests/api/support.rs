@@ -437,6 +437,12 @@ impl Drop for RelayProcess {
     }
 }
 
+/// A raw connection to a relay's database, to do what no API does.
+pub async fn database(url: &str) -> sqlx::AnyConnection {
+    sqlx::any::install_default_drivers();
+    <sqlx::AnyConnection as sqlx::Connection>::connect(url).await.expect("opening the relay's database")
+}
+
 /// A throw-away database and widget directory for the relay binary.
 pub async fn binary_workspace(backend: Backend) -> (TempDir, String) {
     let dir = TempDir::new();

@@ -1,6 +1,9 @@
 //! The Graph stand-in's endpoints.
 
 use std::sync::Arc;
+use std::time::Duration;
+
+use rand::Rng;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -10,10 +13,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use super::{BUSINESSES, Business, INBOUND_PHOTO, Scripted, Shared, lock};
+use super::{Answer, BUSINESSES, Business, INBOUND_PHOTO, Scripted, Shared, lock};
 use crate::assumptions::{
-    GRAPH_API_VERSION, GRAPH_INVALID_TOKEN, GRAPH_UNSUPPORTED_REQUEST, graph_display_number, graph_error_body,
-    graph_media_url, graph_not_reachable, graph_subscribed_answer, graph_template_page,
+    GRAPH_API_VERSION, GRAPH_FAULTS, GRAPH_INVALID_TOKEN, GRAPH_UNSUPPORTED_REQUEST, graph_display_number,
+    graph_error_body, graph_media_url, graph_not_reachable, graph_subscribed_answer, graph_template_page,
 };
 use crate::multipart;
 use crate::server::BaseUrl;
@@ -76,20 +79,43 @@ async fn send(
         observer(&payload);
     }
     let to = payload["to"].as_str().unwrap_or_default().to_owned();
+    let answer = next_answer(&shared);
+    let answered = match answer {
+        Scripted::Error(..) => Answer::Refused,
+        Scripted::Slow(delay) if !delay.is_zero() => Answer::Late,
+        Scripted::Slow(_) => Answer::Sent,
+    };
     let count = {
         let mut recorded = lock(&shared.recorded);
-        recorded.sends.push(payload);
+        recorded.sends.push((payload, answered));
         recorded.sends.len()
     };
-    let next = lock(&shared.script).pop_front();
-    match next {
-        Some(Scripted::Error(status, code, message)) => return error(status, code, message),
-        Some(Scripted::Slow(delay)) => tokio::time::sleep(delay).await,
-        None => {}
+    match answer {
+        Scripted::Error(status, code, message) => return error(status, code, message),
+        Scripted::Slow(delay) => tokio::time::sleep(delay).await,
     }
     Json(json!({"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}],
         "messages": [{"id": format!("wamid.TEST{count}")}]}))
     .into_response()
+}
+
+/// How to answer the next send: from the script, else by the fault mode's draw, else at once with success (a
+/// zero delay).
+fn next_answer(shared: &Shared) -> Scripted {
+    if let Some(scripted) = lock(&shared.script).pop_front() {
+        return scripted;
+    }
+    let mut faults = lock(&shared.faults);
+    let Some((faults, draws)) = faults.as_mut() else { return Scripted::Slow(Duration::ZERO) };
+    let draw: f64 = draws.random();
+    if draw < faults.errors {
+        let (status, code, message) = GRAPH_FAULTS[draws.random_range(0..GRAPH_FAULTS.len())];
+        Scripted::Error(status, code, message)
+    } else if draw < faults.errors + faults.late {
+        Scripted::Slow(faults.late_by)
+    } else {
+        Scripted::Slow(Duration::ZERO)
+    }
 }
 
 async fn upload(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
