@@ -237,6 +237,16 @@ pub fn graph_template_page(templates: serde_json::Value) -> serde_json::Value {
 
 // -------------------------------------------------------------------------------------------------- TimelinesAI
 
+/// The errors the stand-in answers a send with in its fault mode: `429` (with `Retry-After`), `500` and `502`. The
+/// sources document 429 for the rate limit; the server errors, and that a refused send sent nothing, are assumed.
+pub const TIMELINES_FAULTS: [(u16, &str); 3] =
+    [(429, "Too many requests"), (500, "Internal server error"), (502, "Bad gateway")];
+
+/// While a paced message waits for its turn (the sources: "~2 s random delay between sends, excess queued"), its
+/// status history is empty and it is not in the chat history yet. The sources say nothing of a queued message's
+/// status.
+pub const TIMELINES_QUEUED_STATUSES: [&str; 0] = [];
+
 /// Every TimelinesAI error answers `{status: "error", message}`: documented for 401, assumed for the others.
 pub fn timelines_error_body(message: &str) -> serde_json::Value {
     serde_json::json!({"status": "error", "message": message})

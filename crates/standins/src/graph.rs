@@ -15,6 +15,8 @@ use axum::Router;
 use serde_json::Value;
 
 use crate::assumptions::GRAPH_API_VERSION;
+use crate::faults::Draws;
+pub use crate::faults::{Answer, Answered, Faults};
 use crate::server::Served;
 
 /// The access token of the first business the stand-in holds.
@@ -62,37 +64,11 @@ pub enum Scripted {
     Slow(Duration),
 }
 
-/// How the stand-in answered a send.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Answer {
-    /// The message went out and the answer said so.
-    Sent,
-    /// The message went out, but the answer came only after a delay (the caller may have given up on it, or been
-    /// killed while waiting).
-    Late,
-    /// An error: the message did not go out.
-    Refused,
-}
-
-/// The fault mode: each send is answered at random with one of Graph's throttling or server errors
-/// ([`GRAPH_FAULTS`](crate::assumptions::GRAPH_FAULTS)), or late, or normally.
-#[derive(Debug, Clone, Copy)]
-pub struct Faults {
-    /// The share of sends refused with an error (0.2: one in five).
-    pub errors: f64,
-    /// The share of sends that go out but are answered only after `late_by`.
-    pub late: f64,
-    /// How late a late answer is.
-    pub late_by: Duration,
-    /// The seed of the draws, so that a run can be repeated.
-    pub seed: u64,
-}
-
 /// What the stand-in received.
 #[derive(Debug, Default)]
 struct Recorded {
-    /// Every send payload received, in order, with how it was answered.
-    sends: Vec<(Value, Answer)>,
+    /// Every send received, in order, with how it was answered.
+    sends: Vec<Answered>,
     /// Every media upload: (file name, declared type, bytes).
     uploads: Vec<(String, String, usize)>,
     /// Requests with a wrong or missing token.
@@ -112,8 +88,8 @@ struct Shared {
     /// How long the template list takes to answer.
     templates_delay: Mutex<Duration>,
     observer: Option<Observer>,
-    /// The fault mode, when on, with its draws.
-    faults: Mutex<Option<(Faults, rand::rngs::StdRng)>>,
+    /// The fault mode, when on.
+    faults: Mutex<Option<Draws>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -155,10 +131,10 @@ impl Graph {
         lock(&self.shared.script).extend(answers);
     }
 
-    /// Turns the fault mode on for the sends from now on.
+    /// Turns the fault mode on for the sends from now on: refusals are Graph's throttling and server errors
+    /// ([`GRAPH_FAULTS`](crate::assumptions::GRAPH_FAULTS)).
     pub fn faults(&self, faults: Faults) {
-        use rand::SeedableRng;
-        *lock(&self.shared.faults) = Some((faults, rand::rngs::StdRng::seed_from_u64(faults.seed)));
+        *lock(&self.shared.faults) = Some(Draws::new(faults));
     }
 
     /// Makes the template list answer only after `delay` (to make a request to the relay time out).
@@ -168,11 +144,11 @@ impl Graph {
 
     /// The send payloads received so far.
     pub fn sends(&self) -> Vec<Value> {
-        lock(&self.shared.recorded).sends.iter().map(|(payload, _)| payload.clone()).collect()
+        lock(&self.shared.recorded).sends.iter().map(|sent| sent.payload.clone()).collect()
     }
 
-    /// The send payloads received so far, each with how it was answered.
-    pub fn answered(&self) -> Vec<(Value, Answer)> {
+    /// The sends received so far, each with how it was answered.
+    pub fn answered(&self) -> Vec<Answered> {
         lock(&self.shared.recorded).sends.clone()
     }
 

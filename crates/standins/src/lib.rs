@@ -9,6 +9,7 @@
 //! refers to that name.
 
 pub mod assumptions;
+pub mod faults;
 pub mod graph;
 mod multipart;
 pub mod pipedrive;

@@ -13,6 +13,8 @@ use std::time::Duration;
 use axum::Router;
 use serde_json::{Value, json};
 
+use crate::faults::Draws;
+pub use crate::faults::{Answer, Answered, Faults};
 use crate::server::Served;
 
 /// The API token the stand-in accepts.
@@ -71,8 +73,8 @@ pub enum Scripted {
 /// What the stand-in received.
 #[derive(Debug, Default)]
 struct Recorded {
-    /// Every send payload received, in order.
-    sends: Vec<Value>,
+    /// Every send received, in order, with how it was answered.
+    sends: Vec<Answered>,
     /// Every upload: (file name, declared type, bytes).
     uploads: Vec<(String, String, usize)>,
     /// Requests with a wrong or missing token.
@@ -130,6 +132,12 @@ struct Shared {
     recorded: Mutex<Recorded>,
     workspace: Mutex<Workspace>,
     script: Mutex<VecDeque<Scripted>>,
+    /// The fault mode, when on.
+    faults: Mutex<Option<Draws>>,
+    /// The pacing, when on: the least time between two messages of one account going out.
+    pacing: Mutex<Option<Duration>>,
+    /// When each account may send its next paced message.
+    next_turn: Mutex<HashMap<String, tokio::time::Instant>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -162,8 +170,26 @@ impl Timelines {
         lock(&self.shared.script).extend(answers);
     }
 
+    /// Turns the fault mode on for the sends from now on: refusals are
+    /// [`TIMELINES_FAULTS`](crate::assumptions::TIMELINES_FAULTS).
+    pub fn faults(&self, faults: Faults) {
+        *lock(&self.shared.faults) = Some(Draws::new(faults));
+    }
+
+    /// Paces each account's messages as TimelinesAI does (about 2 s apart, the excess queued), scaled down to
+    /// `gap` (each wait drawn between half and one and a half of it): a send is answered at once, and its message
+    /// enters the chat history when its turn comes.
+    pub fn pace(&self, gap: Duration) {
+        *lock(&self.shared.pacing) = Some(gap);
+    }
+
     /// The send payloads received so far.
     pub fn sends(&self) -> Vec<Value> {
+        lock(&self.shared.recorded).sends.iter().map(|sent| sent.payload.clone()).collect()
+    }
+
+    /// The sends received so far, each with how it was answered.
+    pub fn answered(&self) -> Vec<Answered> {
         lock(&self.shared.recorded).sends.clone()
     }
 

@@ -1,7 +1,9 @@
 //! Three relay binaries on one PostgreSQL, thousands of sends spread over them, one relay killed with SIGKILL and
 //! started again every few seconds, and a provider that refuses, throttles and answers late: every accepted message
-//! reaches the provider, each repeat is a message whose call was answered late or was in flight at a kill, and the
-//! event stream on the relay that is never killed sees each message's final status.
+//! reaches the provider, each repeat is a message whose call was answered late or was in flight at a kill, no
+//! message is recorded as sent under an id the provider did not give it, and the event stream on the relay that is
+//! never killed sees each message's final status. Once with the Cloud API (Graph's stand-in), once with
+//! TimelinesAI's (its pacing scaled down, and every text sent twice in a row).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
@@ -11,12 +13,17 @@ use futures::StreamExt;
 use reqwest::Client;
 use serde_json::{Value, json};
 
-use sidechat_standins::graph::*;
+use sidechat_standins::faults::{Answer, Answered, Faults};
+use sidechat_standins::{graph, timelines};
 
 use crate::support::*;
 
-/// How many messages the test sends.
+/// How many messages the test sends through the Cloud API.
 const SENDS: usize = 5000;
+/// How many through TimelinesAI. Fewer: with the pacing scaled down they all land in one chat within a minute,
+/// and a look for an earlier send reads at most 1,000 messages of a chat from a minute before acceptance (past
+/// that it does not guess, and waits); at TimelinesAI's real pace an account sends about 30 a minute.
+const TIMELINES_SENDS: usize = 600;
 /// How often a relay is killed while the sends are accepted.
 const KILL_EVERY: Duration = Duration::from_millis(2500);
 /// How many sends the test has in flight at once.
@@ -27,17 +34,102 @@ const CUSTOMER: &str = "+498963648018";
 /// The relays' URLs by slot; a killed relay's slot keeps its dead URL until it is started again.
 type Slots = Arc<Mutex<Vec<String>>>;
 
+/// A provider stand-in in its fault mode.
+enum Provider {
+    Graph(graph::Graph),
+    Timelines(timelines::Timelines),
+}
+
+impl Provider {
+    /// The relay settings that send through it.
+    fn settings(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Provider::Graph(graph) => cloud_settings(&graph.url),
+            Provider::Timelines(mock) => vec![
+                ("SIDECHAT_PROVIDER", "timelines".to_owned()),
+                ("TIMELINES_API_URL", mock.url.clone()),
+                ("TIMELINES_API_TOKEN", timelines::TOKEN.to_owned()),
+                ("TIMELINES_WEBHOOK_SECRET", timelines::WEBHOOK_SECRET.to_owned()),
+                // The relay's request budget, scaled up with the stand-in's pacing scaled down.
+                ("TIMELINES_REQUESTS_PER_SECOND", "400".to_owned()),
+            ],
+        }
+    }
+
+    /// The sender the messages go from.
+    fn from(&self) -> &'static str {
+        match self {
+            Provider::Graph(_) => graph::PHONE_NUMBER_ID,
+            Provider::Timelines(_) => timelines::ACCOUNT_ID,
+        }
+    }
+
+    /// How many messages the test sends.
+    fn sends(&self) -> usize {
+        match self {
+            Provider::Graph(_) => SENDS,
+            Provider::Timelines(_) => TIMELINES_SENDS,
+        }
+    }
+
+    /// How many messages in a row share one text.
+    fn copies(&self) -> usize {
+        match self {
+            Provider::Graph(_) => 1,
+            // Identical texts in a row: the case where looking for an earlier send could take one for the other.
+            Provider::Timelines(_) => 2,
+        }
+    }
+
+    fn answered(&self) -> Vec<Answered> {
+        match self {
+            Provider::Graph(graph) => graph.answered(),
+            Provider::Timelines(mock) => mock.answered(),
+        }
+    }
+
+    /// The text of a send.
+    fn text(&self, payload: &Value) -> String {
+        let text = match self {
+            Provider::Graph(_) => &payload["text"]["body"],
+            Provider::Timelines(_) => &payload["text"],
+        };
+        text.as_str().unwrap().to_owned()
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn three_relays_lose_nothing_while_one_is_killed_again_and_again() {
+async fn three_relays_on_the_cloud_api_lose_nothing_while_one_is_killed_again_and_again() {
+    let graph = graph::Graph::start().await;
+    let seed = seed();
+    graph.faults(Faults { errors: 0.2, late: 0.05, late_by: Duration::from_secs(3), seed });
+    run(Provider::Graph(graph), seed).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_relays_on_timelines_lose_nothing_while_one_is_killed_again_and_again() {
+    let mock = timelines::Timelines::start().await;
+    let seed = seed();
+    mock.faults(Faults { errors: 0.2, late: 0.05, late_by: Duration::from_secs(3), seed });
+    mock.pace(Duration::from_millis(2));
+    run(Provider::Timelines(mock), seed).await;
+}
+
+/// A seed for the stand-in's draws, printed so that a failing run can be repeated.
+fn seed() -> u64 {
+    jiff::Timestamp::now().as_millisecond() as u64
+}
+
+async fn run(provider: Provider, seed: u64) {
     let (dir, database_url) = binary_workspace(Backend::Postgres).await;
-    let graph = Graph::start().await;
-    let mut settings = cloud_settings(&graph.url);
+    let mut settings = provider.settings();
     settings.extend([
         ("SIDECHAT_SEND_TIMEOUT_MS", "2000".to_owned()),
         ("SIDECHAT_PROVIDER_TIMEOUT_MS", "2000".to_owned()),
         ("SIDECHAT_SEND_RATE_LIMIT", "100000".to_owned()),
         ("RUST_LOG", "error".to_owned()),
     ]);
+    let sends = provider.sends();
     let http = Client::new();
     let mut processes = Vec::new();
     for _ in 0..3 {
@@ -45,14 +137,18 @@ async fn three_relays_lose_nothing_while_one_is_killed_again_and_again() {
     }
     let slots: Slots = Arc::new(Mutex::new(processes.iter().map(|(_, url)| url.clone()).collect()));
     let survivor = processes[2].1.clone();
-    customer_writes_by_webhook(&http, &survivor).await;
-    let seed = jiff::Timestamp::now().as_millisecond() as u64;
-    println!("faults: Graph stand-in draws with seed {seed}");
-    graph.faults(Faults { errors: 0.2, late: 0.05, late_by: Duration::from_secs(3), seed });
+    if let Provider::Graph(_) = provider {
+        customer_writes_by_webhook(&http, &survivor).await;
+    }
+    let name = match provider {
+        Provider::Graph(_) => "Cloud API",
+        Provider::Timelines(_) => "TimelinesAI",
+    };
+    println!("faults ({name}): the stand-in draws with seed {seed}");
 
     let stream = watch_stream(&http, &survivor).await;
     let started = Instant::now();
-    let sending = tokio::spawn(send_all(http.clone(), slots.clone()));
+    let sending = tokio::spawn(send_all(http.clone(), slots.clone(), sends, provider.from(), provider.copies()));
 
     // Kill relay 0 and relay 1 in turn, each started again at once, until every send is accepted.
     let mut in_flight_at_kills = BTreeSet::new();
@@ -64,7 +160,7 @@ async fn three_relays_lose_nothing_while_one_is_killed_again_and_again() {
         killed.kill().unwrap(); // SIGKILL
         killed.wait().unwrap();
         kills += 1;
-        in_flight_at_kills.extend(delivered_but_not_recorded(&graph, &database_url).await);
+        in_flight_at_kills.extend(delivered_but_not_recorded(&provider, &database_url).await);
         processes[slot] = start_binary(&database_url, &dir, &settings);
         slots.lock().unwrap()[slot] = processes[slot].1.clone();
     }
@@ -80,40 +176,65 @@ async fn three_relays_lose_nothing_while_one_is_killed_again_and_again() {
         .fetch_one(&mut db)
         .await
         .unwrap()
-        < SENDS as i64
+        < sends as i64
     {
-        assert!(Instant::now() < limit, "not every accepted message was sent within 4 minutes");
+        if Instant::now() > limit {
+            let left: Vec<(String, Option<String>, i64)> = sqlx::query_as(
+                "SELECT status, error_code, count(*) FROM messages WHERE direction = 'out' AND status <> 'sent'
+                 GROUP BY status, error_code",
+            )
+            .fetch_all(&mut db)
+            .await
+            .unwrap();
+            panic!("not every accepted message was sent within 4 minutes; left (status, error, count): {left:?}");
+        }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     let drained_in = started.elapsed();
-    let statuses = statuses_in(&database_url).await;
-    assert_eq!(statuses.len(), SENDS, "every accepted message, no other");
-    assert!(statuses.values().all(|status| status == "sent"), "each sent once in the log");
+    let recorded = sent_in(&database_url).await;
+    assert_eq!(recorded.len(), sends, "every accepted message, no other");
 
-    // Every accepted message reached the provider; the repeats are all explained.
+    // Every accepted message reached the provider, under the id the log holds; the repeats are all explained.
+    let answered = provider.answered();
+    let given: HashMap<&str, String> =
+        answered.iter().filter_map(|sent| Some((sent.id.as_deref()?, provider.text(&sent.payload)))).collect();
+    for (text, status, id) in &recorded {
+        assert_eq!(status, "sent", "{text}");
+        assert_eq!(
+            given.get(id.as_str()),
+            Some(text),
+            "{text} is recorded as sent as {id}, which the provider never sent"
+        );
+    }
     let mut delivered: BTreeMap<String, usize> = BTreeMap::new();
     let mut late = BTreeSet::new();
     let mut refused = 0;
-    for (payload, answer) in graph.answered() {
-        let body = payload["text"]["body"].as_str().unwrap().to_owned();
-        match answer {
+    for sent in &answered {
+        let text = provider.text(&sent.payload);
+        match sent.answer {
             Answer::Refused => refused += 1,
             Answer::Late => {
-                late.insert(body.clone());
-                *delivered.entry(body).or_default() += 1;
+                late.insert(text.clone());
+                *delivered.entry(text).or_default() += 1;
             }
-            Answer::Sent => *delivered.entry(body).or_default() += 1,
+            Answer::Sent => *delivered.entry(text).or_default() += 1,
         }
     }
-    for i in 0..SENDS {
-        assert!(delivered.contains_key(&format!("fault {i}")), "fault {i} was accepted but never reached Graph");
+    let copies = provider.copies();
+    for i in 0..sends / copies {
+        let times = delivered.get(&format!("fault {i}")).copied().unwrap_or_default();
+        assert!(times >= copies, "fault {i} was accepted {copies} times but reached the provider {times} times");
     }
-    let repeated: Vec<&String> = delivered.iter().filter(|(_, times)| **times > 1).map(|(body, _)| body).collect();
-    for body in &repeated {
+    let repeated: Vec<&String> = delivered.iter().filter(|(_, times)| **times > copies).map(|(text, _)| text).collect();
+    if let Provider::Timelines(_) = provider {
+        // TimelinesAI lets the relay look before sending again: nothing reaches the customer twice.
+        assert!(repeated.is_empty(), "sent twice through TimelinesAI: {repeated:?}");
+    }
+    for text in &repeated {
         assert!(
-            late.contains(*body) || in_flight_at_kills.contains(*body),
-            "{body} reached the customer {} times, yet no call for it was answered late or in flight at a kill",
-            delivered[*body]
+            late.contains(*text) || in_flight_at_kills.contains(*text),
+            "{text} reached the customer {} times, yet no call for it was answered late or in flight at a kill",
+            delivered[*text]
         );
     }
 
@@ -140,8 +261,8 @@ async fn three_relays_lose_nothing_while_one_is_killed_again_and_again() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     println!(
-        "faults: {SENDS} sends over 3 relays on PostgreSQL, {kills} kills; accepted in {accepted_in:.1?}, all sent \
-         in {drained_in:.1?}; Graph refused {refused} calls, answered {} late; {} messages repeated ({} late, {} in \
+        "faults ({name}): {sends} sends over 3 relays on PostgreSQL, {kills} kills; accepted in {accepted_in:.1?}, all sent \
+         in {drained_in:.1?}; the provider refused {refused} calls, answered {} late; {} messages repeated ({} late, {} in \
          flight at a kill), 0 lost; the surviving relay's stream showed every final status ({seen} reloads)",
         late.len(),
         repeated.len(),
@@ -150,10 +271,11 @@ async fn three_relays_lose_nothing_while_one_is_killed_again_and_again() {
     );
 }
 
-/// Sends `fault 0` … through the relays in turn, [`CONCURRENCY`] at a time; a relay that does not answer (killed)
-/// or answers 5xx is replaced by the next one, with the same idempotency key. Returns the accepted ids.
-async fn send_all(http: Client, slots: Slots) -> Vec<String> {
-    futures::stream::iter(0..SENDS)
+/// Sends `sends` messages from `from` through the relays in turn, [`CONCURRENCY`] at a time, each text
+/// (`fault 0`…) `copies` times in a row; a relay that does not answer (killed) or answers 5xx is replaced by the
+/// next one, with the same idempotency key. Returns the accepted ids.
+async fn send_all(http: Client, slots: Slots, sends: usize, from: &'static str, copies: usize) -> Vec<String> {
+    futures::stream::iter(0..sends)
         .map(|i| {
             let (http, slots) = (http.clone(), slots.clone());
             async move {
@@ -166,7 +288,7 @@ async fn send_all(http: Client, slots: Slots) -> Vec<String> {
                         .post(format!("{url}/api/v1/messages"))
                         .header("authorization", bearer())
                         .header("idempotency-key", format!("fault-{i}"))
-                        .json(&json!({"from": PHONE_NUMBER_ID, "to": CUSTOMER, "body": format!("fault {i}")}))
+                        .json(&json!({"from": from, "to": CUSTOMER, "body": format!("fault {}", i / copies)}))
                         .timeout(Duration::from_secs(10))
                         .send()
                         .await;
@@ -239,26 +361,34 @@ async fn watch_stream(http: &Client, url: &str) -> Arc<Mutex<Seen>> {
     seen
 }
 
-/// Each outbound message's status, by body, read from the relays' database.
-async fn statuses_in(database_url: &str) -> BTreeMap<String, String> {
+/// Each outbound message's text, status and provider id, read from the relays' database.
+async fn sent_in(database_url: &str) -> Vec<(String, String, String)> {
     let mut db = database(database_url).await;
-    sqlx::query_as::<_, (String, String)>("SELECT body, status FROM messages WHERE direction = 'out'")
-        .fetch_all(&mut db)
-        .await
-        .unwrap()
-        .into_iter()
-        .collect()
+    sqlx::query_as::<_, (String, String, Option<String>)>(
+        "SELECT body, status, provider_id FROM messages WHERE direction = 'out'",
+    )
+    .fetch_all(&mut db)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|(text, status, id)| (text, status, id.unwrap_or_default()))
+    .collect()
 }
 
-/// The messages Graph has sent that no relay has recorded as sent: right after a kill, those the killed relay
-/// had in flight (and perhaps some another relay is recording at that moment).
-async fn delivered_but_not_recorded(graph: &Graph, database_url: &str) -> Vec<String> {
-    let delivered: BTreeSet<String> = graph
+/// The texts the provider has sent that no relay has recorded as sent yet: right after a kill, those the killed
+/// relay had in flight (and perhaps some another relay is recording at that moment).
+async fn delivered_but_not_recorded(provider: &Provider, database_url: &str) -> BTreeSet<String> {
+    let delivered: BTreeSet<String> = provider
         .answered()
-        .into_iter()
-        .filter(|(_, answer)| *answer != Answer::Refused)
-        .filter_map(|(payload, _)| payload["text"]["body"].as_str().map(str::to_owned))
+        .iter()
+        .filter(|sent| sent.answer != Answer::Refused)
+        .map(|sent| provider.text(&sent.payload))
         .collect();
-    let statuses = statuses_in(database_url).await;
-    delivered.into_iter().filter(|body| statuses.get(body).is_some_and(|status| status == "queued")).collect()
+    let queued: BTreeSet<String> = sent_in(database_url)
+        .await
+        .into_iter()
+        .filter(|(_, status, _)| status == "queued")
+        .map(|(text, ..)| text)
+        .collect();
+    delivered.intersection(&queued).cloned().collect()
 }

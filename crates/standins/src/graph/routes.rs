@@ -3,9 +3,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rand::Rng;
-
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -13,11 +10,12 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use super::{Answer, BUSINESSES, Business, INBOUND_PHOTO, Scripted, Shared, lock};
+use super::{Answer, Answered, BUSINESSES, Business, INBOUND_PHOTO, Scripted, Shared, lock};
 use crate::assumptions::{
     GRAPH_API_VERSION, GRAPH_FAULTS, GRAPH_INVALID_TOKEN, GRAPH_UNSUPPORTED_REQUEST, graph_display_number,
     graph_error_body, graph_media_url, graph_not_reachable, graph_subscribed_answer, graph_template_page,
 };
+use crate::faults::Draw;
 use crate::multipart;
 use crate::server::BaseUrl;
 
@@ -26,7 +24,7 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
     let api = Router::new()
         .route("/{id}/messages", post(send))
         // Graph takes documents of up to 100 MB.
-        .route("/{id}/media", post(upload).layer(axum::extract::DefaultBodyLimit::max(101 * 1024 * 1024)))
+        .route("/{id}/media", post(upload))
         .route("/{id}/message_templates", get(templates))
         .route("/{id}/subscribed_apps", post(subscribe))
         .route("/{id}", get(object))
@@ -85,17 +83,19 @@ async fn send(
         Scripted::Slow(delay) if !delay.is_zero() => Answer::Late,
         Scripted::Slow(_) => Answer::Sent,
     };
-    let count = {
+    let id = {
         let mut recorded = lock(&shared.recorded);
-        recorded.sends.push((payload, answered));
-        recorded.sends.len()
+        let id = format!("wamid.TEST{}", recorded.sends.len() + 1);
+        let given = (answered != Answer::Refused).then(|| id.clone());
+        recorded.sends.push(Answered { payload, answer: answered, id: given });
+        id
     };
     match answer {
         Scripted::Error(status, code, message) => return error(status, code, message),
         Scripted::Slow(delay) => tokio::time::sleep(delay).await,
     }
     Json(json!({"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}],
-        "messages": [{"id": format!("wamid.TEST{count}")}]}))
+        "messages": [{"id": id}]}))
     .into_response()
 }
 
@@ -105,20 +105,17 @@ fn next_answer(shared: &Shared) -> Scripted {
     if let Some(scripted) = lock(&shared.script).pop_front() {
         return scripted;
     }
-    let mut faults = lock(&shared.faults);
-    let Some((faults, draws)) = faults.as_mut() else { return Scripted::Slow(Duration::ZERO) };
-    let draw: f64 = draws.random();
-    if draw < faults.errors {
-        let (status, code, message) = GRAPH_FAULTS[draws.random_range(0..GRAPH_FAULTS.len())];
-        Scripted::Error(status, code, message)
-    } else if draw < faults.errors + faults.late {
-        Scripted::Slow(faults.late_by)
-    } else {
-        Scripted::Slow(Duration::ZERO)
+    match lock(&shared.faults).as_mut().map(|draws| draws.draw(GRAPH_FAULTS.len())) {
+        Some(Draw::Refuse(which)) => {
+            let (status, code, message) = GRAPH_FAULTS[which];
+            Scripted::Error(status, code, message)
+        }
+        Some(Draw::Late(delay)) => Scripted::Slow(delay),
+        Some(Draw::Normal) | None => Scripted::Slow(Duration::ZERO),
     }
 }
 
-async fn upload(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn upload(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: axum::body::Body) -> Response {
     if let Some(refusal) = refused(&shared, &headers) {
         return refusal;
     }
@@ -132,7 +129,7 @@ async fn upload(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byt
     let mime = file.mime.clone().unwrap_or_default();
     assert_eq!(declared, mime, "the declared type matches the file part's");
     let mut recorded = lock(&shared.recorded);
-    recorded.uploads.push((file.file_name.clone().unwrap_or_default(), mime, file.data.len()));
+    recorded.uploads.push((file.file_name.clone().unwrap_or_default(), mime, file.size));
     Json(json!({"id": format!("media-{}", recorded.uploads.len())})).into_response()
 }
 

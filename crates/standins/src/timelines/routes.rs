@@ -3,20 +3,21 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use rand::Rng;
 use serde_json::{Value, json};
 
-use super::{API_PATH, Account, Scripted, Shared, WORKSPACES, lock};
+use super::{API_PATH, Account, Answer, Answered, Scripted, Shared, WORKSPACES, lock};
 use crate::assumptions::{
-    TIMELINES_API_ORIGIN, TIMELINES_CHATS_FILTER_BY_PHONE, TIMELINES_MESSAGES_AFTER_RFC3339, TIMELINES_PAGE_SIZE,
-    TIMELINES_RETRY_AFTER, TIMELINES_SENT_STATUS, TIMELINES_STATUS_HISTORY_ENVELOPED, TIMELINES_UNKNOWN_ACCOUNT,
-    timelines_error_body,
+    TIMELINES_API_ORIGIN, TIMELINES_CHATS_FILTER_BY_PHONE, TIMELINES_FAULTS, TIMELINES_MESSAGES_AFTER_RFC3339,
+    TIMELINES_PAGE_SIZE, TIMELINES_QUEUED_STATUSES, TIMELINES_RETRY_AFTER, TIMELINES_SENT_STATUS,
+    TIMELINES_STATUS_HISTORY_ENVELOPED, TIMELINES_UNKNOWN_ACCOUNT, timelines_error_body,
 };
+use crate::faults::Draw;
 use crate::multipart;
 
 /// The routes under `/integrations/api`.
@@ -25,7 +26,7 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         .route("/whatsapp_accounts", get(accounts))
         .route("/messages", post(send))
         // Files of up to 100 MB, as WhatsApp takes.
-        .route("/files_upload", post(upload).layer(axum::extract::DefaultBodyLimit::max(101 * 1024 * 1024)))
+        .route("/files_upload", post(upload))
         .route("/chats", get(chats))
         .route("/chats/{id}/messages", get(chat_messages))
         .route("/messages/{uid}/status_history", get(status_history))
@@ -87,12 +88,19 @@ async fn send(State(shared): State<Arc<Shared>>, headers: HeaderMap, Json(payloa
     else {
         return error(400, TIMELINES_UNKNOWN_ACCOUNT);
     };
-    let count = {
-        let mut recorded = lock(&shared.recorded);
-        recorded.sends.push(payload.clone());
-        recorded.sends.len()
+    let next = next_answer(&shared);
+    let answer = match next {
+        Some(Scripted::Error(..)) => Answer::Refused,
+        Some(Scripted::Slow(_)) => Answer::Late,
+        None => Answer::Sent,
     };
-    let next = lock(&shared.script).pop_front();
+    let uid = {
+        let mut recorded = lock(&shared.recorded);
+        let uid = format!("tl-msg-{}", recorded.sends.len() + 1);
+        let id = (answer != Answer::Refused).then(|| uid.clone());
+        recorded.sends.push(Answered { payload: payload.clone(), answer, id });
+        uid
+    };
     if let Some(Scripted::Error(status, message)) = next {
         let mut refusal = error(status, message);
         if status == 429 {
@@ -101,38 +109,80 @@ async fn send(State(shared): State<Arc<Shared>>, headers: HeaderMap, Json(payloa
         }
         return refusal;
     }
-    let uid = format!("tl-msg-{count}");
-    let file = payload["file_uid"].as_str();
-    log_sent(&shared, &uid, Sent { phone, account_id, account_phone, text, file });
+    let sent = Sent {
+        phone: phone.to_owned(),
+        account_id: (*account_id).to_owned(),
+        account_phone: account_phone.to_owned(),
+        text: text.to_owned(),
+        file: payload["file_uid"].as_str().map(str::to_owned),
+    };
+    match turn(&shared, account_id) {
+        None => log_sent(&shared, &uid, sent),
+        Some(turn) => {
+            // Queued: no status yet; it goes out when its turn comes.
+            let queued = TIMELINES_QUEUED_STATUSES.iter().map(|status| json!({"status": status})).collect();
+            lock(&shared.workspace).statuses.insert(uid.clone(), queued);
+            let (shared, uid) = (shared.clone(), uid.clone());
+            tokio::spawn(async move {
+                tokio::time::sleep_until(turn).await;
+                log_sent(&shared, &uid, sent);
+            });
+        }
+    }
     if let Some(Scripted::Slow(delay)) = next {
         tokio::time::sleep(delay).await;
     }
     ok(json!({"message_uid": uid}))
 }
 
+/// How to answer the next send: from the script, else by the fault mode's draw (`None`: at once, with success).
+fn next_answer(shared: &Shared) -> Option<Scripted> {
+    if let Some(scripted) = lock(&shared.script).pop_front() {
+        return Some(scripted);
+    }
+    match lock(&shared.faults).as_mut()?.draw(TIMELINES_FAULTS.len()) {
+        Draw::Refuse(which) => {
+            let (status, message) = TIMELINES_FAULTS[which];
+            Some(Scripted::Error(status, message))
+        }
+        Draw::Late(delay) => Some(Scripted::Slow(delay)),
+        Draw::Normal => None,
+    }
+}
+
+/// With pacing on, when the account's next message goes out (`None`: now), and the turn after it is reserved.
+fn turn(shared: &Shared, account_id: &str) -> Option<tokio::time::Instant> {
+    let gap = (*lock(&shared.pacing))?;
+    let now = tokio::time::Instant::now();
+    let mut turns = lock(&shared.next_turn);
+    let turn = turns.get(account_id).copied().unwrap_or(now).max(now);
+    turns.insert(account_id.to_owned(), turn + gap.mul_f64(rand::rng().random_range(0.5..1.5)));
+    (turn > now).then_some(turn)
+}
+
 /// A message sent through the API.
-struct Sent<'a> {
-    phone: &'a str,
-    account_id: &'a str,
-    account_phone: &'a str,
-    text: &'a str,
-    file: Option<&'a str>,
+struct Sent {
+    phone: String,
+    account_id: String,
+    account_phone: String,
+    text: String,
+    file: Option<String>,
 }
 
 /// Puts a sent message in its chat's history (opening the chat) and starts its status history.
-fn log_sent(shared: &Shared, uid: &str, sent: Sent<'_>) {
+fn log_sent(shared: &Shared, uid: &str, sent: Sent) {
     let mut workspace = lock(&shared.workspace);
-    let file = sent.file.and_then(|f| workspace.files.get(f).cloned());
+    let file = sent.file.and_then(|f| workspace.files.get(&f).cloned());
     let now = jiff::Timestamp::now().to_string();
     let entry = json!({"uid": uid, "timestamp": now, "from_me": true, "text": sent.text,
         "sender_phone": sent.account_phone, "recipient_phone": sent.phone, "status": TIMELINES_SENT_STATUS,
         "origin": TIMELINES_API_ORIGIN, "message_type": "whatsapp", "has_attachment": file.is_some(),
         "attachment_filename": file});
-    workspace.chat(sent.phone, sent.account_id).messages.push(entry);
+    workspace.chat(&sent.phone, &sent.account_id).messages.push(entry);
     workspace.statuses.insert(uid.to_owned(), vec![json!({"status": TIMELINES_SENT_STATUS, "timestamp": now})]);
 }
 
-async fn upload(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn upload(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: axum::body::Body) -> Response {
     if let Some(refusal) = refused(&shared, &headers) {
         return refusal;
     }
@@ -144,7 +194,7 @@ async fn upload(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byt
     let name = file.file_name.clone().unwrap_or_default();
     let uid = {
         let mut recorded = lock(&shared.recorded);
-        recorded.uploads.push((name.clone(), file.mime.clone().unwrap_or_default(), file.data.len()));
+        recorded.uploads.push((name.clone(), file.mime.clone().unwrap_or_default(), file.size));
         format!("tl-file-{}", recorded.uploads.len())
     };
     lock(&shared.workspace).files.insert(uid.clone(), name);

@@ -12,18 +12,22 @@ use crate::providers::{Outgoing, SentCandidate};
 /// How far before a message's acceptance a match may be dated (clocks differ).
 const CLOCK_SLACK_MS: i64 = 60_000;
 /// The most pages of chats or of messages read in one look.
-const MAX_PAGES: u32 = 5;
+const MAX_PAGES: u32 = 20;
 
 /// The entries of the chat history with its recipient that may be `outgoing`.
 pub async fn find_sent(timelines: &Timelines, outgoing: &Outgoing) -> anyhow::Result<Vec<SentCandidate>> {
     let mut candidates = Vec::new();
+    // Only what was sent since shortly before acceptance: a long chat's older pages would otherwise hide it.
+    let since = outgoing.message.created_at - CLOCK_SLACK_MS;
+    let after = jiff::Timestamp::from_millisecond(since).unwrap_or(jiff::Timestamp::UNIX_EPOCH).to_string();
     for chat in chats_with(timelines, outgoing).await? {
-        for page in 1..=MAX_PAGES {
+        let mut page = 1;
+        loop {
             let page_number = page.to_string();
             let body = timelines
                 .get(
                     &format!("/chats/{}/messages", urlencoding::encode(&chat)),
-                    &[("from_me", "true"), ("page", &page_number)],
+                    &[("from_me", "true"), ("after", &after), ("page", &page_number)],
                 )
                 .await?;
             let messages = &body["data"]["messages"];
@@ -31,6 +35,10 @@ pub async fn find_sent(timelines: &Timelines, outgoing: &Outgoing) -> anyhow::Re
             if body["data"]["has_more_pages"] != true {
                 break;
             }
+            // Not having read it all, the relay cannot say the message did not go out: sending again could
+            // repeat it.
+            anyhow::ensure!(page < MAX_PAGES, "chat {chat} has more than {MAX_PAGES} pages of messages since {after}");
+            page += 1;
         }
     }
     Ok(candidates)
