@@ -1,16 +1,17 @@
 //! `cargo xtask bench`: the project's performance figures. The widget's size, then the relay's: send and read
 //! latency at a steady rate and the highest rate held, reads on a 10-million-message store, and webhook
-//! ingestion. The relay runs as its release binary on loopback; the load comes from this process.
+//! ingestion, and the floor (the relay against nginx proxying to the same fake provider, with `wrk`). The relay runs as its release binary on loopback; the load comes from this process.
 //!
 //! The load generator must not be what is measured, so a debug `xtask` builds itself in release mode and hands
 //! over to that build.
 //!
 //! `SIDECHAT_BENCH_ONLY` runs some of the parts, named with commas: `widget`, `sends`, `reads`, `10m`,
-//! `webhooks` (for example `SIDECHAT_BENCH_ONLY=sends,10m cargo xtask bench`); unset, every part runs.
+//! `webhooks`, `floor` (for example `SIDECHAT_BENCH_ONLY=sends,10m cargo xtask bench`); unset, every part runs.
 //! `SIDECHAT_BENCH_RELAY` names a relay binary to measure instead of building one (to compare two builds under
 //! the same load on the machine).
 
 mod api;
+mod floor;
 mod graph;
 mod load;
 mod reads;
@@ -40,7 +41,7 @@ const RAMP_RATES: &[u32] = &[500, 1_000, 2_000, 4_000, 8_000];
 const RAMP_STEP: Duration = Duration::from_secs(5);
 
 /// The parts of the bench, as `SIDECHAT_BENCH_ONLY` names them.
-const PARTS: &[&str] = &["widget", "sends", "reads", "10m", "webhooks"];
+const PARTS: &[&str] = &["widget", "sends", "reads", "10m", "webhooks", "floor"];
 
 /// Which parts to run: those `SIDECHAT_BENCH_ONLY` names, or all.
 struct Parts(Option<Vec<String>>);
@@ -124,6 +125,9 @@ async fn measure(
     }
     if parts.includes("webhooks") {
         webhooks::measure(binary, work, report).await?;
+    }
+    if parts.includes("floor") {
+        floor::measure(binary, work, report).await?;
     }
     Ok(())
 }

@@ -48,12 +48,18 @@ impl RelayProcess {
     /// Starts `binary` on a SQLite file, sending through the Graph server at `graph_url`. Its log goes to
     /// `database` with `.log` appended.
     pub async fn start(binary: &Path, database: &Path, graph_url: &str) -> anyhow::Result<Self> {
-        let log = log_path(database);
-        let log_file = std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
+        let url = format!("sqlite://{}", database.display());
+        Self::start_on(binary, &url, &log_path(database), graph_url).await
+    }
+
+    /// Starts `binary` on the database at `database_url`, sending through the Graph server at `graph_url`, with
+    /// its log in `log`.
+    pub async fn start_on(binary: &Path, database_url: &str, log: &Path, graph_url: &str) -> anyhow::Result<Self> {
+        let log_file = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
         let mut child = Command::new(binary)
             .arg("serve")
             .env_clear()
-            .envs(settings(database, graph_url))
+            .envs(settings(database_url, graph_url))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(log_file)
@@ -83,10 +89,10 @@ fn log_path(database: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn settings(database: &Path, graph_url: &str) -> Vec<(&'static str, String)> {
+fn settings(database_url: &str, graph_url: &str) -> Vec<(&'static str, String)> {
     vec![
         ("SIDECHAT_LISTEN", "127.0.0.1:0".to_owned()),
-        ("SIDECHAT_DATABASE_URL", format!("sqlite://{}", database.display())),
+        ("SIDECHAT_DATABASE_URL", database_url.to_owned()),
         ("SIDECHAT_WIDGET_DIR", build::widget_dir().display().to_string()),
         ("SIDECHAT_PROVIDER", "cloud".to_owned()),
         ("SIDECHAT_PROVIDER_TIMEOUT_MS", "5000".to_owned()),
