@@ -1,6 +1,7 @@
 //! The relay's event stream as the browser runs it: events parsed, ends and refusals reported; and the panel's
 //! use of it against a [`FakeRelay`]: a ticket bought for each stream, never the credential in a URL, a stream
-//! about to end renewed without a gap, a dropped one opened again after a wait.
+//! about to end renewed without a gap, a dropped one opened again after a wait, the history read again when the
+//! relay says the stream fell behind (`reload`).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -103,28 +104,9 @@ async fn a_stream_opens_with_a_ticket_bought_with_the_credential_which_stays_out
     crm.stop();
 }
 
-/// A message of the conversation as the stream sends it.
-fn message_event(id: &str, body: &str) -> String {
-    format!(
-        r#"{{"id": "{id}", "direction": "in", "from": "+33612345678", "to": "+4915112345678", "body": "{body}",
-            "attachments": [], "status": "delivered", "error": null, "timestamp": "2025-03-03T16:00:00Z"}}"#
-    )
-}
-
-/// The bodies the message list shows.
-fn shown(root: &web_sys::Element) -> Vec<String> {
-    let bodies = root.query_selector_all("[data-testid=message] .body").unwrap();
-    (0..bodies.length()).filter_map(|i| bodies.item(i)?.text_content()).collect()
-}
-
-#[wasm_bindgen_test]
-async fn an_expiring_stream_is_renewed_without_a_gap_and_a_dropped_one_is_opened_again_later() {
-    let relay = FakeRelay::install();
-    let crm = PipedriveRecorder::new("browser-panel", FRESH);
-    let history =
-        r#"{"messages": [], "window": {"enforced": false, "open": true, "closes_at": null}, "last_sender": null}"#;
-    relay.answer("GET", "/api/v1/messages", 200, history);
-    relay.answer("POST", "/api/v1/events/ticket", 200, TICKET);
+/// Mounts the panel's chat for Marie Dubois (+33612345678) with one sender; returns its root and what keeps it
+/// mounted.
+fn mount_chat() -> (web_sys::HtmlElement, Box<dyn std::any::Any>) {
     let document = web_sys::window().unwrap().document().unwrap();
     let root: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&root).unwrap();
@@ -150,11 +132,37 @@ async fn an_expiring_stream_is_renewed_without_a_gap_and_a_dropped_one_is_opened
         label: "Team".into(),
         provider: Provider::Sandbox,
     };
-    let _handle = leptos::mount::mount_to(root.clone(), move || {
+    let handle = leptos::mount::mount_to(root.clone(), move || {
         let host = pipedrive_host();
         PanelCtx::provide(host.clone(), Relay::new(host), Lang::En);
         view! { <Chat record=record senders=vec![sender]/> }
     });
+    (root, Box::new(handle))
+}
+
+/// A message of the conversation as the stream sends it.
+fn message_event(id: &str, body: &str) -> String {
+    format!(
+        r#"{{"id": "{id}", "direction": "in", "from": "+33612345678", "to": "+4915112345678", "body": "{body}",
+            "attachments": [], "status": "delivered", "error": null, "timestamp": "2025-03-03T16:00:00Z"}}"#
+    )
+}
+
+/// The bodies the message list shows.
+fn shown(root: &web_sys::Element) -> Vec<String> {
+    let bodies = root.query_selector_all("[data-testid=message] .body").unwrap();
+    (0..bodies.length()).filter_map(|i| bodies.item(i)?.text_content()).collect()
+}
+
+#[wasm_bindgen_test]
+async fn an_expiring_stream_is_renewed_without_a_gap_and_a_dropped_one_is_opened_again_later() {
+    let relay = FakeRelay::install();
+    let crm = PipedriveRecorder::new("browser-panel", FRESH);
+    let history =
+        r#"{"messages": [], "window": {"enforced": false, "open": true, "closes_at": null}, "last_sender": null}"#;
+    relay.answer("GET", "/api/v1/messages", 200, history);
+    relay.answer("POST", "/api/v1/events/ticket", 200, TICKET);
+    let (root, _panel) = mount_chat();
     let reads = || relay.requests().iter().filter(|r| r.starts_with("GET /api/v1/messages")).count();
     let tickets =
         || relay.requests().into_iter().filter(|r| r.starts_with("POST /api/v1/events/ticket")).collect::<Vec<_>>();
@@ -194,5 +202,34 @@ async fn an_expiring_stream_is_renewed_without_a_gap_and_a_dropped_one_is_opened
         (1..=3).map(|n| format!("/api/v1/events?phone=%2B33612345678&ticket=tk-{n}")).collect::<Vec<_>>(),
         "each stream has its own ticket, and no credential"
     );
+    crm.stop();
+}
+
+#[wasm_bindgen_test]
+async fn a_stream_told_to_reload_reads_the_history_again_and_stays_open() {
+    let relay = FakeRelay::install();
+    let crm = PipedriveRecorder::new("browser-panel", FRESH);
+    let empty =
+        r#"{"messages": [], "window": {"enforced": false, "open": true, "closes_at": null}, "last_sender": null}"#;
+    relay.answer("GET", "/api/v1/messages", 200, empty);
+    relay.answer("POST", "/api/v1/events/ticket", 200, TICKET);
+    let (root, _panel) = mount_chat();
+    let reads = || relay.requests().iter().filter(|r| r.starts_with("GET /api/v1/messages")).count();
+    until("the history and the stream", LIMIT, || reads() == 1 && relay.stream_count() == 1).await;
+    relay.open(0);
+
+    // The relay's stream fell behind: what it could not deliver is in the history, read again.
+    let missed = format!(
+        r#"{{"messages": [{}, {}], "window": {{"enforced": false, "open": true, "closes_at": null}}, "last_sender": null}}"#,
+        message_event("m1", "missed one"),
+        message_event("m2", "missed two")
+    );
+    relay.answer_once("GET", "/api/v1/messages", 200, &missed);
+    assert!(relay.emit(0, "reload", "{}"));
+    until("the history read again", LIMIT, || shown(&root) == ["missed one", "missed two"]).await;
+    assert_eq!(reads(), 2);
+    assert!(!relay.stream_closed(0) && relay.stream_count() == 1, "the stream goes on: only the history is re-read");
+    assert!(relay.emit(0, "message", &message_event("m3", "live again")));
+    until("the next live message", LIMIT, || shown(&root) == ["missed one", "missed two", "live again"]).await;
     crm.stop();
 }
