@@ -53,7 +53,7 @@ async fn issue_ticket(
 ) -> ApiResult<Json<TicketResponse>> {
     let Json(request) = body?;
     let contact = contact(&request.phone)?;
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = state.ingest.clock.now().as_millisecond();
     if caller.credential_expires_at.is_some_and(|at| at - now <= EXPIRING_NOTICE_MS) {
         // Its stream would end before it began: the client renews the credential (as for any 401) and asks again.
         return Err(ApiError::unauthorized("the credential expires within 30 s: renew it, then ask for a ticket"));
@@ -123,7 +123,7 @@ async fn stream_events(
     let Query(query) = query?;
     let phone = query.phone.as_deref().ok_or_else(|| ApiError::invalid("the `phone` parameter is required"))?;
     let contact = contact(phone)?;
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = state.ingest.clock.now().as_millisecond();
     let grant = grant(&state, &headers, &query, &contact, now).await?;
     let id = uuid::Uuid::new_v4().to_string();
     let stream = NewStream { id: &id, workspace: &grant.workspace, user_id: &grant.user_id, relay_id: &state.relay_id };
@@ -164,21 +164,21 @@ async fn stream_events(
         };
         event.ok().map(Ok)
     });
-    let notice = tokio::time::sleep(until(ends_at - EXPIRING_NOTICE_MS));
+    let notice = tokio::time::sleep(until(ends_at - EXPIRING_NOTICE_MS, now));
     let expiring = futures::stream::once(notice).filter_map(move |()| {
         SseEvent::default().event("expiring").json_data(ExpiringEvent { ends_at: timestamp(ends_at) }).ok().map(Ok)
     });
     let stream = events.merge(expiring);
-    let ended = tokio::time::sleep(until(ends_at));
+    let ended = tokio::time::sleep(until(ends_at, now));
     // The stream also ends when the relay shuts down, so graceful shutdown does not wait on open panels forever.
     let stream = futures::StreamExt::take_until(futures::StreamExt::take_until(stream, ended), closing);
     let stream = futures::StreamExt::take_until(stream, erased.cancelled_owned());
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
-/// The duration from now until `at` (ms since the epoch), zero when it has passed.
-fn until(at: i64) -> Duration {
-    Duration::from_millis((at - jiff::Timestamp::now().as_millisecond()).max(0) as u64)
+/// The duration from `now` until `at` (both ms since the epoch), zero when it has passed.
+fn until(at: i64, now: i64) -> Duration {
+    Duration::from_millis((at - now).max(0) as u64)
 }
 
 /// Checks the stream's credential: a ticket for this number, or an `Authorization` header.

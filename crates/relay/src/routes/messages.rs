@@ -78,10 +78,10 @@ async fn list_messages(
                 Some(on_page) => on_page,
                 None => state.store.last_inbound_at(workspace, contact.as_str(), &sender.id).await?,
             };
-            ServiceWindow::at(sender.provider, last_inbound.map(timestamp), jiff::Timestamp::now())
+            ServiceWindow::at(sender.provider, last_inbound.map(timestamp), state.ingest.clock.now())
         }
         // No number to send from: the window of a number that never talked with the customer.
-        None => ServiceWindow::at(sidechat_domain::Provider::Cloud, None, jiff::Timestamp::now()),
+        None => ServiceWindow::at(sidechat_domain::Provider::Cloud, None, state.ingest.clock.now()),
     };
     let messages = rows.iter().map(|row| present::message(row, &state.signer)).collect();
     Ok(Json(MessagesResponse { messages, window, last_sender }))
@@ -133,7 +133,7 @@ async fn send_message(
     let to = Phone::parse(&request.to, request.country).map_err(phone_refusal)?;
     let contact = to.e164().clone();
 
-    let now = jiff::Timestamp::now();
+    let now = state.ingest.clock.now();
     if request.template.is_none() && sender.provider.enforces_window() {
         let last_inbound = state.store.last_inbound_at(workspace, contact.as_str(), &sender.id).await?.map(timestamp);
         let window = ServiceWindow::at(sender.provider, last_inbound, now);

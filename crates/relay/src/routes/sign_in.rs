@@ -71,7 +71,7 @@ pub fn hash(secret: &str) -> String {
 
 /// Issues a bearer session for a user.
 pub async fn issue_session(state: &AppState, workspace: &WorkspaceId, user_id: &str) -> ApiResult<(String, i64)> {
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = state.ingest.clock.now().as_millisecond();
     let session = secret();
     let expires_at = now + SESSION_MS;
     state.store.insert_session(workspace, user_id, &hash(&session), "bearer", expires_at, now).await?;
@@ -119,7 +119,7 @@ async fn start(State(state): State<AppState>, query: Result<Query<StartQuery>, Q
     zoho_configured(&state)?;
     let Query(query) = query?;
     let oauth_state = secret();
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = state.ingest.clock.now().as_millisecond();
     if query.origin.is_none() && query.return_to.is_some() {
         let new = NewSignIn {
             id: uuid::Uuid::new_v4().to_string(),
@@ -173,7 +173,7 @@ async fn callback(
 ) -> ApiResult<Response> {
     zoho_configured(&state)?;
     let Query(query) = query?;
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = state.ingest.clock.now().as_millisecond();
     let oauth_state = query.state.as_deref().ok_or_else(|| ApiError::invalid("the `state` parameter is required"))?;
     let sign_in = state
         .store
@@ -275,7 +275,7 @@ async fn handoff(
     zoho_configured(&state)?;
     let Json(request) = body?;
     let origin = allowed_origin(&state, Some(&request.origin))?;
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = state.ingest.clock.now().as_millisecond();
     let claim = secret();
     let new = NewSignIn {
         id: uuid::Uuid::new_v4().to_string(),
@@ -304,7 +304,7 @@ struct ClaimRequest {
 async fn claim(State(state): State<AppState>, body: Result<Json<ClaimRequest>, JsonRejection>) -> ApiResult<Response> {
     zoho_configured(&state)?;
     let Json(request) = body?;
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = state.ingest.clock.now().as_millisecond();
     match state.store.claim_sign_in(&request.handoff, &hash(&request.claim), now).await? {
         Claim::Done(workspace, user_id) => {
             Ok(session_answer(issue_session(&state, &workspace, &user_id).await?).into_response())
@@ -317,7 +317,7 @@ async fn claim(State(state): State<AppState>, body: Result<Json<ClaimRequest>, J
 async fn renew(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Json<SessionAnswer>> {
     zoho_configured(&state)?;
     let token = auth::bearer(&headers)?.ok_or_else(|| ApiError::unauthorized("missing credentials"))?;
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = state.ingest.clock.now().as_millisecond();
     let token_hash = hash(token.trim());
     let session = state
         .store

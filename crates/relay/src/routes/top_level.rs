@@ -83,7 +83,7 @@ async fn pipedrive_start(
     let connect = crate::crm::pipedrive::connect_url(&state)
         .ok_or_else(|| ApiError::not_found("endpoint: Pipedrive is not configured on this relay"))?;
     let oauth_state = secret();
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = state.ingest.clock.now().as_millisecond();
     let new = NewSignIn {
         id: uuid::Uuid::new_v4().to_string(),
         crm: "pipedrive".to_owned(),
@@ -103,7 +103,7 @@ pub async fn sign_in_cookie(
     user_id: &str,
     return_to: &str,
 ) -> ApiResult<Response> {
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = state.ingest.clock.now().as_millisecond();
     let session = secret();
     state.store.insert_session(workspace, user_id, &hash(&session), "cookie", now + SESSION_MS, now).await?;
     let secure = if state.config.public_url.starts_with("https://") { "; Secure" } else { "" };
@@ -118,7 +118,7 @@ pub async fn sign_in_cookie(
 /// The cookie session a request presents, if it is live: its workspace and user.
 pub async fn cookie_session(state: &AppState, headers: &HeaderMap) -> ApiResult<Option<crate::store::SessionRow>> {
     let Some(token) = cookie_value(headers) else { return Ok(None) };
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = state.ingest.clock.now().as_millisecond();
     Ok(state
         .store
         .session(&hash(&token))

@@ -187,6 +187,12 @@ on_both_backends!(listing_shows_recent_messages_oldest_first_with_the_window, |b
     // the window is per sender number: the other sandbox number never heard from this customer
     let other = page("phone=%2B498963648018&sender=sandbox-br".into()).await;
     assert_eq!(other.1["window"]["open"], false);
+    // a day after the customer's last message the window has closed: the relay's clock moved on, nobody waits
+    app.state.ingest.clock.advance(Duration::from_secs(24 * 3600 + 1));
+    let later = page("phone=%2B498963648018".into()).await;
+    assert_eq!(later.1["window"]["open"], false, "{}", later.1);
+    let late = json!({"from": SENDER, "to": CUSTOMER, "body": "a day too late"});
+    assert_error(&send_as(&app, &bearer(), "a-day-later", &late).await, 422, "window_closed");
 
     assert_error(&page("phone=%2B498963648018&limit=0".into()).await, 400, "invalid_request");
     assert_error(&page("phone=%2B498963648018&limit=101".into()).await, 400, "invalid_request");

@@ -6,8 +6,6 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use sha2::Digest;
-use sidechat_relay::store::NewTicket;
 use sidechat_standins::pipedrive::test_data::{ADMIN_ID, COMPANIES, MEMBER_ID};
 use sidechat_standins::pipedrive::{Pipedrive, World};
 
@@ -227,19 +225,11 @@ on_both_backends!(stream_tickets_are_single_use_bound_and_short_lived, |backend|
     assert_eq!(stream.status(), 200);
     assert_error(&json(stream_with_ticket(&app, CUSTOMER, &fresh).await).await, 401, "unauthorized");
 
-    // expired: a ticket past its minute is refused
-    let (_, me) = get(&app, "/api/v1/me", &a).await;
-    let workspace = app.state.store.account_workspace("pipedrive", &A.to_string()).await.unwrap().unwrap();
-    let now = jiff::Timestamp::now().as_millisecond();
-    let stale = NewTicket {
-        hash: hex::encode(sha2::Sha256::digest(b"a-stale-ticket")),
-        user_id: me["user"]["id"].as_str().unwrap().to_owned(),
-        contact: CUSTOMER.to_owned(),
-        expires_at: now - 1,
-        credential_expires_at: None,
-    };
-    app.state.store.insert_ticket(&workspace, &stale, now).await.unwrap();
-    assert_error(&json(stream_with_ticket(&app, CUSTOMER, "a-stale-ticket").await).await, 401, "unauthorized");
+    // expired: a ticket past its minute is refused (the relay's clock moved on, nobody waits)
+    let (_, late) = buy_ticket(&app, &a, CUSTOMER).await;
+    app.state.ingest.clock.advance(Duration::from_secs(61));
+    let late = stream_with_ticket(&app, CUSTOMER, late["ticket"].as_str().unwrap()).await;
+    assert_error(&json(late).await, 401, "unauthorized");
 
     // a ticket of B's user opens B's conversation only: A's message does not reach it
     let b_stream = open_stream(&app, &b, CUSTOMER).await;
