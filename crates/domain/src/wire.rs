@@ -145,6 +145,21 @@ pub enum Direction {
     Out,
 }
 
+impl Direction {
+    /// The direction's wire name (also the log's).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::In => "in",
+            Self::Out => "out",
+        }
+    }
+
+    /// Reads a wire name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::In, Self::Out].into_iter().find(|d| d.as_str() == raw)
+    }
+}
+
 /// Why a message failed: the provider's own code (as a string, e.g. `"131047"`) and its words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageError {

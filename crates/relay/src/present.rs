@@ -9,7 +9,7 @@ use crate::store::{MessageRow, timestamp};
 pub fn message(row: &MessageRow, signer: &UrlSigner) -> Message {
     let now = jiff::Timestamp::now().as_second();
     let (business, contact) = (row.business_phone.clone(), row.contact.clone());
-    let direction = if row.direction == "in" { Direction::In } else { Direction::Out };
+    let direction = row.direction;
     let (from, to) = match direction {
         Direction::In => (contact, business),
         Direction::Out => (business, contact),

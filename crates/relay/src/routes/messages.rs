@@ -12,7 +12,9 @@ use sidechat_domain::E164;
 use sidechat_domain::attachment;
 use sidechat_domain::phone::{Phone, PhoneError};
 use sidechat_domain::window::ServiceWindow;
-use sidechat_domain::wire::{self, AttachmentRef, ErrorCode, MessagesResponse, SendRequest, SendResponse, Sender};
+use sidechat_domain::wire::{
+    self, AttachmentRef, Direction, ErrorCode, MessagesResponse, SendRequest, SendResponse, Sender,
+};
 
 use crate::AppState;
 use crate::auth::Caller;
@@ -91,7 +93,7 @@ async fn list_messages(
 /// inbound message from that sender on the page is the newest there is, and a page shorter than `limit` holds
 /// the whole conversation. `None` when the page cannot tell and the store must be asked.
 fn last_inbound_from_page(page: &[MessageRow], limit: i64, sender_id: &str) -> Option<Option<i64>> {
-    let newest = page.iter().rev().find(|m| m.direction == "in" && m.sender_id == sender_id);
+    let newest = page.iter().rev().find(|m| m.direction == Direction::In && m.sender_id == sender_id);
     match newest {
         Some(message) => Some(Some(message.created_at)),
         None if (page.len() as i64) < limit => Some(None),
@@ -266,12 +268,12 @@ mod tests {
 
     use super::*;
 
-    fn row(id: &str, direction: &str, sender_id: &str, created_at: i64) -> MessageRow {
+    fn row(id: &str, direction: Direction, sender_id: &str, created_at: i64) -> MessageRow {
         MessageRow {
             workspace: crate::store::WorkspaceId::trusted("w".to_owned()),
             author: None,
             id: id.to_owned(),
-            direction: direction.to_owned(),
+            direction,
             sender_id: sender_id.to_owned(),
             business_phone: E164::parse("+4930901820").unwrap(),
             contact: E164::parse("+498963648018").unwrap(),
@@ -289,21 +291,25 @@ mod tests {
 
     #[test]
     fn the_newest_inbound_on_the_page_is_the_last_inbound() {
-        let page =
-            [row("a", "in", "s1", 10), row("b", "out", "s1", 20), row("c", "in", "s1", 30), row("d", "out", "s1", 40)];
+        let page = [
+            row("a", Direction::In, "s1", 10),
+            row("b", Direction::Out, "s1", 20),
+            row("c", Direction::In, "s1", 30),
+            row("d", Direction::Out, "s1", 40),
+        ];
         assert_eq!(last_inbound_from_page(&page, 4, "s1"), Some(Some(30)));
     }
 
     #[test]
     fn inbound_to_another_sender_does_not_count() {
-        let page = [row("a", "in", "s2", 10), row("b", "out", "s1", 20)];
+        let page = [row("a", Direction::In, "s2", 10), row("b", Direction::Out, "s1", 20)];
         assert_eq!(last_inbound_from_page(&page, 2, "s1"), None, "a full page: older messages may hold one");
         assert_eq!(last_inbound_from_page(&page, 20, "s1"), Some(None), "a short page is the whole conversation");
     }
 
     #[test]
     fn a_full_page_without_inbound_leaves_the_store_to_ask() {
-        let page = [row("a", "out", "s1", 10), row("b", "out", "s1", 20)];
+        let page = [row("a", Direction::Out, "s1", 10), row("b", Direction::Out, "s1", 20)];
         assert_eq!(last_inbound_from_page(&page, 2, "s1"), None);
         assert_eq!(last_inbound_from_page(&[], 20, "s1"), Some(None));
     }

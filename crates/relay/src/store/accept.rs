@@ -2,7 +2,7 @@
 //! never makes a second message, and a message is never queued without its key.
 
 use sidechat_domain::E164;
-use sidechat_domain::wire::{Author, DeliveryStatus};
+use sidechat_domain::wire::{Author, DeliveryStatus, Direction};
 use sqlx::{Executor, Row};
 
 use super::attachments::AttachmentMeta;
@@ -40,7 +40,7 @@ impl NewOutbound {
             workspace: workspace.clone(),
             author: Some(self.author.clone()),
             id: self.id.clone(),
-            direction: "out".to_owned(),
+            direction: Direction::Out,
             sender_id: self.sender_id.clone(),
             business_phone: self.business_phone.clone(),
             contact: self.contact.clone(),

@@ -8,7 +8,7 @@
 
 use serde::Deserialize;
 use sidechat_domain::E164;
-use sidechat_domain::wire::{Author, DeliveryStatus};
+use sidechat_domain::wire::{Author, DeliveryStatus, Direction};
 use sqlx::Row;
 
 use super::attachments::AttachmentMeta;
@@ -47,7 +47,7 @@ const POSTGRES_PAGE: &str = "
 #[derive(Deserialize)]
 struct PageMessage {
     id: String,
-    direction: String,
+    direction: Direction,
     sender_id: String,
     business_phone: String,
     contact: String,

@@ -2,7 +2,7 @@
 //! outbox's claims and outcomes in `store::outbox`, the panel's page in `store::conversation`.
 
 use sidechat_domain::E164;
-use sidechat_domain::wire::{Author, DeliveryStatus};
+use sidechat_domain::wire::{Author, DeliveryStatus, Direction};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Connection, Row, Transaction};
 
@@ -18,7 +18,7 @@ pub struct MessageRow {
     /// The relay's id.
     pub id: String,
     /// `in` or `out`.
-    pub direction: String,
+    pub direction: Direction,
     /// The business sender's id.
     pub sender_id: String,
     /// The business number.
@@ -104,12 +104,14 @@ pub(super) const COLUMNS: &str = "workspace_id, id, direction, sender_id, busine
 /// A message row read with [`COLUMNS`], without its attachments.
 pub(super) fn message(row: &AnyRow) -> Result<MessageRow, sqlx::Error> {
     let status: String = row.try_get("status")?;
+    let direction: String = row.try_get("direction")?;
     let author_id: Option<String> = row.try_get("author_id")?;
     let author_name: Option<String> = row.try_get("author_name")?;
     Ok(MessageRow {
         workspace: WorkspaceId::from_row(row, "workspace_id")?,
         id: row.try_get("id")?,
-        direction: row.try_get("direction")?,
+        direction: Direction::parse(&direction)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown direction `{direction}`").into()))?,
         sender_id: row.try_get("sender_id")?,
         business_phone: e164(row, "business_phone")?,
         contact: e164(row, "contact")?,

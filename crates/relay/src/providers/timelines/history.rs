@@ -109,7 +109,7 @@ mod tests {
             workspace: crate::store::WorkspaceId::trusted("w1".into()),
             author: None,
             id: "m1".into(),
-            direction: "out".into(),
+            direction: sidechat_domain::wire::Direction::Out,
             sender_id: "4930901820@s.whatsapp.net".into(),
             business_phone: E164::parse("+4930901820").unwrap(),
             contact: E164::parse("+498963648018").unwrap(),
