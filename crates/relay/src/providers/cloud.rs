@@ -14,6 +14,8 @@ use sidechat_domain::wire::{Sender, Template, TemplateSend};
 use super::{Outgoing, Refusal, SendError, retry_after};
 use crate::config::CloudConfig;
 
+pub mod webhook;
+
 /// Graph error codes that mean "slow down": retried with backoff.
 const THROTTLING_CODES: [i64; 4] = [4, 80007, 130429, 131056];
 /// Graph error codes for passing trouble on Meta's side (unknown error, service unavailable).

@@ -1,6 +1,7 @@
 //! Provider webhooks. The Cloud API's: `GET /webhooks/whatsapp` answers Meta's verification challenge;
 //! `POST /webhooks/whatsapp` takes inbound messages and statuses, signed with `X-Hub-Signature-256` over the
-//! raw body (checked in constant time; anything unverifiable is refused). One Meta app serves every Cloud API
+//! raw body (checked in constant time; anything unverifiable is refused), and read into typed events by
+//! [`crate::providers::cloud::webhook`]. One Meta app serves every Cloud API
 //! connection: each change is routed by its `metadata.phone_number_id` to the workspace whose connection has that
 //! number; a number no workspace has is acknowledged, logged and dropped. TimelinesAI's are in [`timelines`].
 
@@ -13,15 +14,13 @@ use axum::routing::get;
 use hmac::{Hmac, Mac};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
-use serde_json::Value;
 use sha2::Sha256;
-use sidechat_domain::E164;
-use sidechat_domain::wire::DeliveryStatus;
 use subtle::ConstantTimeEq;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::files::upkeep::MediaRef;
+use crate::providers::cloud::webhook;
 use crate::store::{AttachmentMeta, InboundMessage};
 
 mod timelines;
@@ -77,24 +76,29 @@ async fn receive_cloud_events(State(state): State<AppState>, headers: HeaderMap,
         tracing::warn!("a Cloud API webhook with a bad or missing signature was refused");
         return Err(ApiError::unauthorized("the X-Hub-Signature-256 signature does not match"));
     }
-    let envelope: Value = serde_json::from_slice(&body).map_err(|e| ApiError::invalid(format!("not JSON: {e}")))?;
-    for change in
-        envelope["entry"].as_array().into_iter().flatten().flat_map(|e| e["changes"].as_array().into_iter().flatten())
-    {
-        let value = &change["value"];
-        let Some(phone_number_id) = value["metadata"]["phone_number_id"].as_str() else { continue };
+    let changes = webhook::parse(&body).map_err(|e| ApiError::invalid(format!("not a Cloud API webhook: {e}")))?;
+    for change in changes {
+        let phone_number_id = change.phone_number_id.as_str();
         let Some((connection, sender)) = state.whatsapp.cloud_number(phone_number_id).await? else {
             tracing::warn!(phone_number_id, "a webhook for a number no workspace has connected was dropped");
             continue;
         };
         let workspace = connection.workspace();
-        for message in value["messages"].as_array().into_iter().flatten() {
-            let Some(mut inbound) = inbound(message, &sender.id, &sender.phone) else {
-                tracing::warn!("an inbound message without sender, id or time was skipped");
-                continue;
+        for message in change.messages {
+            let mut inbound = InboundMessage {
+                id: uuid::Uuid::now_v7().to_string(),
+                provider_id: message.provider_id,
+                sender_id: sender.id.clone(),
+                business_phone: sender.phone.clone(),
+                contact: message.contact,
+                body: message.body,
+                attachment_ids: Vec::new(),
+                at: message.at,
             };
-            if state.store.message_by_provider_id(workspace, &inbound.provider_id).await?.is_none() {
-                attach_media(&state, &connection, message, &mut inbound).await?;
+            if let Some(media) = message.media
+                && state.store.message_by_provider_id(workspace, &inbound.provider_id).await?.is_none()
+            {
+                attach_media(&state, &connection, media, &mut inbound).await?;
             }
             let with_media = !inbound.attachment_ids.is_empty();
             state.ingest.inbound(workspace, inbound).await?;
@@ -102,20 +106,9 @@ async fn receive_cloud_events(State(state): State<AppState>, headers: HeaderMap,
                 state.media.notify_one();
             }
         }
-        for report in value["statuses"].as_array().into_iter().flatten() {
-            let (Some(id), Some(status)) =
-                (report["id"].as_str(), report["status"].as_str().and_then(DeliveryStatus::parse))
-            else {
-                continue; // `played` and other statuses the log does not track
-            };
-            let error = &report["errors"][0];
-            let code = error["code"].as_i64().map(|c| c.to_string());
-            let reason = error["error_data"]["details"]
-                .as_str()
-                .or(error["message"].as_str())
-                .or(error["title"].as_str())
-                .unwrap_or("");
-            state.ingest.status(workspace, id, status, code.as_deref().map(|c| (c, reason))).await?;
+        for report in change.statuses {
+            let error = report.error.as_ref().map(|(code, reason)| (code.as_str(), reason.as_str()));
+            state.ingest.status(workspace, &report.provider_id, report.status, error).await?;
         }
     }
     Ok(StatusCode::OK)
@@ -126,56 +119,19 @@ async fn receive_cloud_events(State(state): State<AppState>, headers: HeaderMap,
 async fn attach_media(
     state: &AppState,
     connection: &crate::whatsapp::Connection,
-    message: &Value,
+    media: webhook::Media,
     inbound: &mut InboundMessage,
 ) -> ApiResult<()> {
-    let kind = message["type"].as_str().unwrap_or_default();
-    let media = &message[kind];
-    let (Some(media_id), crate::providers::Provider::Cloud(_)) = (media["id"].as_str(), connection.provider.as_ref())
-    else {
-        return Ok(());
-    };
-    let mime = media["mime_type"].as_str().unwrap_or("application/octet-stream").to_owned();
+    let crate::providers::Provider::Cloud(_) = connection.provider.as_ref() else { return Ok(()) };
     let meta = AttachmentMeta {
         id: uuid::Uuid::now_v7().to_string(),
-        name: crate::providers::cloud::media_name(kind, media_id, media["filename"].as_str(), &mime),
+        name: crate::providers::cloud::media_name(&media.kind, &media.id, media.filename.as_deref(), &media.mime),
         size: 0,
-        mime,
+        mime: media.mime,
     };
-    let reference = MediaRef { sender: inbound.sender_id.clone(), media: media_id.to_owned() };
+    let reference = MediaRef { sender: inbound.sender_id.clone(), media: media.id };
     let reference = serde_json::to_string(&reference).map_err(anyhow::Error::from)?;
     state.store.insert_attachment(connection.workspace(), &meta, Some(&reference), inbound.at).await?;
     inbound.attachment_ids.push(meta.id);
     Ok(())
-}
-
-/// An inbound message from a Cloud API webhook: text, or a caption and the kind of media for other types.
-fn inbound(message: &Value, sender_id: &str, business_phone: &E164) -> Option<InboundMessage> {
-    let contact = E164::parse(&format!("+{}", message["from"].as_str()?)).ok()?;
-    let provider_id = message["id"].as_str()?.to_owned();
-    let seconds: i64 = message["timestamp"].as_str()?.parse().ok()?;
-    let kind = message["type"].as_str().unwrap_or("unknown");
-    let body = match kind {
-        "text" => message["text"]["body"].as_str().unwrap_or_default().to_owned(),
-        "button" => message["button"]["text"].as_str().unwrap_or_default().to_owned(),
-        "interactive" => message["interactive"]["button_reply"]["title"]
-            .as_str()
-            .or(message["interactive"]["list_reply"]["title"].as_str())
-            .unwrap_or_default()
-            .to_owned(),
-        other => match message[other]["caption"].as_str() {
-            Some(caption) => format!("[{other}] {caption}"),
-            None => format!("[{other}]"),
-        },
-    };
-    Some(InboundMessage {
-        id: uuid::Uuid::now_v7().to_string(),
-        provider_id,
-        sender_id: sender_id.to_owned(),
-        business_phone: business_phone.clone(),
-        contact,
-        body,
-        attachment_ids: Vec::new(),
-        at: seconds.saturating_mul(1000),
-    })
 }
