@@ -8,6 +8,7 @@
 pub mod budget;
 pub mod catch_up;
 mod history;
+pub mod webhook;
 mod wire;
 
 use secrecy::ExposeSecret;
