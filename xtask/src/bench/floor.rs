@@ -237,8 +237,12 @@ impl Nginx {
 }
 
 impl Drop for Nginx {
+    /// Stops nginx with SIGTERM, which its master passes on to its workers (SIGKILL would leave them running).
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        let terminated = std::process::Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        if !terminated.is_ok_and(|status| status.success()) {
+            let _ = self.child.kill();
+        }
         let _ = self.child.wait();
     }
 }
