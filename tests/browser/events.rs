@@ -19,7 +19,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 use crate::components::pipedrive_host;
 use crate::pipedrive_sdk::PipedriveRecorder;
-use crate::{FakeRelay, until};
+use crate::{FakeRelay, FakeRelayGuard, until};
 
 const LIMIT: Duration = Duration::from_secs(5);
 
@@ -104,6 +104,31 @@ async fn a_stream_opens_with_a_ticket_bought_with_the_credential_which_stays_out
     crm.stop();
 }
 
+/// The relay's answer to `GET /api/v1/messages` with `messages` (as [`message_event`] writes them), the window
+/// open.
+fn history(messages: &[String]) -> String {
+    format!(
+        r#"{{"messages": [{}], "window": {{"enforced": false, "open": true, "closes_at": null}}, "last_sender": null}}"#,
+        messages.join(", ")
+    )
+}
+
+/// A [`FakeRelay`] answering an empty history and tickets, the Pipedrive host, and the chat mounted on them:
+/// the relay, the host (to stop), the chat's root and what keeps it mounted.
+fn panel_on_fake_relay() -> (FakeRelayGuard, PipedriveRecorder, web_sys::HtmlElement, Box<dyn std::any::Any>) {
+    let relay = FakeRelay::install();
+    let crm = PipedriveRecorder::new("browser-panel", FRESH);
+    relay.answer("GET", "/api/v1/messages", 200, &history(&[]));
+    relay.answer("POST", "/api/v1/events/ticket", 200, TICKET);
+    let (root, panel) = mount_chat();
+    (relay, crm, root, panel)
+}
+
+/// How many times the history was read.
+fn history_reads(relay: &FakeRelay) -> usize {
+    relay.requests().iter().filter(|r| r.starts_with("GET /api/v1/messages")).count()
+}
+
 /// Mounts the panel's chat for Marie Dubois (+33612345678) with one sender; returns its root and what keeps it
 /// mounted.
 fn mount_chat() -> (web_sys::HtmlElement, Box<dyn std::any::Any>) {
@@ -156,14 +181,8 @@ fn shown(root: &web_sys::Element) -> Vec<String> {
 
 #[wasm_bindgen_test]
 async fn an_expiring_stream_is_renewed_without_a_gap_and_a_dropped_one_is_opened_again_later() {
-    let relay = FakeRelay::install();
-    let crm = PipedriveRecorder::new("browser-panel", FRESH);
-    let history =
-        r#"{"messages": [], "window": {"enforced": false, "open": true, "closes_at": null}, "last_sender": null}"#;
-    relay.answer("GET", "/api/v1/messages", 200, history);
-    relay.answer("POST", "/api/v1/events/ticket", 200, TICKET);
-    let (root, _panel) = mount_chat();
-    let reads = || relay.requests().iter().filter(|r| r.starts_with("GET /api/v1/messages")).count();
+    let (relay, crm, root, _panel) = panel_on_fake_relay();
+    let reads = || history_reads(&relay);
     let tickets =
         || relay.requests().into_iter().filter(|r| r.starts_with("POST /api/v1/events/ticket")).collect::<Vec<_>>();
 
@@ -207,23 +226,13 @@ async fn an_expiring_stream_is_renewed_without_a_gap_and_a_dropped_one_is_opened
 
 #[wasm_bindgen_test]
 async fn a_stream_told_to_reload_reads_the_history_again_and_stays_open() {
-    let relay = FakeRelay::install();
-    let crm = PipedriveRecorder::new("browser-panel", FRESH);
-    let empty =
-        r#"{"messages": [], "window": {"enforced": false, "open": true, "closes_at": null}, "last_sender": null}"#;
-    relay.answer("GET", "/api/v1/messages", 200, empty);
-    relay.answer("POST", "/api/v1/events/ticket", 200, TICKET);
-    let (root, _panel) = mount_chat();
-    let reads = || relay.requests().iter().filter(|r| r.starts_with("GET /api/v1/messages")).count();
+    let (relay, crm, root, _panel) = panel_on_fake_relay();
+    let reads = || history_reads(&relay);
     until("the history and the stream", LIMIT, || reads() == 1 && relay.stream_count() == 1).await;
     relay.open(0);
 
     // The relay's stream fell behind: what it could not deliver is in the history, read again.
-    let missed = format!(
-        r#"{{"messages": [{}, {}], "window": {{"enforced": false, "open": true, "closes_at": null}}, "last_sender": null}}"#,
-        message_event("m1", "missed one"),
-        message_event("m2", "missed two")
-    );
+    let missed = history(&[message_event("m1", "missed one"), message_event("m2", "missed two")]);
     relay.answer_once("GET", "/api/v1/messages", 200, &missed);
     assert!(relay.emit(0, "reload", "{}"));
     until("the history read again", LIMIT, || shown(&root) == ["missed one", "missed two"]).await;
