@@ -61,6 +61,8 @@ pub struct Config {
     pub provider_timeout: std::time::Duration,
     /// `SIDECHAT_SEND_TIMEOUT_MS`: how long the provider may take to answer a send's call (default 30 s).
     pub send_timeout: std::time::Duration,
+    /// `SIDECHAT_RETRY_MAX_WAIT_MS`: the longest wait between two attempts to send a message (default 300 s).
+    pub retry_max_wait: std::time::Duration,
     /// `SIDECHAT_FILES_DIR`: where file bytes are kept.
     pub files_dir: PathBuf,
     /// `SIDECHAT_FILES_URL`: S3-compatible storage for file bytes instead of `files_dir`.
@@ -382,6 +384,7 @@ impl Config {
             cors_origins: settings.cors_origins.0,
             provider_timeout: std::time::Duration::from_millis(settings.provider_timeout_ms.max(1)),
             send_timeout: std::time::Duration::from_millis(settings.send_timeout_ms.max(1)),
+            retry_max_wait: std::time::Duration::from_millis(settings.retry_max_wait_ms.max(1)),
             files_dir,
             files_url: settings.files_url.clone(),
             max_uploads: settings.max_uploads,

@@ -176,9 +176,12 @@ impl Relay {
         }
         let outbox = Arc::new(Notify::new());
         let stop = CancellationToken::new();
-        let timeouts = outbox::Timeouts { send: config.send_timeout, provider: config.provider_timeout };
-        let worker =
-            tokio::spawn(outbox::run(ingest.clone(), whatsapp.clone(), timeouts, outbox.clone(), stop.clone()));
+        let policy = outbox::Policy {
+            send: config.send_timeout,
+            provider: config.provider_timeout,
+            max_wait: config.retry_max_wait,
+        };
+        let worker = tokio::spawn(outbox::run(ingest.clone(), whatsapp.clone(), policy, outbox.clone(), stop.clone()));
         let poller = tokio::spawn(status_poll::run(
             ingest.clone(),
             whatsapp.clone(),

@@ -2,7 +2,7 @@
 //! worker sends queued messages until each is sent or refused for good.
 //!
 //! Each attempt holds a lease on its message ([`crate::store`]'s outbox) that lasts past the longest the attempt
-//! may take ([`Timeouts::attempt`]); every way an attempt can end records an outcome, and a lease that runs out
+//! may take ([`Policy::attempt`]); every way an attempt can end records an outcome, and a lease that runs out
 //! anyway (a killed relay, a database that stopped answering) makes the message due again for any worker.
 //!
 //! Throttling (429, the Cloud API's rate codes) is retried with exponential backoff and jitter. A timeout, a 5xx
@@ -32,8 +32,8 @@ use crate::whatsapp::WhatsApp;
 const CONCURRENT_SENDS: usize = 32;
 /// After this many attempts a message is failed.
 pub const MAX_ATTEMPTS: i64 = 12;
-/// The longest wait between two attempts.
-const MAX_BACKOFF: Duration = Duration::from_secs(300);
+/// The longest wait between two attempts unless `SIDECHAT_RETRY_MAX_WAIT_MS` says otherwise.
+pub const MAX_WAIT: Duration = Duration::from_secs(300);
 /// How long to sleep when nothing is due and nothing wakes the worker.
 const IDLE: Duration = Duration::from_secs(30);
 /// How long to wait after the outbox could not be read before reading it again.
@@ -43,16 +43,18 @@ const LEASE_MARGIN: Duration = Duration::from_secs(10);
 /// The waits between tries to record an outcome the database did not take.
 const RECORD_RETRIES: [Duration; 3] = [Duration::from_millis(200), Duration::from_secs(1), Duration::from_secs(5)];
 
-/// How long the calls of a send attempt may take.
+/// How long the calls of a send attempt may take, and how long to wait between attempts.
 #[derive(Debug, Clone, Copy)]
-pub struct Timeouts {
+pub struct Policy {
     /// The call that sends the message (`SIDECHAT_SEND_TIMEOUT_MS`).
     pub send: Duration,
     /// Any other provider call, a file upload included (`SIDECHAT_PROVIDER_TIMEOUT_MS`).
     pub provider: Duration,
+    /// The longest wait between two attempts (`SIDECHAT_RETRY_MAX_WAIT_MS`).
+    pub max_wait: Duration,
 }
 
-impl Timeouts {
+impl Policy {
     /// The longest an attempt may take, looking for an earlier send and uploading a file included: past it, its
     /// outcome is unknown.
     pub fn attempt(&self) -> Duration {
@@ -70,13 +72,7 @@ impl Timeouts {
 /// The worker claims due messages only when some may be waiting: at start, when `wake` says a message was
 /// queued, when the next retry or lease end falls due, or when a claim filled every free slot and a slot frees
 /// up. A send that finishes otherwise costs no query; its retry time, if any, comes back from the attempt.
-pub async fn run(
-    ingest: Ingest,
-    whatsapp: Arc<WhatsApp>,
-    timeouts: Timeouts,
-    wake: Arc<Notify>,
-    stop: CancellationToken,
-) {
+pub async fn run(ingest: Ingest, whatsapp: Arc<WhatsApp>, policy: Policy, wake: Arc<Notify>, stop: CancellationToken) {
     let mut in_flight = JoinSet::new();
     // Whether due messages may be waiting unclaimed.
     let mut backlog = true;
@@ -87,13 +83,13 @@ pub async fn run(
         let room = CONCURRENT_SENDS.saturating_sub(in_flight.len());
         if backlog && room > 0 {
             let now = clock.millis();
-            let lease_until = now + timeouts.lease().as_millis() as i64;
+            let lease_until = now + policy.lease().as_millis() as i64;
             match ingest.store.claim_due(now, lease_until, room as i64).await {
                 Ok(claimed) => {
                     backlog = claimed.claimed == room;
                     for item in claimed.items {
                         let (ingest, whatsapp) = (ingest.clone(), whatsapp.clone());
-                        in_flight.spawn(async move { attempt(&ingest, &whatsapp, timeouts, item).await });
+                        in_flight.spawn(async move { attempt(&ingest, &whatsapp, policy, item).await });
                     }
                     if !backlog {
                         next_due = ingest.store.next_due().await.unwrap_or_else(|error| {
@@ -130,13 +126,13 @@ pub async fn run(
 }
 
 /// One send attempt, recorded whatever it comes to; returns when to try again (ms) if it is to be retried.
-async fn attempt(ingest: &Ingest, whatsapp: &WhatsApp, timeouts: Timeouts, item: OutboxItem) -> Option<i64> {
+async fn attempt(ingest: &Ingest, whatsapp: &WhatsApp, policy: Policy, item: OutboxItem) -> Option<i64> {
     let OutboxItem { message, earlier } = item;
     let (id, workspace, contact) = (message.id.clone(), message.workspace.clone(), message.contact.clone());
     let attempts = message.attempts;
     let claim = Claim { workspace: &workspace, contact: &contact, id: &id, attempts };
     let retry_later = |unknown: bool| SendOutcome::Retry {
-        at: ingest.clock.millis() + backoff(attempts).as_millis() as i64,
+        at: ingest.clock.millis() + backoff(attempts, policy.max_wait).as_millis() as i64,
         unknown: unknown || earlier != Earlier::NotSent,
     };
     let connection = match whatsapp.for_outbox(&workspace, &message.sender_id).await {
@@ -191,8 +187,8 @@ async fn attempt(ingest: &Ingest, whatsapp: &WhatsApp, timeouts: Timeouts, item:
             }
         }
     };
-    let result = tokio::time::timeout(timeouts.attempt(), send).await.unwrap_or_else(|_| {
-        Err(SendError::Unknown { reason: format!("the attempt took longer than {:?}", timeouts.attempt()) })
+    let result = tokio::time::timeout(policy.attempt(), send).await.unwrap_or_else(|_| {
+        Err(SendError::Unknown { reason: format!("the attempt took longer than {:?}", policy.attempt()) })
     });
     ingest.metrics.provider_latency(started.elapsed().as_secs_f64());
     let now = ingest.clock.millis();
@@ -215,13 +211,14 @@ async fn attempt(ingest: &Ingest, whatsapp: &WhatsApp, timeouts: Timeouts, item:
         }
         Err(SendError::Retryable { reason, retry_after }) => {
             ingest.metrics.send(SendResult::Retry);
-            let delay = retry_after.unwrap_or_else(|| backoff(attempts)).min(MAX_BACKOFF);
+            // The provider's own wait is honoured (up to the default longest wait), even above a shorter setting.
+            let delay = retry_after.map_or_else(|| backoff(attempts, policy.max_wait), |after| after.min(MAX_WAIT));
             tracing::info!(message = %id, reason, delay_ms = delay.as_millis() as u64, "retrying later");
             SendOutcome::Retry { at: now + delay.as_millis() as i64, unknown: earlier != Earlier::NotSent }
         }
         Err(SendError::Unknown { reason }) => {
             ingest.metrics.send(SendResult::Retry);
-            let delay = backoff(attempts);
+            let delay = backoff(attempts, policy.max_wait);
             tracing::warn!(message = %id, reason, delay_ms = delay.as_millis() as u64, "outcome unknown, checking later");
             SendOutcome::Retry { at: now + delay.as_millis() as i64, unknown: true }
         }
@@ -303,10 +300,10 @@ async fn record(ingest: &Ingest, claim: Claim<'_>, outcome: SendOutcome) -> Opti
     None
 }
 
-/// The wait before attempt `attempts + 1`: doubling from half a second, with ±50 % jitter.
-pub fn backoff(attempts: i64) -> Duration {
-    let base = Duration::from_millis(500).saturating_mul(1u32 << attempts.clamp(0, 16) as u32).min(MAX_BACKOFF);
-    base.mul_f64(rand::rng().random_range(0.5..1.5))
+/// The wait before attempt `attempts + 1`: doubling from half a second, with ±50 % jitter, never more than `cap`.
+pub fn backoff(attempts: i64, cap: Duration) -> Duration {
+    let base = Duration::from_millis(500).saturating_mul(1u32 << attempts.clamp(0, 16) as u32);
+    base.mul_f64(rand::rng().random_range(0.5..1.5)).min(cap)
 }
 
 /// Why a claimed message could not be handed to its provider.
@@ -363,11 +360,13 @@ mod tests {
 
     #[test]
     fn backoff_grows_with_jitter_and_is_capped() {
-        for attempts in 0..40 {
-            let delay = backoff(attempts);
-            let base = Duration::from_millis(500).saturating_mul(1u32 << attempts.clamp(0, 16) as u32).min(MAX_BACKOFF);
-            assert!(delay >= base.mul_f64(0.5) && delay <= base.mul_f64(1.5), "attempt {attempts}: {delay:?}");
+        for cap in [MAX_WAIT, Duration::from_secs(8)] {
+            for attempts in 0..40 {
+                let delay = backoff(attempts, cap);
+                let base = Duration::from_millis(500).saturating_mul(1u32 << attempts.clamp(0, 16) as u32);
+                assert!(delay >= base.mul_f64(0.5).min(cap), "attempt {attempts}: {delay:?}");
+                assert!(delay <= base.mul_f64(1.5).min(cap), "attempt {attempts}: {delay:?}");
+            }
         }
-        assert!(backoff(30) <= MAX_BACKOFF.mul_f64(1.5));
     }
 }

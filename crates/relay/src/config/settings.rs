@@ -200,6 +200,11 @@ pub struct Settings {
     #[arg(long, env = "SIDECHAT_SEND_TIMEOUT_MS", default_value_t = 30_000, value_parser = read::millis)]
     pub send_timeout_ms: u64,
 
+    /// The longest wait between two attempts to send a queued message, in milliseconds: the waits double from
+    /// half a second up to it, and a message is failed after 12 attempts.
+    #[arg(long, env = "SIDECHAT_RETRY_MAX_WAIT_MS", default_value_t = 300_000, value_parser = read::millis)]
+    pub retry_max_wait_ms: u64,
+
     /// How many days messages and their files are kept (default: for ever); older ones are deleted daily.
     #[arg(long, env = "SIDECHAT_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]
     pub retention_days: Option<u32>,

@@ -122,7 +122,8 @@ async fn fetch_one(files: &Files, ingest: &Ingest, whatsapp: &WhatsApp, pending:
         Ok(size) => ingest.store.media_fetched(&workspace, &id, size as i64).await.map(|()| true),
         Err(MediaError::Later(error)) if attempts + 1 < MAX_FETCHES => {
             tracing::warn!(file = %id, attempts = attempts + 1, error = format!("{error:#}"), "fetching an inbound file: trying again later");
-            let retry_at = ingest.clock.millis() + crate::outbox::backoff(attempts + 2).as_millis() as i64;
+            let retry_at = ingest.clock.millis()
+                + crate::outbox::backoff(attempts + 2, crate::outbox::MAX_WAIT).as_millis() as i64;
             ingest.store.media_not_fetched(&workspace, &id, retry_at).await.map(|()| false)
         }
         Err(error) => {

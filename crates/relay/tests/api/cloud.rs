@@ -195,6 +195,28 @@ on_both_backends!(throttling_and_server_errors_are_retried_and_permanent_errors_
     app.stop().await;
 });
 
+on_both_backends!(the_wait_between_attempts_is_capped_by_the_setting, |backend| async move {
+    let graph = Graph::start().await;
+    let url = graph.url.clone();
+    let app = TestApp::spawn(backend, |settings| {
+        settings.retain(|(k, _)| *k != "SIDECHAT_PROVIDER");
+        settings.extend(cloud_settings(&url));
+        settings.push(("SIDECHAT_RETRY_MAX_WAIT_MS", "400".to_owned()));
+    })
+    .await;
+    cloud_webhook(&app, &inbound("wamid.IN9", "Hi"), APP_SECRET).await;
+    // Seven server errors in a row: the default waits (1, 2, 4 … 64 s) would put the eighth attempt two minutes
+    // out; at most 400 ms apart, it comes within a few seconds.
+    graph.script(std::iter::repeat_n(Scripted::Error(503, 2, "Service temporarily unavailable"), 7));
+    let started = std::time::Instant::now();
+    let (status, sent) = send_text(&app, "capped", "after seven refusals").await;
+    assert_eq!(status, 202, "{sent}");
+    until_status(&app, sent["message"]["id"].as_str().unwrap(), "sent").await;
+    assert_eq!(graph.sends().len(), 8, "seven refusals, then the send that went through");
+    assert!(started.elapsed() < Duration::from_secs(15), "took {:?}", started.elapsed());
+    app.stop().await;
+});
+
 on_both_backends!(a_timeout_is_retried_and_the_repeat_is_counted, |backend| async move {
     let graph = Graph::start().await;
     let app = spawn_cloud(backend, &graph, 300).await;

@@ -4,6 +4,9 @@
 //! message is recorded as sent under an id the provider did not give it, and the event stream on the relay that is
 //! never killed sees each message's final status. Once with the Cloud API (Graph's stand-in), once with
 //! TimelinesAI's (its pacing scaled down, and every text sent twice in a row).
+//!
+//! To repeat a run: `SIDECHAT_FAULTS_SEED` gives the seed it printed; `SIDECHAT_FAULTS_LOG` the relays' `RUST_LOG`
+//! (`sidechat_relay=info` shows every attempt).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
@@ -115,9 +118,12 @@ async fn three_relays_on_timelines_lose_nothing_while_one_is_killed_again_and_ag
     run(Provider::Timelines(mock), seed).await;
 }
 
-/// A seed for the stand-in's draws, printed so that a failing run can be repeated.
+/// A seed for the stand-in's draws, printed so that a failing run can be repeated: `SIDECHAT_FAULTS_SEED` gives it.
 fn seed() -> u64 {
-    jiff::Timestamp::now().as_millisecond() as u64
+    std::env::var("SIDECHAT_FAULTS_SEED")
+        .ok()
+        .and_then(|seed| seed.parse().ok())
+        .unwrap_or_else(|| jiff::Timestamp::now().as_millisecond() as u64)
 }
 
 async fn run(provider: Provider, seed: u64) {
@@ -125,9 +131,14 @@ async fn run(provider: Provider, seed: u64) {
     let mut settings = provider.settings();
     settings.extend([
         ("SIDECHAT_SEND_TIMEOUT_MS", "2000".to_owned()),
-        ("SIDECHAT_PROVIDER_TIMEOUT_MS", "2000".to_owned()),
+        // Room for a look through TimelinesAI's history, many pages long here, when the machine is busy.
+        ("SIDECHAT_PROVIDER_TIMEOUT_MS", "5000".to_owned()),
+        // With one call in four refused or late, a message's attempts fail eight times in a row now and then: with
+        // waits doubling up to 5 minutes, it would then go out only after this test's time. At most 8 s between
+        // attempts, its twelve attempts fit well within it.
+        ("SIDECHAT_RETRY_MAX_WAIT_MS", "8000".to_owned()),
         ("SIDECHAT_SEND_RATE_LIMIT", "100000".to_owned()),
-        ("RUST_LOG", "error".to_owned()),
+        ("RUST_LOG", std::env::var("SIDECHAT_FAULTS_LOG").unwrap_or("error".to_owned())),
     ]);
     let sends = provider.sends();
     let http = Client::new();
@@ -186,7 +197,10 @@ async fn run(provider: Provider, seed: u64) {
             .fetch_all(&mut db)
             .await
             .unwrap();
-            panic!("not every accepted message was sent within 4 minutes; left (status, error, count): {left:?}");
+            let stuck = stuck(&provider, &database_url).await;
+            panic!(
+                "not every accepted message was sent within 4 minutes; left (status, error, count): {left:?}\n{stuck}"
+            );
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
@@ -391,4 +405,41 @@ async fn delivered_but_not_recorded(provider: &Provider, database_url: &str) -> 
         .map(|(text, ..)| text)
         .collect();
     delivered.intersection(&queued).cloned().collect()
+}
+
+/// A message not yet sent: id, text, attempts, next attempt, lease end, unknown since, interrupted at, created (ms).
+type Unsent = (String, String, i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>, i64);
+
+/// What the relays' database and the provider hold for each message not yet sent: to tell why it is not.
+async fn stuck(provider: &Provider, database_url: &str) -> String {
+    let mut db = database(database_url).await;
+    let now = jiff::Timestamp::now().as_millisecond();
+    let rows: Vec<Unsent> = sqlx::query_as(
+        "SELECT id, body, attempts, next_attempt_at, lease_until, unknown_at, interrupted_at, created_at
+         FROM messages WHERE direction = 'out' AND status <> 'sent' ORDER BY created_at LIMIT 20",
+    )
+    .fetch_all(&mut db)
+    .await
+    .unwrap();
+    let answered = provider.answered();
+    let ago = |at: Option<i64>| at.map(|at| format!("{:+.1} s", (at - now) as f64 / 1000.0));
+    rows.iter()
+        .map(|(id, body, attempts, next, lease, unknown, interrupted, created)| {
+            let calls: Vec<String> = answered
+                .iter()
+                .filter(|sent| provider.text(&sent.payload) == *body)
+                .map(|sent| format!("{:?} {:?}", sent.answer, sent.id))
+                .collect();
+            format!(
+                "{id} {body:?}: {attempts} attempts, next {:?}, lease {:?}, unknown {:?}, interrupted {:?}, \
+                 created {:?}; the provider's calls for this text: {calls:?}",
+                ago(*next),
+                ago(*lease),
+                ago(*unknown),
+                ago(*interrupted),
+                ago(Some(*created)),
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
