@@ -164,6 +164,16 @@ pub const PIPEDRIVE_ACCESS_TOKEN_SECONDS: u64 = 3599;
 /// The `scope` of new tokens: the scopes the relay needs, comma-separated (the separator is assumed).
 pub const PIPEDRIVE_GRANTED_SCOPE: &str = "base,deals:read,contacts:read";
 
+// ------------------------------------------------------------------------------------------- Uploads
+
+/// The most an upload to Graph or TimelinesAI may carry, its form parts included: both take files of up to
+/// 100 MB (documented); the room above it for the form's other parts is assumed.
+pub const MAX_UPLOAD_BYTES: u64 = 101 * 1024 * 1024;
+
+/// An upload over [`MAX_UPLOAD_BYTES`] is refused with `413` as soon as it passes the limit, in each service's
+/// error body. The sources give the limit, not the answer past it.
+pub const UPLOAD_TOO_LARGE_STATUS: u16 = 413;
+
 // ------------------------------------------------------------------------------------------- Meta's Graph API
 
 /// The Graph API version in the stand-in's paths (`/v23.0/…`): the sources write `vNN.N`.

@@ -5,8 +5,10 @@
 use axum::body::{Body, Bytes};
 use axum::http::HeaderMap;
 
-/// The most an upload may carry: both services take files of up to 100 MB.
-const MAX_UPLOAD: usize = 101 * 1024 * 1024;
+use crate::assumptions::MAX_UPLOAD_BYTES;
+
+/// The upload carried more than [`MAX_UPLOAD_BYTES`].
+pub(crate) struct TooLarge;
 
 /// One part of an upload.
 pub(crate) struct Part {
@@ -29,14 +31,22 @@ impl Part {
     }
 }
 
-/// The parts of `body`, in order; reading stops at the first malformed part, or past [`MAX_UPLOAD`] bytes.
-pub(crate) async fn parts(headers: &HeaderMap, body: Body) -> Vec<Part> {
+/// The parts of `body`, in order; reading stops at the first malformed part. An upload past [`MAX_UPLOAD_BYTES`]
+/// is [`TooLarge`].
+pub(crate) async fn parts(headers: &HeaderMap, body: Body) -> Result<Vec<Part>, TooLarge> {
     let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
     let boundary = content_type.split("boundary=").nth(1).unwrap_or_default().to_owned();
-    let constraints = multer::Constraints::new().size_limit(multer::SizeLimit::new().whole_stream(MAX_UPLOAD as u64));
+    let constraints = multer::Constraints::new().size_limit(multer::SizeLimit::new().whole_stream(MAX_UPLOAD_BYTES));
     let mut multipart = multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
+    let too_large = |error: &multer::Error| matches!(error, multer::Error::StreamSizeExceeded { .. });
     let mut parts = Vec::new();
-    while let Ok(Some(mut field)) = multipart.next_field().await {
+    loop {
+        let mut field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(error) if too_large(&error) => return Err(TooLarge),
+            Err(_) => break,
+        };
         let name = field.name().unwrap_or_default().to_owned();
         let file_name = field.file_name().map(str::to_owned);
         let mime = field.content_type().map(|m| m.to_string());
@@ -46,16 +56,22 @@ pub(crate) async fn parts(headers: &HeaderMap, body: Body) -> Vec<Part> {
                 match field.chunk().await {
                     Ok(Some(chunk)) => size += chunk.len(),
                     Ok(None) => break,
-                    Err(_) => return parts,
+                    Err(error) if too_large(&error) => return Err(TooLarge),
+                    Err(_) => return Ok(parts),
                 }
             }
             (Bytes::new(), size)
         } else {
-            let Ok(data) = field.bytes().await else { break };
-            let size = data.len();
-            (data, size)
+            match field.bytes().await {
+                Ok(data) => {
+                    let size = data.len();
+                    (data, size)
+                }
+                Err(error) if too_large(&error) => return Err(TooLarge),
+                Err(_) => break,
+            }
         };
         parts.push(Part { name, file_name, mime, data, size });
     }
-    parts
+    Ok(parts)
 }

@@ -12,8 +12,9 @@ use serde_json::{Value, json};
 
 use super::{Answer, Answered, BUSINESSES, Business, INBOUND_PHOTO, Scripted, Shared, lock};
 use crate::assumptions::{
-    GRAPH_API_VERSION, GRAPH_FAULTS, GRAPH_INVALID_TOKEN, GRAPH_UNSUPPORTED_REQUEST, graph_display_number,
-    graph_error_body, graph_media_url, graph_not_reachable, graph_subscribed_answer, graph_template_page,
+    GRAPH_API_VERSION, GRAPH_FAULTS, GRAPH_INVALID_TOKEN, GRAPH_UNSUPPORTED_REQUEST, UPLOAD_TOO_LARGE_STATUS,
+    graph_display_number, graph_error_body, graph_media_url, graph_not_reachable, graph_subscribed_answer,
+    graph_template_page,
 };
 use crate::faults::Draw;
 use crate::multipart;
@@ -119,7 +120,9 @@ async fn upload(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: axu
     if let Some(refusal) = refused(&shared, &headers) {
         return refusal;
     }
-    let parts = multipart::parts(&headers, body).await;
+    let Ok(parts) = multipart::parts(&headers, body).await else {
+        return error(UPLOAD_TOO_LARGE_STATUS, GRAPH_UNSUPPORTED_REQUEST, "the file is larger than 100 MB");
+    };
     let text = |name: &str| parts.iter().find(|p| p.name == name).map(multipart::Part::text);
     let file = parts.iter().find(|p| p.name == "file");
     let (Some("whatsapp"), Some(declared), Some(file)) = (text("messaging_product").as_deref(), text("type"), file)

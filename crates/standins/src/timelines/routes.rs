@@ -15,7 +15,7 @@ use super::{API_PATH, Account, Answer, Answered, Scripted, Shared, WORKSPACES, l
 use crate::assumptions::{
     TIMELINES_API_ORIGIN, TIMELINES_CHATS_FILTER_BY_PHONE, TIMELINES_FAULTS, TIMELINES_MESSAGES_AFTER_RFC3339,
     TIMELINES_PAGE_SIZE, TIMELINES_QUEUED_STATUSES, TIMELINES_RETRY_AFTER, TIMELINES_SENT_STATUS,
-    TIMELINES_STATUS_HISTORY_ENVELOPED, TIMELINES_UNKNOWN_ACCOUNT, timelines_error_body,
+    TIMELINES_STATUS_HISTORY_ENVELOPED, TIMELINES_UNKNOWN_ACCOUNT, UPLOAD_TOO_LARGE_STATUS, timelines_error_body,
 };
 use crate::faults::Draw;
 use crate::multipart;
@@ -186,7 +186,9 @@ async fn upload(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: axu
     if let Some(refusal) = refused(&shared, &headers) {
         return refusal;
     }
-    let parts = multipart::parts(&headers, body).await;
+    let Ok(parts) = multipart::parts(&headers, body).await else {
+        return error(UPLOAD_TOO_LARGE_STATUS, "the file is larger than 100 MB");
+    };
     let file = parts.iter().rev().find(|p| p.name == "file");
     let Some(file) = file.filter(|f| f.file_name.as_deref().is_some_and(|name| !name.is_empty())) else {
         return error(400, "a file with a file name is required");
