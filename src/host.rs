@@ -5,7 +5,7 @@ pub mod zoho;
 
 use std::fmt;
 
-use sidechat_domain::wire::{AttachmentRef, Record, RecordFile};
+use sidechat_domain::wire::{AttachmentRef, Record, RecordFile, RecordKind};
 
 use crate::relay::{Relay, RelayError};
 use pipedrive::Pipedrive;
@@ -25,8 +25,8 @@ pub enum Host {
 /// The record the panel sits on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordRef {
-    /// `person` or `deal`.
-    pub kind: String,
+    /// A person or a deal.
+    pub kind: RecordKind,
     /// The CRM's id.
     pub id: String,
 }
@@ -143,7 +143,13 @@ impl Host {
     pub fn module(&self) -> Option<String> {
         let record = self.record()?;
         match self {
-            Self::Pipedrive(_) => Some(if record.kind == "deal" { "Deals" } else { "Persons" }.to_owned()),
+            Self::Pipedrive(_) => Some(
+                match record.kind {
+                    RecordKind::Deal => "Deals",
+                    RecordKind::Person => "Persons",
+                }
+                .to_owned(),
+            ),
             Self::Zoho(zoho) => zoho.module(),
             Self::Standalone => None,
         }

@@ -215,7 +215,7 @@ impl Relay {
 
     /// `GET /api/v1/records/pipedrive/{kind}/{id}`.
     pub async fn pipedrive_record(&self, record: &RecordRef) -> Result<Record, RelayError> {
-        let path = format!("/api/v1/records/pipedrive/{}/{}", encode(&record.kind), encode(&record.id));
+        let path = format!("/api/v1/records/pipedrive/{}/{}", record.kind.as_str(), encode(&record.id));
         self.call(Request::get, &path, None::<&()>).await
     }
 

@@ -8,6 +8,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use serde::Serialize;
+use sidechat_domain::wire::RecordKind;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageChannel, MessageEvent, MessagePort};
@@ -148,7 +149,8 @@ impl Pipedrive {
 
     /// The record the panel is on.
     pub fn record(&self) -> Option<RecordRef> {
-        let kind = self.context.resource.clone()?;
+        // Sidechat's panels sit on persons and deals only.
+        let kind = RecordKind::parse(self.context.resource.as_deref()?)?;
         let id = self.context.selected_ids.as_deref()?.split(',').next()?.to_owned();
         Some(RecordRef { kind, id })
     }
@@ -309,7 +311,7 @@ mod tests {
         assert_eq!(context.company_id, "54321");
         assert_eq!(context.theme.as_deref(), Some("dark"));
         let host = Pipedrive::new(context);
-        assert_eq!(host.record(), Some(RecordRef { kind: "deal".into(), id: "3".into() }));
+        assert_eq!(host.record(), Some(RecordRef { kind: RecordKind::Deal, id: "3".into() }));
     }
 
     #[test]

@@ -20,7 +20,7 @@ use wasm_bindgen::JsCast;
 use super::{HostError, RecordRef};
 use channel::Channel;
 use record::{FieldLabels, Labelled, ZohoRecord};
-use sidechat_domain::wire::{RecordFile, RecordKind};
+use sidechat_domain::wire::RecordFile;
 use wire::{Call, WidgetUrl};
 
 /// Pages of attachments read at most (200 each).
@@ -59,11 +59,7 @@ impl Zoho {
     /// The record the widget is on, once `PageLoad` has said, in a module the panel serves.
     pub fn record(&self) -> Option<RecordRef> {
         let page = self.channel.page()?;
-        let kind = match record::kind_of(&page.entity)? {
-            RecordKind::Person => "person",
-            RecordKind::Deal => "deal",
-        };
-        Some(RecordRef { kind: kind.to_owned(), id: page.entity_id })
+        Some(RecordRef { kind: record::kind_of(&page.entity)?, id: page.entity_id })
     }
 
     /// Reads the record, its module's field labels and its attached files; for a deal, its contact too.

@@ -7,6 +7,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
+use sidechat_domain::wire::RecordKind;
 use sidechat_widget::host::RecordRef;
 use sidechat_widget::host::zoho::Zoho;
 use wasm_bindgen::JsCast;
@@ -92,7 +93,7 @@ async fn the_zoho_adapter_hears_only_its_parent_from_the_service_origin() {
         post_from_crm(&context);
         post_from_crm(&page);
         until("the CRM's PageLoad to be heard", LIMIT, || zoho.record().is_some()).await;
-        assert_eq!(zoho.record(), Some(RecordRef { kind: "person".into(), id: "3652397000000624001".into() }));
+        assert_eq!(zoho.record(), Some(RecordRef { kind: RecordKind::Person, id: "3652397000000624001".into() }));
         assert_eq!(zoho.locale().as_deref(), Some("fr_FR"));
     };
     let (connected, ()) = futures::join!(zoho.connect(), crm_side);

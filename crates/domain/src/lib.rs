@@ -10,6 +10,7 @@ pub mod attachment;
 pub mod calling_code;
 pub mod canned;
 pub mod country;
+pub mod crm;
 pub mod e164;
 pub mod grouping;
 pub mod input;
@@ -21,5 +22,6 @@ pub mod window;
 pub mod wire;
 
 pub use country::{Country, CountryError};
+pub use crm::Crm;
 pub use e164::{E164, E164Error};
 pub use provider::Provider;

@@ -85,6 +85,21 @@ pub enum RecordKind {
     Deal,
 }
 
+impl RecordKind {
+    /// The kind's wire name (also in the relay's record paths, and Pipedrive's `resource`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Person => "person",
+            Self::Deal => "deal",
+        }
+    }
+
+    /// Reads a wire name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::Person, Self::Deal].into_iter().find(|kind| kind.as_str() == raw)
+    }
+}
+
 /// A file attached to a CRM record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordFile {

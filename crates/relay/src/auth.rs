@@ -16,12 +16,13 @@ use axum::http::request::Parts;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
+use sidechat_domain::Crm;
 use sidechat_domain::wire::{Author, ErrorCode, Role};
 
 use crate::AppState;
 use crate::crm::pipedrive;
 use crate::error::ApiError;
-use crate::store::{UserProfile, UserRow, WorkspaceId};
+use crate::store::{SessionKind, UserProfile, UserRow, WorkspaceId};
 
 /// A verified caller: a user of one workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,15 +35,6 @@ pub struct Caller {
     pub crm: Crm,
     /// When the credential the call presented expires (ms), if it does.
     pub credential_expires_at: Option<i64>,
-}
-
-/// The CRMs Sidechat serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Crm {
-    /// Pipedrive.
-    Pipedrive,
-    /// Zoho CRM.
-    Zoho,
 }
 
 impl Caller {
@@ -100,7 +92,7 @@ async fn authenticate_session(state: &AppState, token: &str) -> Result<Caller, A
         .store
         .session(&crate::routes::sign_in::hash(token))
         .await?
-        .filter(|session| session.kind == "bearer" && !session.revoked)
+        .filter(|session| session.kind == SessionKind::Bearer && !session.revoked)
         .ok_or_else(|| ApiError::unauthorized("the credentials are not valid"))?;
     if session.expires_at <= now {
         return Err(ApiError::unauthorized("the session has expired: renew it"));
@@ -145,14 +137,14 @@ async fn authenticate_pipedrive(state: &AppState, secret: &str, token: &str) -> 
     let company_id = claims.company_id.to_string();
     let crm_user_id = claims.user_id.to_string();
     let (workspace, known) =
-        state.store.account_user("pipedrive", &company_id, &crm_user_id).await?.ok_or_else(|| {
+        state.store.account_user(Crm::Pipedrive, &company_id, &crm_user_id).await?.ok_or_else(|| {
             ApiError::new(ErrorCode::NotInstalled, "this Pipedrive company has not installed Sidechat on this relay")
         })?;
     let now_ms = now.as_millisecond();
     // A user's first call records them.
     let mut user = match known {
         Some(user) => user,
-        None => state.store.user_by_crm_id(&workspace, "pipedrive", &crm_user_id, now_ms).await?,
+        None => state.store.user_by_crm_id(&workspace, Crm::Pipedrive, &crm_user_id, now_ms).await?,
     };
     if user.role_checked_at.is_none_or(|checked| now_ms - checked > ROLE_FRESH_MS) {
         // The role may have changed in Pipedrive. A user who has not connected keeps the member role.
@@ -161,8 +153,10 @@ async fn authenticate_pipedrive(state: &AppState, secret: &str, token: &str) -> 
             Err(pipedrive::PipedriveError::UserNotConnected) => {
                 // Nothing to ask Pipedrive with: a member until they connect, asked again in 15 minutes.
                 let profile = UserProfile { name: user.name.clone(), email: user.email.clone(), role: Role::Member };
-                user =
-                    state.store.save_user_profile(&workspace, "pipedrive", &user.crm_user_id, &profile, now_ms).await?;
+                user = state
+                    .store
+                    .save_user_profile(&workspace, Crm::Pipedrive, &user.crm_user_id, &profile, now_ms)
+                    .await?;
             }
             Err(error) => tracing::warn!(user = %user.id, error = %error, "reading a pipedrive user's role"),
         }
@@ -200,11 +194,10 @@ impl FromRequestParts<AppState> for Caller {
         if !crate::routes::top_level::same_origin(state, &parts.method, &parts.headers) {
             return Err(ApiError::forbidden("a signed-in page's changes must come from the relay's own pages"));
         }
-        let crm = if session.user.crm == "zoho" { Crm::Zoho } else { Crm::Pipedrive };
         Ok(Caller {
             workspace: session.workspace,
+            crm: session.user.crm,
             user: session.user,
-            crm,
             credential_expires_at: Some(session.expires_at),
         })
     }

@@ -4,9 +4,10 @@ pub mod pipedrive;
 pub mod zoho;
 
 use crate::AppState;
-use crate::auth::{Caller, Crm};
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::store::AttachmentMeta;
+use sidechat_domain::Crm;
 use sidechat_domain::wire::RecordRef;
 
 /// Fetches a file of the caller's CRM record into the store, for a send.

@@ -38,7 +38,7 @@ pub use lifecycle::{Removed, WorkspaceSummary};
 pub use messages::{EarlyStatus, InboundMessage, MessageRow, StatusApplied};
 pub use outbox::{Claimed, Earlier, OutboxItem, SendOutcome};
 pub use relays::{ALIVE_MS, HEARTBEAT_MS, NewStream};
-pub use sessions::{Claim, NewSignIn, SessionRow, SignInRow};
+pub use sessions::{Claim, NewSignIn, SessionKind, SessionRow, SignInRow};
 pub use tickets::{NewTicket, Redeemed};
 pub use users::{SealedTokens, UserProfile, UserRow};
 pub use whatsapp::{ConnectError, ConnectionRow, NewConnection, NumberRow, provider_name};

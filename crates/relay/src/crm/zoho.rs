@@ -8,6 +8,7 @@
 
 use secrecy::ExposeSecret;
 use serde::Deserialize;
+use sidechat_domain::Crm;
 use sidechat_domain::wire::Role;
 
 use crate::AppState;
@@ -190,19 +191,19 @@ pub async fn sign_in(state: &AppState, accounts_server: &str, code: &str) -> Res
     }
     let org = org(state, &api_domain, &access).await?;
     let now = jiff::Timestamp::now().as_millisecond();
-    let workspace = match state.store.account_workspace("zoho", &org.id).await? {
+    let workspace = match state.store.account_workspace(Crm::Zoho, &org.id).await? {
         Some(workspace) => workspace,
         None if state.config.signup == Signup::Open => {
             let name = org.company_name.clone().unwrap_or_else(|| format!("Zoho org {}", org.id));
             let time_zone = crate::admission::time_zone_or_utc(org.time_zone.as_deref());
-            state.store.admit_account("zoho", &org.id, Some(&api_domain), false, (&name, &time_zone), now).await?
+            state.store.admit_account(Crm::Zoho, &org.id, Some(&api_domain), false, (&name, &time_zone), now).await?
         }
         None => {
             tracing::warn!(org = org.id, "zoho sign-in refused: the org is not admitted to this relay");
             return Err(ZohoError::OrgNotAllowed(org.id));
         }
     };
-    let saved = state.store.save_user_profile(&workspace, "zoho", &user.id, &user.profile(), now).await?;
+    let saved = state.store.save_user_profile(&workspace, Crm::Zoho, &user.id, &user.profile(), now).await?;
     if saved.role == Role::Admin {
         let name = org.company_name.clone().unwrap_or_else(|| format!("Zoho org {}", org.id));
         let time_zone = crate::admission::time_zone_or_utc(org.time_zone.as_deref());
@@ -275,7 +276,7 @@ pub async fn recheck(state: &AppState, workspace: &WorkspaceId, user: &UserRow) 
     if !zoho_user.is_active() || zoho_user.id != user.crm_user_id {
         return Err(ZohoError::Refused(format!("the user is {}", zoho_user.status)));
     }
-    Ok(state.store.save_user_profile(workspace, "zoho", &user.crm_user_id, &zoho_user.profile(), now).await?)
+    Ok(state.store.save_user_profile(workspace, Crm::Zoho, &user.crm_user_id, &zoho_user.profile(), now).await?)
 }
 
 async fn token_request(

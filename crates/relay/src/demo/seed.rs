@@ -2,6 +2,7 @@
 //! demo data set), and the history and canned texts stored on first start (a second start finds them and adds
 //! nothing).
 
+use sidechat_domain::Crm;
 use sidechat_domain::E164;
 use sidechat_domain::wire::{Author, DeliveryStatus, Role};
 
@@ -16,10 +17,10 @@ use crate::store::{
 /// the operator workspace like any listed company.
 pub async fn seed(store: &Store, sealer: &Sealer, workspace: &WorkspaceId, public_url: &str) -> anyhow::Result<()> {
     let now = jiff::Timestamp::now().as_millisecond();
-    let user = store.user_by_crm_id(workspace, "pipedrive", &DEMO_USER_ID.to_string(), now).await?;
+    let user = store.user_by_crm_id(workspace, Crm::Pipedrive, &DEMO_USER_ID.to_string(), now).await?;
     let first_start = store.tokens(workspace, &user.id).await?.is_none();
     let profile = UserProfile { name: "Demo User".into(), email: Some("demo@example.com".into()), role: Role::Admin };
-    let user = store.save_user_profile(workspace, "pipedrive", &user.crm_user_id, &profile, now).await?;
+    let user = store.save_user_profile(workspace, Crm::Pipedrive, &user.crm_user_id, &profile, now).await?;
     let context = |which: &str| format!("pipedrive/{workspace}/{}/{which}", user.id);
     let tokens = SealedTokens {
         access_token: sealer.seal(DEMO_ACCESS_TOKEN, &context("access")),

@@ -8,6 +8,7 @@ use axum::extract::{Query, State};
 use axum::response::Html;
 use axum::routing::get;
 use serde::Deserialize;
+use sidechat_domain::Crm;
 
 use crate::AppState;
 use crate::crm::pipedrive::{self, PipedriveError};
@@ -45,7 +46,7 @@ async fn complete_pipedrive_install(
                 .store
                 .sign_in_by_state(&crate::routes::sign_in::hash(oauth_state), now)
                 .await?
-                .filter(|sign_in| sign_in.crm == "pipedrive")
+                .filter(|sign_in| sign_in.crm == Crm::Pipedrive)
                 .ok_or_else(|| ApiError::invalid("this sign-in is unknown, expired or finished: start again"))?,
         ),
         None => None,

@@ -7,9 +7,10 @@ use axum::{Json, Router};
 use sidechat_domain::wire::{Record, RecordKind};
 
 use crate::AppState;
-use crate::auth::{Caller, Crm};
+use crate::auth::Caller;
 use crate::crm::pipedrive;
 use crate::error::{ApiError, ApiResult};
+use sidechat_domain::Crm;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/records/pipedrive/{kind}/{id}", get(get_pipedrive_record))
@@ -23,11 +24,7 @@ async fn get_pipedrive_record(
     if caller.crm != Crm::Pipedrive {
         return Err(ApiError::not_found("Pipedrive record"));
     }
-    let kind = match kind.as_str() {
-        "person" => RecordKind::Person,
-        "deal" => RecordKind::Deal,
-        _ => return Err(ApiError::not_found("record kind")),
-    };
+    let kind = RecordKind::parse(&kind).ok_or_else(|| ApiError::not_found("record kind"))?;
     let record = pipedrive::read_record(&state, &caller, kind, &id).await;
     Ok(Json(record.map_err(|error| crate::crm::api_error(&state, error))?))
 }

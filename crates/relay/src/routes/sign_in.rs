@@ -21,13 +21,14 @@ use base64::Engine;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use sidechat_domain::Crm;
 use sidechat_domain::wire::ErrorCode;
 
 use crate::AppState;
 use crate::auth;
 use crate::crm::zoho::{self, ZohoError};
 use crate::error::{ApiError, ApiResult};
-use crate::store::{Claim, NewSignIn, WorkspaceId, timestamp};
+use crate::store::{Claim, NewSignIn, SessionKind, WorkspaceId, timestamp};
 use crate::web::origin_matches;
 
 /// How long a session opens the API (ms).
@@ -74,7 +75,7 @@ pub async fn issue_session(state: &AppState, workspace: &WorkspaceId, user_id: &
     let now = state.ingest.clock.now().as_millisecond();
     let session = secret();
     let expires_at = now + SESSION_MS;
-    state.store.insert_session(workspace, user_id, &hash(&session), "bearer", expires_at, now).await?;
+    state.store.insert_session(workspace, user_id, &hash(&session), SessionKind::Bearer, expires_at, now).await?;
     Ok((session, expires_at))
 }
 
@@ -123,7 +124,7 @@ async fn start(State(state): State<AppState>, query: Result<Query<StartQuery>, Q
     if query.origin.is_none() && query.return_to.is_some() {
         let new = NewSignIn {
             id: uuid::Uuid::new_v4().to_string(),
-            crm: "zoho".to_owned(),
+            crm: Crm::Zoho,
             origin: None,
             return_to: Some(crate::routes::top_level::return_path(query.return_to.as_deref())?),
             claim_hash: None,
@@ -145,7 +146,7 @@ async fn start(State(state): State<AppState>, query: Result<Query<StartQuery>, Q
         None => {
             let new = NewSignIn {
                 id: uuid::Uuid::new_v4().to_string(),
-                crm: "zoho".to_owned(),
+                crm: Crm::Zoho,
                 origin: Some(origin),
                 return_to: None,
                 claim_hash: None,
@@ -179,7 +180,7 @@ async fn callback(
         .store
         .sign_in_by_state(&hash(oauth_state), now)
         .await?
-        .filter(|sign_in| sign_in.crm == "zoho")
+        .filter(|sign_in| sign_in.crm == Crm::Zoho)
         .ok_or_else(|| ApiError::invalid("this sign-in is unknown, expired or finished: start again from the panel"))?;
     if let Some(error) = query.error {
         tracing::info!(error = error.chars().take(100).collect::<String>(), "zoho sign-in not allowed");
@@ -279,7 +280,7 @@ async fn handoff(
     let claim = secret();
     let new = NewSignIn {
         id: uuid::Uuid::new_v4().to_string(),
-        crm: "zoho".to_owned(),
+        crm: Crm::Zoho,
         origin: Some(origin.clone()),
         return_to: None,
         claim_hash: Some(hash(&claim)),
@@ -323,7 +324,9 @@ async fn renew(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<J
         .store
         .session(&token_hash)
         .await?
-        .filter(|session| session.kind == "bearer" && !session.revoked && session.expires_at + RENEWABLE_MS > now)
+        .filter(|session| {
+            session.kind == SessionKind::Bearer && !session.revoked && session.expires_at + RENEWABLE_MS > now
+        })
         .ok_or_else(|| ApiError::unauthorized("the session cannot be renewed: sign in again"))?;
     match zoho::recheck(&state, &session.workspace, &session.user).await {
         Ok(_) => {}

@@ -12,11 +12,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
+use sidechat_domain::Crm;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::routes::sign_in::{SESSION_MS, hash, secret};
-use crate::store::{NewSignIn, WorkspaceId};
+use crate::store::{NewSignIn, SessionKind, WorkspaceId};
 
 /// The session cookie's name.
 pub const COOKIE: &str = "sidechat_session";
@@ -86,7 +87,7 @@ async fn pipedrive_start(
     let now = state.ingest.clock.now().as_millisecond();
     let new = NewSignIn {
         id: uuid::Uuid::new_v4().to_string(),
-        crm: "pipedrive".to_owned(),
+        crm: Crm::Pipedrive,
         origin: None,
         return_to: Some(return_to),
         claim_hash: None,
@@ -105,7 +106,7 @@ pub async fn sign_in_cookie(
 ) -> ApiResult<Response> {
     let now = state.ingest.clock.now().as_millisecond();
     let session = secret();
-    state.store.insert_session(workspace, user_id, &hash(&session), "cookie", now + SESSION_MS, now).await?;
+    state.store.insert_session(workspace, user_id, &hash(&session), SessionKind::Cookie, now + SESSION_MS, now).await?;
     let secure = if state.config.public_url.starts_with("https://") { "; Secure" } else { "" };
     let cookie = format!("{COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", SESSION_MS / 1000);
     let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, return_to.to_owned())]).into_response();
@@ -123,7 +124,7 @@ pub async fn cookie_session(state: &AppState, headers: &HeaderMap) -> ApiResult<
         .store
         .session(&hash(&token))
         .await?
-        .filter(|session| session.kind == "cookie" && !session.revoked && session.expires_at > now))
+        .filter(|session| session.kind == SessionKind::Cookie && !session.revoked && session.expires_at > now))
 }
 
 /// The session cookie's value.

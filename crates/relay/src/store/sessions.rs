@@ -1,20 +1,47 @@
 //! Sign-ins under way and the sessions they make. Every secret here (the OAuth state, a session, a hand-off's claim)
 //! is kept as its SHA-256 only: the lookups precede any workspace, since the secret is the credential.
 
+use sidechat_domain::Crm;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::Store;
 use super::users::{USER_COLUMNS_OF_U, UserRow, user};
-use super::workspaces::WorkspaceId;
+use super::workspaces::{WorkspaceId, crm};
+
+/// How a session is presented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    /// As a bearer token, by a panel.
+    Bearer,
+    /// As a cookie, by the relay's own top-level pages.
+    Cookie,
+}
+
+impl SessionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Bearer => "bearer",
+            Self::Cookie => "cookie",
+        }
+    }
+
+    fn from_row(row: &AnyRow, column: &str) -> Result<Self, sqlx::Error> {
+        let raw: String = row.try_get(column)?;
+        [Self::Bearer, Self::Cookie]
+            .into_iter()
+            .find(|kind| kind.as_str() == raw)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown session kind `{raw}`").into()))
+    }
+}
 
 /// A sign-in to keep until its callback.
 #[derive(Debug, Clone)]
 pub struct NewSignIn {
     /// Its id: also the hand-off a panel names to claim the session.
     pub id: String,
-    /// `zoho` or `pipedrive`.
-    pub crm: String,
+    /// The CRM the user signs in with.
+    pub crm: Crm,
     /// The window origin the session is posted to, for a panel's sign-in.
     pub origin: Option<String>,
     /// The relay path a top-level page returns to.
@@ -30,8 +57,8 @@ pub struct NewSignIn {
 pub struct SignInRow {
     /// Its id.
     pub id: String,
-    /// `zoho` or `pipedrive`.
-    pub crm: String,
+    /// The CRM the user signs in with.
+    pub crm: Crm,
     /// Where the session is posted.
     pub origin: Option<String>,
     /// Where a top-level page returns.
@@ -56,8 +83,8 @@ pub struct SessionRow {
     pub workspace: WorkspaceId,
     /// Its user.
     pub user: UserRow,
-    /// `bearer` or `cookie`.
-    pub kind: String,
+    /// How it is presented.
+    pub kind: SessionKind,
     /// When it expires (ms).
     pub expires_at: i64,
     /// Whether it was revoked.
@@ -67,7 +94,7 @@ pub struct SessionRow {
 fn sign_in(row: &AnyRow) -> Result<SignInRow, sqlx::Error> {
     Ok(SignInRow {
         id: row.try_get("id")?,
-        crm: row.try_get("crm")?,
+        crm: crm(row, "crm")?,
         origin: row.try_get("origin")?,
         return_to: row.try_get("return_to")?,
     })
@@ -81,7 +108,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&new.id)
-        .bind(&new.crm)
+        .bind(new.crm.as_str())
         .bind(state_hash)
         .bind(&new.origin)
         .bind(&new.return_to)
@@ -172,7 +199,7 @@ impl Store {
         workspace: &WorkspaceId,
         user_id: &str,
         token_hash: &str,
-        kind: &str,
+        kind: SessionKind,
         expires_at: i64,
         now: i64,
     ) -> Result<(), sqlx::Error> {
@@ -183,7 +210,7 @@ impl Store {
         .bind(token_hash)
         .bind(workspace.as_str())
         .bind(user_id)
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(expires_at)
         .bind(now)
         .execute(&mut *self.write().await?)
@@ -205,7 +232,7 @@ impl Store {
             Ok(SessionRow {
                 workspace: WorkspaceId::from_row(&row, "workspace_id")?,
                 user: user(&row)?,
-                kind: row.try_get("kind")?,
+                kind: SessionKind::from_row(&row, "kind")?,
                 expires_at: row.try_get("expires_at")?,
                 revoked: row.try_get::<Option<i64>, _>("revoked_at")?.is_some(),
             })

@@ -1,20 +1,21 @@
 //! The users of each workspace, as their CRM knows them, and their own CRM tokens (sealed: the store keeps
 //! what [`crate::secrets::Sealer`] made of them and never sees them in the clear).
 
+use sidechat_domain::Crm;
 use sidechat_domain::wire::Role;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::Store;
-use super::workspaces::WorkspaceId;
+use super::workspaces::{WorkspaceId, crm};
 
 /// A user of a workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRow {
     /// Sidechat's id for the user.
     pub id: String,
-    /// `pipedrive` or `zoho`.
-    pub crm: String,
+    /// The CRM they come from.
+    pub crm: Crm,
     /// The CRM's id for the user.
     pub crm_user_id: String,
     /// Their name (empty until the CRM told it).
@@ -68,7 +69,7 @@ pub(super) fn user(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
     let raw_role: String = row.try_get("role")?;
     Ok(UserRow {
         id: row.try_get("id")?,
-        crm: row.try_get("crm")?,
+        crm: crm(row, "crm")?,
         crm_user_id: row.try_get("crm_user_id")?,
         name: row.try_get("name")?,
         email: row.try_get("email")?,
@@ -86,7 +87,7 @@ impl Store {
     pub async fn user_by_crm_id(
         &self,
         workspace: &WorkspaceId,
-        crm: &str,
+        crm: Crm,
         crm_user_id: &str,
         now: i64,
     ) -> Result<UserRow, sqlx::Error> {
@@ -94,7 +95,7 @@ impl Store {
             format!("SELECT {USER_COLUMNS} FROM users WHERE workspace_id = $1 AND crm = $2 AND crm_user_id = $3");
         if let Some(row) = sqlx::query(&select)
             .bind(workspace.as_str())
-            .bind(crm)
+            .bind(crm.as_str())
             .bind(crm_user_id)
             .fetch_optional(&mut *self.read().await?)
             .await?
@@ -107,14 +108,14 @@ impl Store {
         )
         .bind(uuid::Uuid::now_v7().to_string())
         .bind(workspace.as_str())
-        .bind(crm)
+        .bind(crm.as_str())
         .bind(crm_user_id)
         .bind(now)
         .execute(&mut *self.write().await?)
         .await?;
         let row = sqlx::query(&select)
             .bind(workspace.as_str())
-            .bind(crm)
+            .bind(crm.as_str())
             .bind(crm_user_id)
             .fetch_one(&mut *self.write().await?)
             .await?;
@@ -125,7 +126,7 @@ impl Store {
     /// every call of a CRM user needs, in one read. `None` when the account is not admitted.
     pub async fn account_user(
         &self,
-        crm: &str,
+        crm: Crm,
         account_id: &str,
         crm_user_id: &str,
     ) -> Result<Option<(WorkspaceId, Option<UserRow>)>, sqlx::Error> {
@@ -135,7 +136,7 @@ impl Store {
              LEFT JOIN users u ON u.workspace_id = a.workspace_id AND u.crm = a.crm AND u.crm_user_id = $3
              WHERE a.crm = $1 AND a.account_id = $2"
         ))
-        .bind(crm)
+        .bind(crm.as_str())
         .bind(account_id)
         .bind(crm_user_id)
         .fetch_optional(&mut *self.read().await?)
@@ -173,7 +174,7 @@ impl Store {
     pub async fn save_user_profile(
         &self,
         workspace: &WorkspaceId,
-        crm: &str,
+        crm: Crm,
         crm_user_id: &str,
         profile: &UserProfile,
         now: i64,

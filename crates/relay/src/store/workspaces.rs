@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+use sidechat_domain::Crm;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -62,12 +63,18 @@ fn workspace(row: &AnyRow) -> Result<Workspace, sqlx::Error> {
 /// A company that installed Sidechat before workspaces existed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LegacyInstallation {
-    /// `pipedrive` or `zoho`.
-    pub crm: String,
+    /// Its CRM.
+    pub crm: Crm,
     /// The CRM's company id.
     pub company_id: String,
     /// Where its API lives.
     pub api_domain: Option<String>,
+}
+
+/// A CRM's name read from a row.
+pub(super) fn crm(row: &AnyRow, column: &str) -> Result<Crm, sqlx::Error> {
+    let raw: String = row.try_get(column)?;
+    Crm::parse(&raw).ok_or_else(|| sqlx::Error::Decode(format!("unknown CRM `{raw}`").into()))
 }
 
 impl Store {
@@ -112,9 +119,9 @@ impl Store {
     }
 
     /// The workspace a CRM account was admitted into, if it was.
-    pub async fn account_workspace(&self, crm: &str, account_id: &str) -> Result<Option<WorkspaceId>, sqlx::Error> {
+    pub async fn account_workspace(&self, crm: Crm, account_id: &str) -> Result<Option<WorkspaceId>, sqlx::Error> {
         let row = sqlx::query("SELECT workspace_id FROM crm_accounts WHERE crm = $1 AND account_id = $2")
-            .bind(crm)
+            .bind(crm.as_str())
             .bind(account_id)
             .fetch_optional(&mut *self.read().await?)
             .await?;
@@ -132,7 +139,7 @@ impl Store {
     /// workspace (the one it already had, if it was admitted before).
     pub async fn admit_account(
         &self,
-        crm: &str,
+        crm: Crm,
         account_id: &str,
         api_domain: Option<&str>,
         operator: bool,
@@ -149,7 +156,7 @@ impl Store {
                 "SELECT 1 AS taken FROM crm_accounts a JOIN workspaces w ON w.id = a.workspace_id
                  WHERE w.is_operator = 1 AND a.crm = $1",
             )
-            .bind(crm)
+            .bind(crm.as_str())
             .fetch_optional(&mut *tx)
             .await?
             .is_none();
@@ -174,7 +181,7 @@ impl Store {
             "INSERT INTO crm_accounts (crm, account_id, workspace_id, api_domain, admitted_at)
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
         )
-        .bind(crm)
+        .bind(crm.as_str())
         .bind(account_id)
         .bind(workspace_id.as_str())
         .bind(api_domain)
@@ -204,7 +211,7 @@ impl Store {
         rows.iter()
             .map(|row| {
                 Ok(LegacyInstallation {
-                    crm: row.try_get("crm")?,
+                    crm: crm(row, "crm")?,
                     company_id: row.try_get("company_id")?,
                     api_domain: row.try_get("api_domain")?,
                 })

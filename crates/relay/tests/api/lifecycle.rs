@@ -78,7 +78,7 @@ on_both_backends!(an_admin_erases_one_customers_conversation, |backend| async mo
     assert_eq!(app.http.get(&file_url).send().await.unwrap().status(), 404, "the file is gone");
     // and so are its bytes, from the file store
     let key = sidechat_relay::files::Files::key(
-        &app.state.store.account_workspace("pipedrive", &A.to_string()).await.unwrap().unwrap(),
+        &app.state.store.account_workspace(sidechat_domain::Crm::Pipedrive, &A.to_string()).await.unwrap().unwrap(),
         uploaded["upload"]["id"].as_str().unwrap(),
     );
     eventually(Duration::from_secs(30), || async {

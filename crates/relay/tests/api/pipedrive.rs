@@ -68,8 +68,8 @@ async fn read_as(app: &TestApp, company: u64, user: u64, path: &str) -> (u16, Va
 /// A user's stored tokens, still sealed, with where they are kept.
 async fn sealed_tokens(app: &TestApp, company: u64, user: u64) -> Option<(WorkspaceId, String, SealedTokens)> {
     let store = &app.state.store;
-    let workspace = store.account_workspace("pipedrive", &company.to_string()).await.unwrap()?;
-    let user = store.user_by_crm_id(&workspace, "pipedrive", &user.to_string(), 0).await.unwrap();
+    let workspace = store.account_workspace(sidechat_domain::Crm::Pipedrive, &company.to_string()).await.unwrap()?;
+    let user = store.user_by_crm_id(&workspace, sidechat_domain::Crm::Pipedrive, &user.to_string(), 0).await.unwrap();
     let tokens = store.tokens(&workspace, &user.id).await.unwrap()?;
     Some((workspace, user.id, tokens))
 }
@@ -331,7 +331,13 @@ on_both_backends!(a_send_with_a_record_file_stores_the_pipedrive_file, |backend|
     assert_eq!(attachment["name"], "offer.pdf");
     assert_eq!(attachment["mime"], "application/pdf");
     assert_eq!(attachment["size"], file_bytes(9001).unwrap().len());
-    let workspace = app.state.store.account_workspace("pipedrive", &NEW_COMPANY.to_string()).await.unwrap().unwrap();
+    let workspace = app
+        .state
+        .store
+        .account_workspace(sidechat_domain::Crm::Pipedrive, &NEW_COMPANY.to_string())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(stored_bytes(&app, &workspace, attachment["id"].as_str().unwrap()).await, file_bytes(9001).unwrap());
     assert_eq!(pipedrive.downloads(9001), 1);
     assert_eq!(pipedrive.callers_of("/api/v1/files/9001/download"), [NEW_COMPANY]);

@@ -5,6 +5,7 @@
 
 use secrecy::ExposeSecret;
 use serde::Deserialize;
+use sidechat_domain::Crm;
 
 use super::PipedriveError;
 use super::shapes::{Me, read_data, read_json};
@@ -59,14 +60,14 @@ pub async fn install(state: &AppState, code: &str) -> Result<InstalledUser, Pipe
     let me = users_me(&state.http, &api_domain, &answer.access_token).await?;
     let company_id = me.company_id.to_string();
     let now = jiff::Timestamp::now().as_millisecond();
-    let workspace = match state.store.account_workspace("pipedrive", &company_id).await? {
+    let workspace = match state.store.account_workspace(Crm::Pipedrive, &company_id).await? {
         Some(workspace) => workspace,
         None if state.config.signup == Signup::Open => {
             let name = me.company_name.clone().unwrap_or_else(|| format!("Pipedrive company {company_id}"));
             let time_zone = crate::admission::time_zone_or_utc(me.timezone_name.as_deref());
             state
                 .store
-                .admit_account("pipedrive", &company_id, Some(&api_domain), false, (&name, &time_zone), now)
+                .admit_account(Crm::Pipedrive, &company_id, Some(&api_domain), false, (&name, &time_zone), now)
                 .await?
         }
         None => {
@@ -74,7 +75,8 @@ pub async fn install(state: &AppState, code: &str) -> Result<InstalledUser, Pipe
             return Err(PipedriveError::CompanyNotAllowed(company_id));
         }
     };
-    let user = state.store.save_user_profile(&workspace, "pipedrive", &me.id.to_string(), &me.profile(), now).await?;
+    let user =
+        state.store.save_user_profile(&workspace, Crm::Pipedrive, &me.id.to_string(), &me.profile(), now).await?;
     if user.role == sidechat_domain::wire::Role::Admin {
         // Until an admin names the workspace, it takes the company's name and the admin's time zone.
         let name = me.company_name.clone().unwrap_or_else(|| format!("Pipedrive company {company_id}"));

@@ -24,18 +24,11 @@ pub async fn read_record(
     kind: RecordKind,
     id: &str,
 ) -> Result<Record, PipedriveError> {
-    let id = parse_id(id, kind_noun(kind))?;
+    let id = parse_id(id, kind.as_str())?;
     let session = Session::open(state, &caller.workspace, &caller.user).await?;
     match kind {
         RecordKind::Person => read_person(&session, id).await,
         RecordKind::Deal => read_deal(&session, id).await,
-    }
-}
-
-fn kind_noun(kind: RecordKind) -> &'static str {
-    match kind {
-        RecordKind::Person => "person",
-        RecordKind::Deal => "deal",
     }
 }
 

@@ -5,6 +5,7 @@ use axum::http::HeaderMap;
 use base64::Engine;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
+use sidechat_domain::Crm;
 use subtle::ConstantTimeEq;
 
 use super::PipedriveError;
@@ -35,7 +36,7 @@ pub async fn refresh_profile(
     let session = Session::open(state, workspace, user).await?;
     let profile = profile(&state.http, session.api_domain(), &session.current_token()).await?;
     let now = jiff::Timestamp::now().as_millisecond();
-    Ok(state.store.save_user_profile(workspace, "pipedrive", &user.crm_user_id, &profile, now).await?)
+    Ok(state.store.save_user_profile(workspace, Crm::Pipedrive, &user.crm_user_id, &profile, now).await?)
 }
 
 /// The body of Pipedrive's uninstall call.
@@ -66,9 +67,9 @@ pub async fn uninstall(state: &AppState, headers: &HeaderMap, body: &Uninstall) 
         return Err(PipedriveError::Refused("the uninstall call's credentials".to_owned()));
     }
     let company_id = body.company_id.to_string();
-    let Some(workspace) = state.store.account_workspace("pipedrive", &company_id).await? else { return Ok(false) };
+    let Some(workspace) = state.store.account_workspace(Crm::Pipedrive, &company_id).await? else { return Ok(false) };
     let now = jiff::Timestamp::now().as_millisecond();
-    let user = state.store.user_by_crm_id(&workspace, "pipedrive", &body.user_id.to_string(), now).await?;
+    let user = state.store.user_by_crm_id(&workspace, Crm::Pipedrive, &body.user_id.to_string(), now).await?;
     let dropped = state.store.delete_tokens(&workspace, &user.id).await?;
     tracing::info!(company_id, workspace = %workspace, user = %user.id, dropped, "pipedrive user uninstalled");
     Ok(dropped)
