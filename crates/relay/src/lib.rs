@@ -50,9 +50,21 @@ use crate::signing::UrlSigner;
 use crate::store::{Store, WorkspaceId};
 use crate::whatsapp::WhatsApp;
 
-/// What every handler may reach.
+/// What every handler may reach: cheap to clone (axum clones it for every extractor of every request); clones
+/// share it.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+pub struct Shared {
     /// The configuration the relay started with.
     pub config: Arc<Config>,
     /// The database.
@@ -209,7 +221,7 @@ impl Relay {
             store::Backend::Sqlite => limits::SendLimit::new(config.send_rate_limit),
             store::Backend::Postgres => limits::SendLimit::shared(config.send_rate_limit, store.clone()),
         });
-        let state = AppState {
+        let state = AppState(Arc::new(Shared {
             config,
             store,
             operator,
@@ -227,7 +239,7 @@ impl Relay {
             relay_id,
             uploads,
             media,
-        };
+        }));
         Ok(Self { state, stop, worker, poller, retention, background, _sqlite_lock: sqlite_lock })
     }
 
