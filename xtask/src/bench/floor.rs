@@ -3,7 +3,8 @@
 //! (`POST /{phone_number_id}/messages`) to the Graph stand-in is the least a server in front of the provider
 //! costs; the relay's `GET /api/v1/messages` (a page of the log) and send accept (stored before 202, then sent by
 //! the outbox) are measured against it, on SQLite and on PostgreSQL. Targets: reads at least 0.8× the proxy,
-//! durable sends at least 0.5×.
+//! durable sends at least 0.5×. Then three relays share the PostgreSQL, each loaded by a `wrk` of its own: on a
+//! machine with fewer cores than relays the figures show contention, not scaling, and the bar is no error.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -27,6 +28,19 @@ const DURATION: Duration = Duration::from_secs(10);
 const READS_TARGET: f64 = 0.8;
 const SENDS_TARGET: f64 = 0.5;
 
+/// How `wrk` loads a server: its connections and threads, and its sends' idempotency keys' prefix (one per `wrk`
+/// running at once, so that their sends never share a key).
+struct Load<'a> {
+    connections: u32,
+    threads: u32,
+    keys: &'a str,
+}
+
+/// One `wrk` with every connection.
+const WHOLE: Load<'static> = Load { connections: CONNECTIONS, threads: 2, keys: "floor" };
+/// How many relays share the PostgreSQL in the last measure.
+const RELAYS: u32 = 3;
+
 /// What `wrk` measured.
 struct Measured {
     requests_per_second: f64,
@@ -45,12 +59,18 @@ pub async fn measure(binary: &Path, work: &Path, report: &mut Report) -> anyhow:
     let graph = FakeGraph::start(Instant::now()).await?;
     let proxy = Nginx::start(&nginx, work, &graph.url).await?;
     let graph_headers = [("Authorization", format!("Bearer {GRAPH_TOKEN}"))];
-    let proxy_read = run_wrk(&wrk, work, &format!("{}/{PHONE_NUMBER_ID}", proxy.url), &graph_headers, None)?;
+    let proxy_read = run_wrk(&wrk, work, &format!("{}/{PHONE_NUMBER_ID}", proxy.url), &graph_headers, None, &WHOLE)?;
     let to = customer(0);
     let graph_send =
         format!(r#"{{"messaging_product":"whatsapp","to":"{to}","type":"text","text":{{"body":"floor"}}}}"#);
-    let proxy_send =
-        run_wrk(&wrk, work, &format!("{}/{PHONE_NUMBER_ID}/messages", proxy.url), &graph_headers, Some(&graph_send))?;
+    let proxy_send = run_wrk(
+        &wrk,
+        work,
+        &format!("{}/{PHONE_NUMBER_ID}/messages", proxy.url),
+        &graph_headers,
+        Some(&graph_send),
+        &WHOLE,
+    )?;
     drop(proxy);
 
     let postgres = crate::postgres::start()?;
@@ -69,9 +89,11 @@ pub async fn measure(binary: &Path, work: &Path, report: &mut Report) -> anyhow:
             &format!("{}/api/v1/messages?phone={phone}&limit=20", relay.url),
             &relay_headers,
             None,
+            &WHOLE,
         )?;
         let relay_send = format!(r#"{{"from":"{PHONE_NUMBER_ID}","to":"{to}","body":"floor"}}"#);
-        let send = run_wrk(&wrk, work, &format!("{}/api/v1/messages", relay.url), &relay_headers, Some(&relay_send))?;
+        let send =
+            run_wrk(&wrk, work, &format!("{}/api/v1/messages", relay.url), &relay_headers, Some(&relay_send), &WHOLE)?;
         relay.kill().await?;
         for (what, relay, proxy, target) in [
             ("GET /api/v1/messages", &read, &proxy_read, READS_TARGET),
@@ -90,8 +112,90 @@ pub async fn measure(binary: &Path, work: &Path, report: &mut Report) -> anyhow:
             ));
         }
     }
+    // A fresh database: the one above still holds the sends its relay accepted but had not sent yet, which the
+    // relays would send while their reads are measured.
+    drop(postgres);
+    let postgres = crate::postgres::start()?;
+    several_relays(binary, work, &wrk, &postgres.url, &graph.url, report).await?;
     drop(postgres);
     Ok(())
+}
+
+/// [`RELAYS`] relays on the one PostgreSQL, each loaded by its own `wrk` with its share of the connections. On this
+/// machine's cores they contend rather than scale: the figures are printed with the core count, and the bar is
+/// that no request fails.
+async fn several_relays(
+    binary: &Path,
+    work: &Path,
+    wrk: &Path,
+    database_url: &str,
+    graph_url: &str,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let mut relays = Vec::new();
+    for i in 0..RELAYS {
+        let log = work.join(format!("floor-relay-{i}.log"));
+        relays.push(RelayProcess::start_on(binary, database_url, &log, graph_url).await?);
+    }
+    let to = customer(0);
+    Api::new(&relays[0].url)?.inbound_webhook("wamid.FLOOR-RELAYS", &to, "Hello again").await?;
+    let headers = [("Authorization", format!("Bearer {}", credential()?))];
+    let phone = to.replace('+', "%2B");
+    let urls: Vec<String> = relays.iter().map(|relay| relay.url.clone()).collect();
+    let read = spread(wrk, work, &urls, &format!("/api/v1/messages?phone={phone}&limit=20"), &headers, None)?;
+    let body = format!(r#"{{"from":"{PHONE_NUMBER_ID}","to":"{to}","body":"floor"}}"#);
+    let send = spread(wrk, work, &urls, "/api/v1/messages", &headers, Some(&body))?;
+    for relay in relays {
+        relay.kill().await?;
+    }
+    for (what, measured) in [("GET /api/v1/messages", read), ("send accept", send)] {
+        report.note(format!(
+            "floor (PostgreSQL, {RELAYS} relays, {cores} cores, {CONNECTIONS} connections in all): {what} {:.0} req/s, \
+             p99 {:.2} ms (the slowest relay's), {} errors: the relays contend for the cores rather than scale; the \
+             bar is no error ({})",
+            measured.requests_per_second,
+            measured.p99_ms,
+            measured.errors,
+            if measured.errors == 0 { "met" } else { "NOT met" },
+        ));
+    }
+    Ok(())
+}
+
+/// Loads each of `relays` at `path` at once, each with its own `wrk` and its share of [`CONNECTIONS`]: the
+/// requests per second summed, the slowest p99, the errors summed.
+fn spread(
+    wrk: &Path,
+    work: &Path,
+    relays: &[String],
+    path: &str,
+    headers: &[(&str, String)],
+    body: Option<&str>,
+) -> anyhow::Result<Measured> {
+    let connections = CONNECTIONS / relays.len() as u32;
+    let measured: Vec<anyhow::Result<Measured>> = std::thread::scope(|scope| {
+        let runs: Vec<_> = relays
+            .iter()
+            .enumerate()
+            .map(|(i, relay)| {
+                scope.spawn(move || {
+                    let keys = format!("floor-relay-{i}");
+                    let load = Load { connections, threads: 1, keys: &keys };
+                    run_wrk(wrk, work, &format!("{relay}{path}"), headers, body, &load)
+                })
+            })
+            .collect();
+        runs.into_iter().map(|run| run.join().unwrap_or_else(|_| bail!("a wrk thread panicked"))).collect()
+    });
+    let mut all = Measured { requests_per_second: 0.0, p99_ms: 0.0, errors: 0 };
+    for one in measured {
+        let one = one?;
+        all.requests_per_second += one.requests_per_second;
+        all.p99_ms = all.p99_ms.max(one.p99_ms);
+        all.errors += one.errors;
+    }
+    Ok(all)
 }
 
 /// `wrk` and nginx, installed from Debian if missing.
@@ -114,7 +218,7 @@ fn ensure_tools() -> anyhow::Result<(PathBuf, PathBuf)> {
     Ok((wrk, nginx))
 }
 
-/// Runs `wrk` against `url` with `headers`, as a POST of `body` when given (each under a fresh
+/// Runs `wrk` against `url` with `headers` under `load`, as a POST of `body` when given (each under a fresh
 /// `Idempotency-Key`), and reads its figures.
 fn run_wrk(
     wrk: &Path,
@@ -122,6 +226,7 @@ fn run_wrk(
     url: &str,
     headers: &[(&str, String)],
     body: Option<&str>,
+    load: &Load<'_>,
 ) -> anyhow::Result<Measured> {
     let lua = |text: &str| format!("{text:?}");
     let mut script = String::from(
@@ -134,16 +239,23 @@ fn run_wrk(
         Some(body) => {
             script.push_str("wrk.headers[\"Content-Type\"] = \"application/json\"\n");
             script.push_str(&format!(
-                "function request()\n  counter = counter + 1\n  wrk.headers[\"Idempotency-Key\"] = \"floor-\" .. tostring(os.time()) .. \"-\" .. tid .. \"-\" .. counter\n  return wrk.format(\"POST\", nil, nil, {})\nend\n",
+                "function request()\n  counter = counter + 1\n  wrk.headers[\"Idempotency-Key\"] = {} .. tostring(os.time()) .. \"-\" .. tid .. \"-\" .. counter\n  return wrk.format(\"POST\", nil, nil, {})\nend\n",
+                lua(&format!("{}-", load.keys)),
                 lua(body)
             ));
         }
         None => script.push_str("function request()\n  return wrk.format(\"GET\")\nend\n"),
     }
-    let path = work.join("floor.lua");
+    let path = work.join(format!("{}.lua", load.keys));
     std::fs::write(&path, script).with_context(|| format!("writing {}", path.display()))?;
     let output = std::process::Command::new(wrk)
-        .args(["-t2", &format!("-c{CONNECTIONS}"), &format!("-d{}s", DURATION.as_secs()), "--latency", "-s"])
+        .args([
+            &format!("-t{}", load.threads),
+            &format!("-c{}", load.connections),
+            &format!("-d{}s", DURATION.as_secs()),
+            "--latency",
+            "-s",
+        ])
         .arg(&path)
         .arg(url)
         .output()
