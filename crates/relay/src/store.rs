@@ -170,6 +170,17 @@ async fn open_sqlite(options: &AnyConnectOptions) -> anyhow::Result<AnyConnectio
     Ok(connection)
 }
 
+/// A column that holds a name of a closed set, read with `parse`: a name outside the set fails to decode.
+pub(super) fn named<T>(
+    row: &sqlx::any::AnyRow,
+    column: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<T, sqlx::Error> {
+    use sqlx::Row;
+    let raw: String = row.try_get(column)?;
+    parse(&raw).ok_or_else(|| sqlx::Error::Decode(format!("unknown {column} `{raw}`").into()))
+}
+
 /// Milliseconds since the epoch, the store's unit of time.
 pub fn millis(at: jiff::Timestamp) -> i64 {
     at.as_millisecond()

@@ -6,9 +6,9 @@ use sidechat_domain::wire::{Author, DeliveryStatus, Direction};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Connection, Row, Transaction};
 
-use super::Store;
 use super::attachments::AttachmentMeta;
 use super::workspaces::WorkspaceId;
+use super::{Store, named};
 
 /// A message as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,22 +103,18 @@ pub(super) const COLUMNS: &str = "workspace_id, id, direction, sender_id, busine
 
 /// A message row read with [`COLUMNS`], without its attachments.
 pub(super) fn message(row: &AnyRow) -> Result<MessageRow, sqlx::Error> {
-    let status: String = row.try_get("status")?;
-    let direction: String = row.try_get("direction")?;
     let author_id: Option<String> = row.try_get("author_id")?;
     let author_name: Option<String> = row.try_get("author_name")?;
     Ok(MessageRow {
         workspace: WorkspaceId::from_row(row, "workspace_id")?,
         id: row.try_get("id")?,
-        direction: Direction::parse(&direction)
-            .ok_or_else(|| sqlx::Error::Decode(format!("unknown direction `{direction}`").into()))?,
+        direction: named(row, "direction", Direction::parse)?,
         sender_id: row.try_get("sender_id")?,
         business_phone: e164(row, "business_phone")?,
         contact: e164(row, "contact")?,
         body: row.try_get("body")?,
         template: row.try_get("template")?,
-        status: DeliveryStatus::parse(&status)
-            .ok_or_else(|| sqlx::Error::Decode(format!("unknown status `{status}`").into()))?,
+        status: named(row, "status", DeliveryStatus::parse)?,
         error_code: row.try_get("error_code")?,
         error_message: row.try_get("error_message")?,
         provider_id: row.try_get("provider_id")?,

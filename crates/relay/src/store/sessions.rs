@@ -5,9 +5,9 @@ use sidechat_domain::Crm;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::Store;
 use super::users::{USER_COLUMNS_OF_U, UserRow, user};
-use super::workspaces::{WorkspaceId, crm};
+use super::workspaces::WorkspaceId;
+use super::{Store, named};
 
 /// How a session is presented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,12 +26,8 @@ impl SessionKind {
         }
     }
 
-    fn from_row(row: &AnyRow, column: &str) -> Result<Self, sqlx::Error> {
-        let raw: String = row.try_get(column)?;
-        [Self::Bearer, Self::Cookie]
-            .into_iter()
-            .find(|kind| kind.as_str() == raw)
-            .ok_or_else(|| sqlx::Error::Decode(format!("unknown session kind `{raw}`").into()))
+    fn parse(raw: &str) -> Option<Self> {
+        [Self::Bearer, Self::Cookie].into_iter().find(|kind| kind.as_str() == raw)
     }
 }
 
@@ -94,7 +90,7 @@ pub struct SessionRow {
 fn sign_in(row: &AnyRow) -> Result<SignInRow, sqlx::Error> {
     Ok(SignInRow {
         id: row.try_get("id")?,
-        crm: crm(row, "crm")?,
+        crm: named(row, "crm", Crm::parse)?,
         origin: row.try_get("origin")?,
         return_to: row.try_get("return_to")?,
     })
@@ -232,7 +228,7 @@ impl Store {
             Ok(SessionRow {
                 workspace: WorkspaceId::from_row(&row, "workspace_id")?,
                 user: user(&row)?,
-                kind: SessionKind::from_row(&row, "kind")?,
+                kind: named(&row, "kind", SessionKind::parse)?,
                 expires_at: row.try_get("expires_at")?,
                 revoked: row.try_get::<Option<i64>, _>("revoked_at")?.is_some(),
             })

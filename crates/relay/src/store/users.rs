@@ -6,8 +6,8 @@ use sidechat_domain::wire::Role;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::Store;
-use super::workspaces::{WorkspaceId, crm};
+use super::workspaces::WorkspaceId;
+use super::{Store, named};
 
 /// A user of a workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,7 +69,7 @@ pub(super) fn user(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
     let raw_role: String = row.try_get("role")?;
     Ok(UserRow {
         id: row.try_get("id")?,
-        crm: crm(row, "crm")?,
+        crm: named(row, "crm", Crm::parse)?,
         crm_user_id: row.try_get("crm_user_id")?,
         name: row.try_get("name")?,
         email: row.try_get("email")?,

@@ -7,8 +7,8 @@ use sidechat_domain::{E164, Provider};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::Store;
 use super::workspaces::WorkspaceId;
+use super::{Store, named};
 
 /// A connection in use.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,12 +123,12 @@ const COLUMNS: &str = "c.id, c.workspace_id, c.provider, c.label, c.from_setting
      c.webhook_secret, c.allowed_users, c.created_by, c.created_at, c.updated_at,
      (SELECT u.name FROM users u WHERE u.id = c.created_by) AS created_by_name";
 
-fn provider(raw: &str) -> Result<Provider, sqlx::Error> {
+fn provider(raw: &str) -> Option<Provider> {
     match raw {
-        "cloud" => Ok(Provider::Cloud),
-        "timelines" => Ok(Provider::Timelines),
-        "sandbox" => Ok(Provider::Sandbox),
-        other => Err(sqlx::Error::Decode(format!("unknown provider `{other}`").into())),
+        "cloud" => Some(Provider::Cloud),
+        "timelines" => Some(Provider::Timelines),
+        "sandbox" => Some(Provider::Sandbox),
+        _ => None,
     }
 }
 
@@ -151,7 +151,7 @@ fn connection(row: &AnyRow) -> Result<ConnectionRow, sqlx::Error> {
     Ok(ConnectionRow {
         id: row.try_get("id")?,
         workspace: WorkspaceId::from_row(row, "workspace_id")?,
-        provider: provider(&row.try_get::<String, _>("provider")?)?,
+        provider: named(row, "provider", provider)?,
         label: row.try_get("label")?,
         from_settings: row.try_get::<i64, _>("from_settings")? == 1,
         waba_id: row.try_get("waba_id")?,

@@ -9,7 +9,7 @@ use sidechat_domain::Crm;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::Store;
+use super::{Store, named};
 
 /// The id of one workspace: the scope of every query on its data.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -69,12 +69,6 @@ pub struct LegacyInstallation {
     pub company_id: String,
     /// Where its API lives.
     pub api_domain: Option<String>,
-}
-
-/// A CRM's name read from a row.
-pub(super) fn crm(row: &AnyRow, column: &str) -> Result<Crm, sqlx::Error> {
-    let raw: String = row.try_get(column)?;
-    Crm::parse(&raw).ok_or_else(|| sqlx::Error::Decode(format!("unknown CRM `{raw}`").into()))
 }
 
 impl Store {
@@ -211,7 +205,7 @@ impl Store {
         rows.iter()
             .map(|row| {
                 Ok(LegacyInstallation {
-                    crm: crm(row, "crm")?,
+                    crm: named(row, "crm", Crm::parse)?,
                     company_id: row.try_get("company_id")?,
                     api_domain: row.try_get("api_domain")?,
                 })
