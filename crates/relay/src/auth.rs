@@ -87,7 +87,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiEr
 }
 
 async fn authenticate_session(state: &AppState, token: &str) -> Result<Caller, ApiError> {
-    let now = state.ingest.clock.now().as_millisecond();
+    let now = state.ingest.clock.millis();
     let session = state
         .store
         .session(&crate::routes::sign_in::hash(token))

@@ -53,7 +53,7 @@ async fn issue_ticket(
 ) -> ApiResult<Json<TicketResponse>> {
     let Json(request) = body?;
     let contact = contact(&request.phone)?;
-    let now = state.ingest.clock.now().as_millisecond();
+    let now = state.ingest.clock.millis();
     if caller.credential_expires_at.is_some_and(|at| at - now <= EXPIRING_NOTICE_MS) {
         // Its stream would end before it began: the client renews the credential (as for any 401) and asks again.
         return Err(ApiError::unauthorized("the credential expires within 30 s: renew it, then ask for a ticket"));
@@ -123,7 +123,7 @@ async fn stream_events(
     let Query(query) = query?;
     let phone = query.phone.as_deref().ok_or_else(|| ApiError::invalid("the `phone` parameter is required"))?;
     let contact = contact(phone)?;
-    let now = state.ingest.clock.now().as_millisecond();
+    let now = state.ingest.clock.millis();
     let grant = grant(&state, &headers, &query, &contact, now).await?;
     let id = uuid::Uuid::new_v4().to_string();
     let stream = NewStream { id: &id, workspace: &grant.workspace, user_id: &grant.user_id, relay_id: &state.relay_id };

@@ -72,7 +72,7 @@ pub fn hash(secret: &str) -> String {
 
 /// Issues a bearer session for a user.
 pub async fn issue_session(state: &AppState, workspace: &WorkspaceId, user_id: &str) -> ApiResult<(String, i64)> {
-    let now = state.ingest.clock.now().as_millisecond();
+    let now = state.ingest.clock.millis();
     let session = secret();
     let expires_at = now + SESSION_MS;
     state.store.insert_session(workspace, user_id, &hash(&session), SessionKind::Bearer, expires_at, now).await?;
@@ -120,7 +120,7 @@ async fn start(State(state): State<AppState>, query: Result<Query<StartQuery>, Q
     zoho_configured(&state)?;
     let Query(query) = query?;
     let oauth_state = secret();
-    let now = state.ingest.clock.now().as_millisecond();
+    let now = state.ingest.clock.millis();
     if query.origin.is_none() && query.return_to.is_some() {
         let new = NewSignIn {
             id: uuid::Uuid::new_v4().to_string(),
@@ -174,7 +174,7 @@ async fn callback(
 ) -> ApiResult<Response> {
     zoho_configured(&state)?;
     let Query(query) = query?;
-    let now = state.ingest.clock.now().as_millisecond();
+    let now = state.ingest.clock.millis();
     let oauth_state = query.state.as_deref().ok_or_else(|| ApiError::invalid("the `state` parameter is required"))?;
     let sign_in = state
         .store
@@ -276,7 +276,7 @@ async fn handoff(
     zoho_configured(&state)?;
     let Json(request) = body?;
     let origin = allowed_origin(&state, Some(&request.origin))?;
-    let now = state.ingest.clock.now().as_millisecond();
+    let now = state.ingest.clock.millis();
     let claim = secret();
     let new = NewSignIn {
         id: uuid::Uuid::new_v4().to_string(),
@@ -305,7 +305,7 @@ struct ClaimRequest {
 async fn claim(State(state): State<AppState>, body: Result<Json<ClaimRequest>, JsonRejection>) -> ApiResult<Response> {
     zoho_configured(&state)?;
     let Json(request) = body?;
-    let now = state.ingest.clock.now().as_millisecond();
+    let now = state.ingest.clock.millis();
     match state.store.claim_sign_in(&request.handoff, &hash(&request.claim), now).await? {
         Claim::Done(workspace, user_id) => {
             Ok(session_answer(issue_session(&state, &workspace, &user_id).await?).into_response())
@@ -318,7 +318,7 @@ async fn claim(State(state): State<AppState>, body: Result<Json<ClaimRequest>, J
 async fn renew(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Json<SessionAnswer>> {
     zoho_configured(&state)?;
     let token = auth::bearer(&headers)?.ok_or_else(|| ApiError::unauthorized("missing credentials"))?;
-    let now = state.ingest.clock.now().as_millisecond();
+    let now = state.ingest.clock.millis();
     let token_hash = hash(token.trim());
     let session = state
         .store

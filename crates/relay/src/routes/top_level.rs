@@ -84,7 +84,7 @@ async fn pipedrive_start(
     let connect = crate::crm::pipedrive::connect_url(&state)
         .ok_or_else(|| ApiError::not_found("endpoint: Pipedrive is not configured on this relay"))?;
     let oauth_state = secret();
-    let now = state.ingest.clock.now().as_millisecond();
+    let now = state.ingest.clock.millis();
     let new = NewSignIn {
         id: uuid::Uuid::new_v4().to_string(),
         crm: Crm::Pipedrive,
@@ -104,7 +104,7 @@ pub async fn sign_in_cookie(
     user_id: &str,
     return_to: &str,
 ) -> ApiResult<Response> {
-    let now = state.ingest.clock.now().as_millisecond();
+    let now = state.ingest.clock.millis();
     let session = secret();
     state.store.insert_session(workspace, user_id, &hash(&session), SessionKind::Cookie, now + SESSION_MS, now).await?;
     let secure = if state.config.public_url.starts_with("https://") { "; Secure" } else { "" };
@@ -119,7 +119,7 @@ pub async fn sign_in_cookie(
 /// The cookie session a request presents, if it is live: its workspace and user.
 pub async fn cookie_session(state: &AppState, headers: &HeaderMap) -> ApiResult<Option<crate::store::SessionRow>> {
     let Some(token) = cookie_value(headers) else { return Ok(None) };
-    let now = state.ingest.clock.now().as_millisecond();
+    let now = state.ingest.clock.millis();
     Ok(state
         .store
         .session(&hash(&token))
