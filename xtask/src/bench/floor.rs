@@ -41,6 +41,25 @@ const WHOLE: Load<'static> = Load { connections: CONNECTIONS, threads: 2, keys: 
 /// How many relays share the PostgreSQL in the last measure.
 const RELAYS: u32 = 3;
 
+/// Where the floor runs: the relay binary, the work directory, `wrk`, the machine's cores, the Graph stand-in.
+#[derive(Clone, Copy)]
+struct Floor<'a> {
+    binary: &'a Path,
+    work: &'a Path,
+    wrk: &'a Path,
+    cores: usize,
+    graph_url: &'a str,
+}
+
+/// What the relays are loaded with: the same requests for one relay and for several.
+struct RelayRequests {
+    headers: [(&'static str, String); 1],
+    /// The page of the customer's conversation `GET /api/v1/messages` reads.
+    read_path: String,
+    /// The body of a send.
+    send_body: String,
+}
+
 /// What `wrk` measured.
 struct Measured {
     requests_per_second: f64,
@@ -73,6 +92,12 @@ pub async fn measure(binary: &Path, work: &Path, report: &mut Report) -> anyhow:
     )?;
     drop(proxy);
 
+    let phone = to.replace('+', "%2B");
+    let requests = RelayRequests {
+        headers: [("Authorization", format!("Bearer {}", credential()?))],
+        read_path: format!("/api/v1/messages?phone={phone}&limit=20"),
+        send_body: format!(r#"{{"from":"{PHONE_NUMBER_ID}","to":"{to}","body":"floor"}}"#),
+    };
     let postgres = crate::postgres::start()?;
     let backends =
         [("SQLite", format!("sqlite://{}", work.join("floor.db").display())), ("PostgreSQL", postgres.url.clone())];
@@ -81,19 +106,10 @@ pub async fn measure(binary: &Path, work: &Path, report: &mut Report) -> anyhow:
             RelayProcess::start_on(binary, &database_url, &work.join(format!("floor-{name}.log")), &graph.url).await?;
         let api = Api::new(&relay.url)?;
         api.inbound_webhook("wamid.FLOOR", &to, "Hello").await?;
-        let relay_headers = [("Authorization", format!("Bearer {}", credential()?))];
-        let phone = to.replace('+', "%2B");
-        let read = run_wrk(
-            &wrk,
-            work,
-            &format!("{}/api/v1/messages?phone={phone}&limit=20", relay.url),
-            &relay_headers,
-            None,
-            &WHOLE,
-        )?;
-        let relay_send = format!(r#"{{"from":"{PHONE_NUMBER_ID}","to":"{to}","body":"floor"}}"#);
-        let send =
-            run_wrk(&wrk, work, &format!("{}/api/v1/messages", relay.url), &relay_headers, Some(&relay_send), &WHOLE)?;
+        let headers = &requests.headers;
+        let read = run_wrk(&wrk, work, &format!("{}{}", relay.url, requests.read_path), headers, None, &WHOLE)?;
+        let send_url = format!("{}/api/v1/messages", relay.url);
+        let send = run_wrk(&wrk, work, &send_url, headers, Some(&requests.send_body), &WHOLE)?;
         relay.kill().await?;
         for (what, relay, proxy, target) in [
             ("GET /api/v1/messages", &read, &proxy_read, READS_TARGET),
@@ -116,7 +132,8 @@ pub async fn measure(binary: &Path, work: &Path, report: &mut Report) -> anyhow:
     // relays would send while their reads are measured.
     drop(postgres);
     let postgres = crate::postgres::start()?;
-    several_relays(binary, work, &wrk, &postgres.url, &graph.url, report).await?;
+    let floor = Floor { binary, work, wrk: &wrk, cores, graph_url: &graph.url };
+    several_relays(&floor, &postgres.url, &requests, report).await?;
     drop(postgres);
     Ok(())
 }
@@ -125,27 +142,22 @@ pub async fn measure(binary: &Path, work: &Path, report: &mut Report) -> anyhow:
 /// machine's cores they contend rather than scale: the figures are printed with the core count, and the bar is
 /// that no request fails.
 async fn several_relays(
-    binary: &Path,
-    work: &Path,
-    wrk: &Path,
+    floor: &Floor<'_>,
     database_url: &str,
-    graph_url: &str,
+    requests: &RelayRequests,
     report: &mut Report,
 ) -> anyhow::Result<()> {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let Floor { binary, work, wrk, cores, graph_url } = *floor;
     let mut relays = Vec::new();
     for i in 0..RELAYS {
         let log = work.join(format!("floor-relay-{i}.log"));
         relays.push(RelayProcess::start_on(binary, database_url, &log, graph_url).await?);
     }
-    let to = customer(0);
-    Api::new(&relays[0].url)?.inbound_webhook("wamid.FLOOR-RELAYS", &to, "Hello again").await?;
-    let headers = [("Authorization", format!("Bearer {}", credential()?))];
-    let phone = to.replace('+', "%2B");
+    Api::new(&relays[0].url)?.inbound_webhook("wamid.FLOOR-RELAYS", &customer(0), "Hello again").await?;
     let urls: Vec<String> = relays.iter().map(|relay| relay.url.clone()).collect();
-    let read = spread(wrk, work, &urls, &format!("/api/v1/messages?phone={phone}&limit=20"), &headers, None)?;
-    let body = format!(r#"{{"from":"{PHONE_NUMBER_ID}","to":"{to}","body":"floor"}}"#);
-    let send = spread(wrk, work, &urls, "/api/v1/messages", &headers, Some(&body))?;
+    let headers = &requests.headers;
+    let read = spread(wrk, work, &urls, &requests.read_path, headers, None)?;
+    let send = spread(wrk, work, &urls, "/api/v1/messages", headers, Some(&requests.send_body))?;
     for relay in relays {
         relay.kill().await?;
     }
