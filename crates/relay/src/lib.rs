@@ -284,12 +284,8 @@ async fn heartbeat(store: Store, relay_id: Arc<str>, clock: clock::Clock, stop: 
 /// same file refuses to start: SQLite serves one relay (several relays share a PostgreSQL database). The operating
 /// system releases the lock when the process ends, however it ends, so a relay killed with SIGKILL starts again.
 fn lock_sqlite(database_url: &str) -> anyhow::Result<Option<std::fs::File>> {
-    let Some(rest) = database_url.strip_prefix("sqlite:") else { return Ok(None) };
-    let path = rest.trim_start_matches("//");
-    let path = path.split_once('?').map_or(path, |(path, _)| path);
-    if path.is_empty() || path == ":memory:" {
-        return Ok(None);
-    }
+    let Some(path) = store::sqlite_file(database_url) else { return Ok(None) };
+    let path = path.display();
     let lock_path = format!("{path}.lock");
     let file = std::fs::OpenOptions::new()
         .create(true)

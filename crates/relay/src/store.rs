@@ -11,6 +11,7 @@ mod attachments;
 mod canned;
 mod connections;
 mod conversation;
+mod identities;
 mod lifecycle;
 mod messages;
 mod outbox;
@@ -21,7 +22,9 @@ mod users;
 mod whatsapp;
 mod workspaces;
 
+use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -29,6 +32,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, Connection, Executor};
 
 use connections::{Connections, Lease};
+use identities::Identities;
 
 pub use accept::{Accepted, NewOutbound};
 pub use admin_log::AdminLogRow;
@@ -63,6 +67,8 @@ pub struct Store {
     reads: Connections,
     writes: Connections,
     backend: Backend,
+    /// On a SQLite file: who calls, kept in memory (see `identities`).
+    identities: Option<Arc<Identities>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -92,7 +98,8 @@ impl Store {
                     readers.push(open_sqlite(&options).await?);
                 }
                 let (reads, writes) = (Connections::held(readers), Connections::held(vec![writer]));
-                Ok(Self { reads, writes, backend })
+                let identities = sqlite_file(&url).map(|file| Arc::new(Identities::beside(file)));
+                Ok(Self { reads, writes, backend, identities })
             }
             Backend::Postgres => {
                 let pool = AnyPoolOptions::new()
@@ -105,7 +112,7 @@ impl Store {
                     .context("connecting to the database (SIDECHAT_DATABASE_URL)")?;
                 POSTGRES_MIGRATIONS.run(&pool).await.context("applying database migrations")?;
                 let connections = Connections::Pool(pool);
-                Ok(Self { reads: connections.clone(), writes: connections, backend })
+                Ok(Self { reads: connections.clone(), writes: connections, backend, identities: None })
             }
         }
     }
@@ -124,6 +131,14 @@ impl Store {
     /// waited for; SQLite has one writer, and one relay.
     fn skip_locked(&self) -> &'static str {
         if self.backend == Backend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" }
+    }
+
+    /// Records that users, CRM accounts or workspaces changed: what was kept of who calls is forgotten (see
+    /// `identities`).
+    fn identities_changed(&self) {
+        if let Some(identities) = &self.identities {
+            identities.changed();
+        }
     }
 
     /// Which database this is.
@@ -153,6 +168,14 @@ impl Store {
         self.reads.close().await;
         self.writes.close().await;
     }
+}
+
+/// The file of a `sqlite:` database URL; `None` for PostgreSQL and for a database in memory.
+pub fn sqlite_file(database_url: &str) -> Option<PathBuf> {
+    let rest = database_url.strip_prefix("sqlite:")?;
+    let path = rest.trim_start_matches("//");
+    let path = path.split_once('?').map_or(path, |(path, _)| path);
+    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
 }
 
 /// Opens a SQLite connection: WAL, `synchronous=NORMAL` (see the module's note on durability), foreign keys.

@@ -221,6 +221,8 @@ impl Store {
                 .await?;
         }
         sqlx::query("DELETE FROM workspaces WHERE id = $1").bind(workspace.as_str()).execute(&mut *tx).await?;
-        tx.commit().await
+        tx.commit().await?;
+        self.identities_changed();
+        Ok(())
     }
 }

@@ -113,6 +113,7 @@ impl Store {
         .bind(now)
         .execute(&mut *self.write().await?)
         .await?;
+        self.identities_changed();
         let row = sqlx::query(&select)
             .bind(workspace.as_str())
             .bind(crm.as_str())
@@ -123,8 +124,29 @@ impl Store {
     }
 
     /// The workspace a CRM account was admitted into and, if they called before, its user with this CRM id: what
-    /// every call of a CRM user needs, in one read. `None` when the account is not admitted.
+    /// every call of a CRM user needs, in one read (on SQLite, from memory while nothing changed: see
+    /// `identities`). `None` when the account is not admitted.
     pub async fn account_user(
+        &self,
+        crm: Crm,
+        account_id: &str,
+        crm_user_id: &str,
+    ) -> Result<Option<(WorkspaceId, Option<UserRow>)>, sqlx::Error> {
+        let Some(identities) = &self.identities else {
+            return self.read_account_user(crm, account_id, crm_user_id).await;
+        };
+        if let Some((workspace, user)) = identities.get(crm, account_id, crm_user_id) {
+            return Ok(Some((workspace, Some(user))));
+        }
+        let mark = identities.mark();
+        let found = self.read_account_user(crm, account_id, crm_user_id).await?;
+        if let Some((workspace, Some(user))) = &found {
+            identities.keep(mark, crm, account_id, crm_user_id, (workspace.clone(), user.clone()));
+        }
+        Ok(found)
+    }
+
+    async fn read_account_user(
         &self,
         crm: Crm,
         account_id: &str,
@@ -191,6 +213,7 @@ impl Store {
         .bind(&existing.id)
         .execute(&mut *self.write().await?)
         .await?;
+        self.identities_changed();
         Ok(UserRow {
             name: profile.name.clone(),
             email: profile.email.clone(),

@@ -190,6 +190,7 @@ impl Store {
             return self.account_workspace(crm, account_id).await?.ok_or(sqlx::Error::RowNotFound);
         }
         tx.commit().await?;
+        self.identities_changed();
         Ok(workspace_id)
     }
 
