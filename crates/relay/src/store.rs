@@ -12,6 +12,7 @@ mod canned;
 mod connections;
 mod conversation;
 mod identities;
+mod inline;
 mod lifecycle;
 mod messages;
 mod outbox;
@@ -33,6 +34,7 @@ use sqlx::{AnyConnection, Connection, Executor};
 
 use connections::{Connections, Lease};
 use identities::Identities;
+use inline::Inline;
 
 pub use accept::{Accepted, NewOutbound};
 pub use admin_log::AdminLogRow;
@@ -69,6 +71,8 @@ pub struct Store {
     backend: Backend,
     /// On a SQLite file: who calls, kept in memory (see `identities`).
     identities: Option<Arc<Identities>>,
+    /// On a SQLite file: the hottest read, run in place (see `inline`).
+    inline: Option<Arc<Inline>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -98,8 +102,10 @@ impl Store {
                     readers.push(open_sqlite(&options).await?);
                 }
                 let (reads, writes) = (Connections::held(readers), Connections::held(vec![writer]));
-                let identities = sqlite_file(&url).map(|file| Arc::new(Identities::beside(file)));
-                Ok(Self { reads, writes, backend, identities })
+                let file = sqlite_file(&url);
+                let identities = file.clone().map(|file| Arc::new(Identities::beside(file)));
+                let inline = file.map(|file| Arc::new(Inline::of(file)));
+                Ok(Self { reads, writes, backend, identities, inline })
             }
             Backend::Postgres => {
                 let pool = AnyPoolOptions::new()
@@ -112,7 +118,7 @@ impl Store {
                     .context("connecting to the database (SIDECHAT_DATABASE_URL)")?;
                 POSTGRES_MIGRATIONS.run(&pool).await.context("applying database migrations")?;
                 let connections = Connections::Pool(pool);
-                Ok(Self { reads: connections.clone(), writes: connections, backend, identities: None })
+                Ok(Self { reads: connections.clone(), writes: connections, backend, identities: None, inline: None })
             }
         }
     }

@@ -195,15 +195,27 @@ impl Store {
         workspace: &WorkspaceId,
         key: &str,
     ) -> Result<Option<(String, MessageRow)>, sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT request_hash, message_id FROM idempotency_keys WHERE workspace_id = $1 AND idempotency_key = $2",
-        )
-        .bind(workspace.as_str())
-        .bind(key)
-        .fetch_optional(&mut *self.read().await?)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let (hash, id): (String, String) = (row.try_get("request_hash")?, row.try_get("message_id")?);
+        const SQL: &str =
+            "SELECT request_hash, message_id FROM idempotency_keys WHERE workspace_id = $1 AND idempotency_key = $2";
+        let found: Option<(String, String)> = match &self.inline {
+            Some(inline) => inline.read(|connection| {
+                use rusqlite::OptionalExtension;
+                connection
+                    .prepare_cached(SQL)?
+                    .query_row((workspace.as_str(), key), |row| Ok((row.get(0)?, row.get(1)?)))
+                    .optional()
+            })?,
+            None => {
+                let row = sqlx::query(SQL)
+                    .bind(workspace.as_str())
+                    .bind(key)
+                    .fetch_optional(&mut *self.read().await?)
+                    .await?;
+                row.map(|row| Ok::<_, sqlx::Error>((row.try_get("request_hash")?, row.try_get("message_id")?)))
+                    .transpose()?
+            }
+        };
+        let Some((hash, id)) = found else { return Ok(None) };
         Ok(self.message(workspace, &id).await?.map(|message| (hash, message)))
     }
 }

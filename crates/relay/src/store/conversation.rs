@@ -4,7 +4,8 @@
 //! Why one row: sqlx hands rows over one at a time from SQLite's connection thread, and its `Any` driver converts
 //! every column of every row, with the columns' descriptions. A page of 20 messages was 20 hand-offs between
 //! threads (most of them a thread wake-up) and hundreds of conversions. Instead the database builds the page as
-//! one JSON array (SQLite `json_group_array`, PostgreSQL `json_agg`), which serde reads.
+//! one JSON array (SQLite `json_group_array`, PostgreSQL `json_agg`), which serde reads. On a SQLite file the
+//! query runs in place, without sqlx (see `inline`).
 
 use serde::Deserialize;
 use sidechat_domain::E164;
@@ -81,17 +82,23 @@ impl Store {
         contact: &str,
         limit: i64,
     ) -> Result<Vec<MessageRow>, sqlx::Error> {
-        let sql = match self.backend {
-            Backend::Sqlite => SQLITE_PAGE,
-            Backend::Postgres => POSTGRES_PAGE,
+        let page: String = match (self.backend, &self.inline) {
+            (Backend::Sqlite, Some(inline)) => inline.read(|connection| {
+                connection
+                    .prepare_cached(SQLITE_PAGE)?
+                    .query_row((workspace.as_str(), contact, limit), |row| row.get(0))
+            })?,
+            (backend, _) => {
+                let sql = if backend == Backend::Sqlite { SQLITE_PAGE } else { POSTGRES_PAGE };
+                let row = sqlx::query(sql)
+                    .bind(workspace.as_str())
+                    .bind(contact)
+                    .bind(limit)
+                    .fetch_one(&mut *self.read().await?)
+                    .await?;
+                row.try_get("page")?
+            }
         };
-        let row = sqlx::query(sql)
-            .bind(workspace.as_str())
-            .bind(contact)
-            .bind(limit)
-            .fetch_one(&mut *self.read().await?)
-            .await?;
-        let page: String = row.try_get("page")?;
         let page: Vec<PageMessage> = serde_json::from_str(&page).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
         page.into_iter().map(|message| message.into_row(workspace)).collect()
     }

@@ -242,16 +242,24 @@ impl Store {
         contact: &str,
         sender_id: &str,
     ) -> Result<Option<i64>, sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT created_at FROM messages
+        const SQL: &str = "SELECT created_at FROM messages
              WHERE workspace_id = $1 AND contact = $2 AND sender_id = $3 AND direction = 'in'
-             ORDER BY created_at DESC LIMIT 1",
-        )
-        .bind(workspace.as_str())
-        .bind(contact)
-        .bind(sender_id)
-        .fetch_optional(&mut *self.read().await?)
-        .await?;
+             ORDER BY created_at DESC LIMIT 1";
+        if let Some(inline) = &self.inline {
+            return inline.read(|connection| {
+                use rusqlite::OptionalExtension;
+                connection
+                    .prepare_cached(SQL)?
+                    .query_row((workspace.as_str(), contact, sender_id), |row| row.get(0))
+                    .optional()
+            });
+        }
+        let row = sqlx::query(SQL)
+            .bind(workspace.as_str())
+            .bind(contact)
+            .bind(sender_id)
+            .fetch_optional(&mut *self.read().await?)
+            .await?;
         row.map(|row| row.try_get("created_at")).transpose()
     }
 
