@@ -246,6 +246,9 @@ pub struct MessagesResponse {
     pub window: ServiceWindow,
     /// The sender that last talked with the number.
     pub last_sender: Option<String>,
+    /// The cursor of the page of older messages (`before`): `None` when this page starts the conversation.
+    #[serde(default)]
+    pub next_before: Option<String>,
 }
 
 /// A file to send, chosen from the record or uploaded.

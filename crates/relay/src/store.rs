@@ -40,6 +40,7 @@ pub use accept::{Accepted, NewOutbound};
 pub use admin_log::AdminLogRow;
 pub use attachments::{AttachmentMeta, Bytes, PendingMedia};
 pub use canned::CannedRow;
+pub use conversation::Before;
 pub use lifecycle::{Removed, WorkspaceSummary};
 pub use messages::{EarlyStatus, InboundMessage, MessageRow, StatusApplied};
 pub use outbox::{Claimed, Earlier, OutboxItem, SendOutcome};

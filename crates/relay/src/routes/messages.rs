@@ -6,6 +6,8 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::{Json, Router};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use sidechat_domain::E164;
@@ -20,7 +22,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, attachment_refusal};
 use crate::present;
-use crate::store::{Accepted, AttachmentMeta, MessageRow, NewOutbound, timestamp};
+use crate::store::{Accepted, AttachmentMeta, Before, MessageRow, NewOutbound, WorkspaceId, timestamp};
 
 /// Messages listed when the caller names no limit.
 const DEFAULT_LIMIT: i64 = 20;
@@ -38,6 +40,7 @@ struct ListQuery {
     phone: Option<String>,
     sender: Option<String>,
     limit: Option<String>,
+    before: Option<String>,
 }
 
 async fn list_messages(
@@ -57,11 +60,23 @@ async fn list_messages(
             .ok_or_else(|| ApiError::invalid(format!("`limit` must be a number from 1 to {MAX_LIMIT}")))?,
     };
     let workspace = &caller.workspace;
-    // The log first, and the numbers as stored: the history never waits for a provider.
-    let rows = state.store.recent_messages(workspace, contact.as_str(), limit).await?;
+    let before = query.before.as_deref().map(|raw| read_cursor(raw, workspace, &contact)).transpose()?;
+    // The log first, and the numbers as stored: the history never waits for a provider. One message more than the
+    // page tells whether older ones remain.
+    let mut rows = state.store.recent_messages(workspace, contact.as_str(), limit + 1, before.as_ref()).await?;
+    let older_remain = rows.len() as i64 > limit;
+    if older_remain {
+        rows.remove(0);
+    }
+    let next_before = if older_remain { rows.first().map(|oldest| cursor(workspace, &contact, oldest)) } else { None };
     let senders = state.whatsapp.stored_senders(workspace, &caller.user.id).await?;
-    // The newest message is on the page: its sender is the one that last talked with the number.
-    let last_sender = rows.last().map(|row| row.sender_id.clone());
+    // The newest message is the conversation's: its sender is the one that last talked with the number.
+    let last_sender = match before {
+        None => rows.last().map(|row| row.sender_id.clone()),
+        Some(_) => {
+            state.store.recent_messages(workspace, contact.as_str(), 1, None).await?.pop().map(|row| row.sender_id)
+        }
+    };
     // The number that last talked with the customer, where the user may still send from it.
     let usable_last = last_sender.clone().filter(|id| senders.iter().any(|s| &s.id == id));
     let sender_id = query.sender.or(usable_last).or_else(|| senders.first().map(|s| s.id.clone()));
@@ -76,7 +91,9 @@ async fn list_messages(
                     find_sender(&listed, &sender_id)?
                 }
             };
-            let last_inbound = match last_inbound_from_page(&rows, limit, &sender.id) {
+            let newest_page = if before.is_none() { rows.as_slice() } else { &[] };
+            let last_inbound = match last_inbound_from_page(newest_page, !older_remain && before.is_none(), &sender.id)
+            {
                 Some(on_page) => on_page,
                 None => state.store.last_inbound_at(workspace, contact.as_str(), &sender.id).await?,
             };
@@ -86,19 +103,51 @@ async fn list_messages(
         None => ServiceWindow::at(sidechat_domain::Provider::Cloud, None, state.ingest.clock.now()),
     };
     let messages = rows.iter().map(|row| present::message(row, &state.signer)).collect();
-    Ok(Json(MessagesResponse { messages, window, last_sender }))
+    Ok(Json(MessagesResponse { messages, window, last_sender, next_before }))
 }
 
-/// When the customer last wrote to `sender_id` (ms), where the page of their newest messages settles it: an
-/// inbound message from that sender on the page is the newest there is, and a page shorter than `limit` holds
-/// the whole conversation. `None` when the page cannot tell and the store must be asked.
-fn last_inbound_from_page(page: &[MessageRow], limit: i64, sender_id: &str) -> Option<Option<i64>> {
+/// When the customer last wrote to `sender_id` (ms), where the newest page settles it: an inbound message from
+/// that sender on the page is the newest there is, and a `whole` page holds the whole conversation. `None` when the
+/// page cannot tell and the store must be asked.
+fn last_inbound_from_page(page: &[MessageRow], whole: bool, sender_id: &str) -> Option<Option<i64>> {
     let newest = page.iter().rev().find(|m| m.direction == Direction::In && m.sender_id == sender_id);
     match newest {
         Some(message) => Some(Some(message.created_at)),
-        None if (page.len() as i64) < limit => Some(None),
+        None if whole => Some(None),
         None => None,
     }
+}
+
+/// The cursor of the messages before `oldest`, opaque to callers: base64url of the conversation's tag, the
+/// message's created time and its id. The tag (the start of the SHA-256 of the workspace and the number) lets a
+/// cursor of another conversation be refused.
+fn cursor(workspace: &WorkspaceId, contact: &E164, oldest: &MessageRow) -> String {
+    let raw = format!("{}.{}.{}", conversation_tag(workspace, contact), oldest.created_at, oldest.id);
+    URL_SAFE_NO_PAD.encode(raw)
+}
+
+/// The position a `before` cursor names, if it is one of this conversation's.
+fn read_cursor(raw: &str, workspace: &WorkspaceId, contact: &E164) -> ApiResult<Before> {
+    let malformed = || ApiError::invalid("`before` is not a cursor this relay gave (use `next_before` as it came)");
+    let decoded = URL_SAFE_NO_PAD.decode(raw.trim()).map_err(|_| malformed())?;
+    let decoded = String::from_utf8(decoded).map_err(|_| malformed())?;
+    let mut parts = decoded.splitn(3, '.');
+    let (Some(tag), Some(created_at), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(malformed());
+    };
+    let created_at = created_at.parse::<i64>().map_err(|_| malformed())?;
+    if id.is_empty() {
+        return Err(malformed());
+    }
+    if tag != conversation_tag(workspace, contact) {
+        return Err(ApiError::invalid("`before` is a cursor of another conversation"));
+    }
+    Ok(Before { created_at, id: id.to_owned() })
+}
+
+fn conversation_tag(workspace: &WorkspaceId, contact: &E164) -> String {
+    let digest = Sha256::digest(format!("{}\n{}", workspace.as_str(), contact.as_str()));
+    hex::encode(&digest[..8])
 }
 
 async fn send_message(
@@ -297,20 +346,20 @@ mod tests {
             row("c", Direction::In, "s1", 30),
             row("d", Direction::Out, "s1", 40),
         ];
-        assert_eq!(last_inbound_from_page(&page, 4, "s1"), Some(Some(30)));
+        assert_eq!(last_inbound_from_page(&page, false, "s1"), Some(Some(30)));
     }
 
     #[test]
     fn inbound_to_another_sender_does_not_count() {
         let page = [row("a", Direction::In, "s2", 10), row("b", Direction::Out, "s1", 20)];
-        assert_eq!(last_inbound_from_page(&page, 2, "s1"), None, "a full page: older messages may hold one");
-        assert_eq!(last_inbound_from_page(&page, 20, "s1"), Some(None), "a short page is the whole conversation");
+        assert_eq!(last_inbound_from_page(&page, false, "s1"), None, "older messages may hold one");
+        assert_eq!(last_inbound_from_page(&page, true, "s1"), Some(None), "the whole conversation holds none");
     }
 
     #[test]
     fn a_full_page_without_inbound_leaves_the_store_to_ask() {
         let page = [row("a", Direction::Out, "s1", 10), row("b", Direction::Out, "s1", 20)];
-        assert_eq!(last_inbound_from_page(&page, 2, "s1"), None);
-        assert_eq!(last_inbound_from_page(&[], 20, "s1"), Some(None));
+        assert_eq!(last_inbound_from_page(&page, false, "s1"), None);
+        assert_eq!(last_inbound_from_page(&[], true, "s1"), Some(None));
     }
 }

@@ -202,7 +202,9 @@ impl Store {
                 use rusqlite::OptionalExtension;
                 connection
                     .prepare_cached(SQL)?
-                    .query_row((workspace.as_str(), key), |row| Ok((row.get(0)?, row.get(1)?)))
+                    .query_row(rusqlite::named_params! {"$1": workspace.as_str(), "$2": key}, |row| {
+                        Ok((row.get(0)?, row.get(1)?))
+                    })
                     .optional()
             })?,
             None => {

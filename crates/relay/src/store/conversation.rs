@@ -17,32 +17,66 @@ use super::messages::MessageRow;
 use super::workspaces::WorkspaceId;
 use super::{Backend, Store};
 
-/// SQLite: the page, oldest first; each message an array of its columns and then its files.
-const SQLITE_PAGE: &str = "
-    SELECT json_group_array(json_array(id, direction, sender_id, business_phone, contact, body, template, status,
-               error_code, error_message, provider_id, created_at, attempts, author_id,
-               (SELECT u.name FROM users u WHERE u.id = m.author_id),
-               json((SELECT json_group_array(json_array(a.id, a.name, a.size, a.mime) ORDER BY ma.position)
-                     FROM message_attachments ma
-                     JOIN attachments a ON a.workspace_id = ma.workspace_id AND a.id = ma.attachment_id
-                     WHERE ma.workspace_id = m.workspace_id AND ma.message_id = m.id)))
-           ORDER BY created_at, id) AS page
-    FROM (SELECT * FROM messages WHERE workspace_id = $1 AND contact = $2 ORDER BY created_at DESC, id DESC LIMIT $3)
-        AS m";
+/// SQLite: the page, oldest first; each message an array of its columns and then its files. `$4`, `$5`: the
+/// created time and id the page's messages come before, in the variant with `before`.
+macro_rules! sqlite_page {
+    ($before:expr) => {
+        concat!(
+            "SELECT json_group_array(json_array(id, direction, sender_id, business_phone, contact, body, template,
+                   status, error_code, error_message, provider_id, created_at, attempts, author_id,
+                   (SELECT u.name FROM users u WHERE u.id = m.author_id),
+                   json((SELECT json_group_array(json_array(a.id, a.name, a.size, a.mime) ORDER BY ma.position)
+                         FROM message_attachments ma
+                         JOIN attachments a ON a.workspace_id = ma.workspace_id AND a.id = ma.attachment_id
+                         WHERE ma.workspace_id = m.workspace_id AND ma.message_id = m.id)))
+               ORDER BY created_at, id) AS page
+             FROM (SELECT * FROM messages WHERE workspace_id = $1 AND contact = $2 ",
+            $before,
+            " ORDER BY created_at DESC, id DESC LIMIT $3) AS m"
+        )
+    };
+}
 
 /// PostgreSQL: the same page.
-const POSTGRES_PAGE: &str = "
-    SELECT COALESCE(json_agg(json_build_array(id, direction, sender_id, business_phone, contact, body, template,
-               status, error_code, error_message, provider_id, created_at, attempts, author_id,
-               (SELECT u.name FROM users u WHERE u.id = m.author_id),
-               (SELECT COALESCE(json_agg(json_build_array(a.id, a.name, a.size, a.mime) ORDER BY ma.position),
-                                '[]'::json)
-                FROM message_attachments ma
-                JOIN attachments a ON a.workspace_id = ma.workspace_id AND a.id = ma.attachment_id
-                WHERE ma.workspace_id = m.workspace_id AND ma.message_id = m.id))
-           ORDER BY created_at, id), '[]'::json)::text AS page
-    FROM (SELECT * FROM messages WHERE workspace_id = $1 AND contact = $2 ORDER BY created_at DESC, id DESC LIMIT $3)
-        AS m";
+macro_rules! postgres_page {
+    ($before:expr) => {
+        concat!(
+            "SELECT COALESCE(json_agg(json_build_array(id, direction, sender_id, business_phone, contact, body,
+                   template, status, error_code, error_message, provider_id, created_at, attempts, author_id,
+                   (SELECT u.name FROM users u WHERE u.id = m.author_id),
+                   (SELECT COALESCE(json_agg(json_build_array(a.id, a.name, a.size, a.mime) ORDER BY ma.position),
+                                    '[]'::json)
+                    FROM message_attachments ma
+                    JOIN attachments a ON a.workspace_id = ma.workspace_id AND a.id = ma.attachment_id
+                    WHERE ma.workspace_id = m.workspace_id AND ma.message_id = m.id))
+               ORDER BY created_at, id), '[]'::json)::text AS page
+             FROM (SELECT * FROM messages WHERE workspace_id = $1 AND contact = $2 ",
+            $before,
+            " ORDER BY created_at DESC, id DESC LIMIT $3) AS m"
+        )
+    };
+}
+
+/// The condition of a page of older messages: those before a message, in the page's order.
+macro_rules! before {
+    () => {
+        "AND (created_at, id) < ($4, $5)"
+    };
+}
+
+const SQLITE_PAGE: &str = sqlite_page!("");
+const SQLITE_PAGE_BEFORE: &str = sqlite_page!(before!());
+const POSTGRES_PAGE: &str = postgres_page!("");
+const POSTGRES_PAGE_BEFORE: &str = postgres_page!(before!());
+
+/// Where a page of older messages ends: the created time and id of the oldest message of the page before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Before {
+    /// Its created time (ms).
+    pub created_at: i64,
+    /// Its id.
+    pub id: String,
+}
 
 /// A message as the page's JSON has it: its columns in this order, then its files.
 #[derive(Deserialize)]
@@ -75,28 +109,45 @@ struct PageFile {
 }
 
 impl Store {
-    /// The most recent `limit` messages with a customer number, oldest first, with their files.
+    /// The most recent `limit` messages with a customer number (before `before`, when given), oldest first, with
+    /// their files.
     pub async fn recent_messages(
         &self,
         workspace: &WorkspaceId,
         contact: &str,
         limit: i64,
+        before: Option<&Before>,
     ) -> Result<Vec<MessageRow>, sqlx::Error> {
-        let page: String = match (self.backend, &self.inline) {
-            (Backend::Sqlite, Some(inline)) => inline.read(|connection| {
-                connection
-                    .prepare_cached(SQLITE_PAGE)?
-                    .query_row((workspace.as_str(), contact, limit), |row| row.get(0))
+        let sql = match (self.backend, before.is_some()) {
+            (Backend::Sqlite, false) => SQLITE_PAGE,
+            (Backend::Sqlite, true) => SQLITE_PAGE_BEFORE,
+            (Backend::Postgres, false) => POSTGRES_PAGE,
+            (Backend::Postgres, true) => POSTGRES_PAGE_BEFORE,
+        };
+        let page: String = match &self.inline {
+            Some(inline) => inline.read(|connection| {
+                // By name: SQLite numbers `$N` parameters in the order they appear, not by their N.
+                let mut statement = connection.prepare_cached(sql)?;
+                match before {
+                    None => statement.query_row(
+                        rusqlite::named_params! {"$1": workspace.as_str(), "$2": contact, "$3": limit},
+                        |row| row.get(0),
+                    ),
+                    Some(before) => statement.query_row(
+                        rusqlite::named_params! {
+                            "$1": workspace.as_str(), "$2": contact, "$3": limit,
+                            "$4": before.created_at, "$5": before.id.as_str(),
+                        },
+                        |row| row.get(0),
+                    ),
+                }
             })?,
-            (backend, _) => {
-                let sql = if backend == Backend::Sqlite { SQLITE_PAGE } else { POSTGRES_PAGE };
-                let row = sqlx::query(sql)
-                    .bind(workspace.as_str())
-                    .bind(contact)
-                    .bind(limit)
-                    .fetch_one(&mut *self.read().await?)
-                    .await?;
-                row.try_get("page")?
+            None => {
+                let mut query = sqlx::query(sql).bind(workspace.as_str()).bind(contact).bind(limit);
+                if let Some(before) = before {
+                    query = query.bind(before.created_at).bind(before.id.as_str());
+                }
+                query.fetch_one(&mut *self.read().await?).await?.try_get("page")?
             }
         };
         let page: Vec<PageMessage> = serde_json::from_str(&page).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;

@@ -8,6 +8,9 @@
 //!
 //! Reading in place blocks the runtime's thread for the read's time. In WAL mode a reader never waits for the
 //! writer; it waits only in SQLite's rare recoveries, for at most [`BUSY_MS`]. The connections are read-only.
+//!
+//! Parameters are bound by name (`$1`…): SQLite numbers `$N` parameters in the order they first appear in the
+//! statement, not by their N, where sqlx binds them by N.
 
 use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};

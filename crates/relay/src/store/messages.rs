@@ -250,7 +250,10 @@ impl Store {
                 use rusqlite::OptionalExtension;
                 connection
                     .prepare_cached(SQL)?
-                    .query_row((workspace.as_str(), contact, sender_id), |row| row.get(0))
+                    .query_row(
+                        rusqlite::named_params! {"$1": workspace.as_str(), "$2": contact, "$3": sender_id},
+                        |row| row.get(0),
+                    )
                     .optional()
             });
         }

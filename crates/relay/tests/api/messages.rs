@@ -154,6 +154,50 @@ on_both_backends!(bad_sends_get_specific_errors, |backend| async move {
     app.stop().await;
 });
 
+on_both_backends!(older_messages_come_page_by_page_without_gap_or_repeat, |backend| async move {
+    let app = TestApp::spawn(backend, |_| {}).await;
+    let page = |query: String| {
+        let app = &app;
+        async move {
+            json(app.get(&format!("/api/v1/messages?{query}")).header("authorization", bearer()).send().await.unwrap())
+                .await
+        }
+    };
+    let bodies = |answer: &(u16, Value)| -> Vec<String> {
+        assert_eq!(answer.0, 200, "{}", answer.1);
+        answer.1["messages"].as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap().to_owned()).collect()
+    };
+    let empty = page("phone=%2B498963648018".into()).await;
+    assert_eq!(empty.1["next_before"], Value::Null, "{}", empty.1);
+    for i in 0..5 {
+        app.customer_writes(SENDER, SENDER_PHONE, CUSTOMER, &format!("message {i}")).await;
+    }
+    let newest = page("phone=%2B498963648018&limit=2".into()).await;
+    assert_eq!(bodies(&newest), ["message 3", "message 4"]);
+    let cursor = newest.1["next_before"].as_str().expect("older messages remain").to_owned();
+    // A message arrives while the user reads back: the older pages neither repeat nor skip one.
+    app.customer_writes(SENDER, SENDER_PHONE, CUSTOMER, "message 5").await;
+    let older = page(format!("phone=%2B498963648018&limit=2&before={cursor}")).await;
+    assert_eq!(bodies(&older), ["message 1", "message 2"]);
+    assert_eq!(older.1["last_sender"], SENDER, "the conversation's last sender, not the page's");
+    assert_eq!(older.1["window"]["open"], true);
+    let cursor = older.1["next_before"].as_str().expect("one message remains").to_owned();
+    let first = page(format!("phone=%2B498963648018&limit=2&before={cursor}")).await;
+    assert_eq!(bodies(&first), ["message 0"]);
+    assert_eq!(first.1["next_before"], Value::Null, "the start of the conversation");
+    // A page that ends exactly at the start says so too.
+    let whole = page("phone=%2B498963648018&limit=6".into()).await;
+    assert_eq!(bodies(&whole).len(), 6);
+    assert_eq!(whole.1["next_before"], Value::Null);
+
+    // Another conversation's cursor, and cursors the relay never gave, are refused.
+    app.customer_writes(SENDER, SENDER_PHONE, "+498963648019", "someone else").await;
+    assert_error(&page(format!("phone=%2B498963648019&before={cursor}")).await, 400, "invalid_request");
+    assert_error(&page("phone=%2B498963648018&before=not-a-cursor".into()).await, 400, "invalid_request");
+    assert_error(&page("phone=%2B498963648018&before=".into()).await, 400, "invalid_request");
+    app.stop().await;
+});
+
 on_both_backends!(listing_shows_recent_messages_oldest_first_with_the_window, |backend| async move {
     let app = TestApp::spawn(backend, |_| {}).await;
     let page = |query: String| {
