@@ -177,12 +177,18 @@ impl Store {
     }
 }
 
-/// The file of a `sqlite:` database URL; `None` for PostgreSQL and for a database in memory.
+/// The file of a `sqlite:` database URL, read as sqlx reads it (percent-decoded, `mode=memory` in memory); `None`
+/// for PostgreSQL and for a database in memory.
 pub fn sqlite_file(database_url: &str) -> Option<PathBuf> {
-    let rest = database_url.strip_prefix("sqlite:")?;
-    let path = rest.trim_start_matches("//");
-    let path = path.split_once('?').map_or(path, |(path, _)| path);
-    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    if !database_url.starts_with("sqlite:") {
+        return None;
+    }
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(database_url).ok()?;
+    let params = database_url.split_once('?').map_or("", |(_, params)| params);
+    // sqlx names a `:memory:` database `file:sqlx-in-memory-N`.
+    let in_memory = options.get_filename().to_string_lossy().starts_with("file:sqlx-in-memory-")
+        || params.split('&').any(|pair| pair == "mode=memory");
+    (!in_memory).then(|| options.get_filename().to_path_buf())
 }
 
 /// Opens a SQLite connection: WAL, `synchronous=NORMAL` (see the module's note on durability), foreign keys.
@@ -219,4 +225,22 @@ pub fn millis(at: jiff::Timestamp) -> i64 {
 /// The inverse of [`millis`].
 pub fn timestamp(millis: i64) -> jiff::Timestamp {
     jiff::Timestamp::from_millisecond(millis).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sqlite_file_is_the_one_sqlx_opens() {
+        let file = |url: &str| sqlite_file(url).map(|path| path.display().to_string());
+        assert_eq!(file("sqlite:relay.db").as_deref(), Some("relay.db"));
+        assert_eq!(file("sqlite://data/relay.db?mode=rwc").as_deref(), Some("data/relay.db"));
+        assert_eq!(file("sqlite:///srv/sidechat/relay.db").as_deref(), Some("/srv/sidechat/relay.db"));
+        assert_eq!(file("sqlite:///srv/a%20b.db").as_deref(), Some("/srv/a b.db"), "percent-decoded");
+        assert_eq!(file("sqlite::memory:"), None);
+        assert_eq!(file("sqlite://:memory:"), None);
+        assert_eq!(file("sqlite:relay.db?mode=memory"), None);
+        assert_eq!(file("postgres://sidechat@db/sidechat"), None);
+    }
 }
