@@ -154,15 +154,14 @@ on_both_backends!(bad_sends_get_specific_errors, |backend| async move {
     app.stop().await;
 });
 
+/// `GET /api/v1/messages?{query}` as the operator workspace's user.
+async fn listing(app: &TestApp, query: String) -> (u16, Value) {
+    json(app.get(&format!("/api/v1/messages?{query}")).header("authorization", bearer()).send().await.unwrap()).await
+}
+
 on_both_backends!(older_messages_come_page_by_page_without_gap_or_repeat, |backend| async move {
     let app = TestApp::spawn(backend, |_| {}).await;
-    let page = |query: String| {
-        let app = &app;
-        async move {
-            json(app.get(&format!("/api/v1/messages?{query}")).header("authorization", bearer()).send().await.unwrap())
-                .await
-        }
-    };
+    let page = |query: String| listing(&app, query);
     let bodies = |answer: &(u16, Value)| -> Vec<String> {
         assert_eq!(answer.0, 200, "{}", answer.1);
         answer.1["messages"].as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap().to_owned()).collect()
@@ -200,13 +199,7 @@ on_both_backends!(older_messages_come_page_by_page_without_gap_or_repeat, |backe
 
 on_both_backends!(listing_shows_recent_messages_oldest_first_with_the_window, |backend| async move {
     let app = TestApp::spawn(backend, |_| {}).await;
-    let page = |query: String| {
-        let app = &app;
-        async move {
-            json(app.get(&format!("/api/v1/messages?{query}")).header("authorization", bearer()).send().await.unwrap())
-                .await
-        }
-    };
+    let page = |query: String| listing(&app, query);
     let empty = page("phone=%2B498963648018".into()).await;
     assert_eq!(empty.0, 200, "{}", empty.1);
     assert_eq!(empty.1["messages"], json!([]));
